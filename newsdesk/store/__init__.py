@@ -1,0 +1,407 @@
+"""The only module that talks to the database.
+
+Everything goes through `Store`, whose methods take and return the plain values of
+`newsdesk.types`, so callers never hold a session or a lazy-loading row. Each method is
+its own short transaction: the UI reads while a refresh writes (SQLite WAL), and a process
+killed at any moment leaves either a whole story with its matches or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from newsdesk.config import FeedConfig
+from newsdesk.store._engine import database_url, open_engine
+from newsdesk.store._models import Feed, Meta, Story, StoryMatch
+from newsdesk.types import (
+    EntityCount,
+    EntityHit,
+    FeedResult,
+    FeedStatus,
+    Match,
+    NewStory,
+    StoryDetail,
+    StoryItem,
+)
+
+__all__ = ["Store", "database_url"]
+
+_FUTURE_SLACK = timedelta(hours=2)
+_WATCHLIST_KEY = "watchlist_fingerprint"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; everything newsdesk stores is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+
+
+class Store:
+    """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.url = database_url(target)
+        self._engine = open_engine(target)
+        self._write_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        # One writer at a time inside this process: SQLite would serialise them anyway, and
+        # waiting on a Python lock is cheaper than spinning on busy_timeout.
+        with self._write_lock, self._session() as session:
+            yield session
+            session.commit()
+
+    # ----------------------------------------------------------------- feeds
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig]) -> None:
+        """Make the stored feeds follow feeds.toml: add new ones, rename, retire removed ones.
+
+        A feed that leaves the config is only marked inactive, so its stories stay readable.
+        """
+        wanted = {f.url: f for f in feeds}
+        with self._writing() as session:
+            stored = {f.url: f for f in session.exec(select(Feed))}
+            for url, conf in wanted.items():
+                row = stored.get(url)
+                if row is None:
+                    session.add(Feed(url=url, name=conf.name))
+                elif row.name != conf.name or not row.active:
+                    row.name, row.active = conf.name, True
+                    session.add(row)
+            for url, row in stored.items():
+                if url not in wanted and row.active:
+                    row.active = False
+                    session.add(row)
+
+    def feeds(self, *, active_only: bool = True) -> list[FeedStatus]:
+        with self._session() as session:
+            counts = dict(
+                session.exec(select(Story.feed_id, func.count()).group_by(Story.feed_id)).all()
+            )
+            query = select(Feed).order_by(Feed.name)
+            if active_only:
+                query = query.where(col(Feed.active).is_(True))
+            return [_feed_status(row, counts.get(row.id, 0)) for row in session.exec(query)]
+
+    def feed(self, url: str) -> FeedStatus | None:
+        return next((f for f in self.feeds(active_only=False) if f.url == url), None)
+
+    def record_fetch(self, feed_id: int, result: FeedResult, checked_at: datetime, new: int = 0) -> None:
+        """Store a download's outcome; validators only move forward on a usable answer."""
+        with self._writing() as session:
+            row = session.get(Feed, feed_id)
+            if row is None:
+                return
+            row.last_checked = _utc(checked_at)
+            row.last_outcome = str(result.outcome)
+            row.last_error = result.error
+            row.http_status = result.http_status
+            if result.outcome in ("ok", "not modified"):
+                row.last_ok = _utc(checked_at)
+            if result.outcome == "ok":
+                row.etag = result.etag
+                row.last_modified = result.last_modified
+                row.title = result.title or row.title
+                row.last_new = new
+            session.add(row)
+
+    # --------------------------------------------------------------- stories
+
+    def known_keys(self, feed_id: int, keys: Iterable[str]) -> set[str]:
+        keys = list(keys)
+        found: set[str] = set()
+        with self._session() as session:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                found.update(
+                    session.exec(
+                        select(Story.key).where(Story.feed_id == feed_id, col(Story.key).in_(chunk))
+                    )
+                )
+        return found
+
+    def add_story(self, feed_id: int, story: NewStory, hits: Sequence[EntityHit]) -> int | None:
+        """Store a story and its matches in one transaction; None if the feed already has it."""
+        try:
+            with self._writing() as session:
+                row = Story(
+                    feed_id=feed_id,
+                    key=story.key,
+                    guid=story.guid,
+                    url=story.url,
+                    title=story.title,
+                    author=story.author,
+                    published=_utc(story.published),
+                    fetched_at=_utc(story.fetched_at),
+                    sort_time=_utc(_sort_time(story.published, story.fetched_at)),
+                    summary=story.summary,
+                    text=story.text,
+                    text_source=story.text_source,
+                    text_note=story.text_note,
+                    matched=bool(hits),
+                )
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                session.add_all(_match_rows(row.id, hits))
+                story_id = row.id
+        except IntegrityError:
+            return None
+        return story_id
+
+    def list_stories(
+        self,
+        *,
+        entity: str | None = None,
+        matched_only: bool = True,
+        unread_only: bool = False,
+        feed_id: int | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[StoryItem]:
+        """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
+        with self._session() as session:
+            query = select(Story, Feed.name).join(Feed, col(Feed.id) == col(Story.feed_id))
+            if entity is not None:
+                query = query.where(
+                    col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
+                )
+            elif matched_only:
+                query = query.where(col(Story.matched).is_(True))
+            if unread_only:
+                query = query.where(col(Story.read).is_(False))
+            if feed_id is not None:
+                query = query.where(Story.feed_id == feed_id)
+            query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
+            rows = session.exec(query.offset(offset).limit(limit)).all()
+            ids = [story.id for story, _ in rows]
+            entities: dict[int, list[str]] = {i: [] for i in ids if i is not None}
+            if ids:
+                for story_id, name in session.exec(
+                    select(StoryMatch.story_id, StoryMatch.entity)
+                    .where(col(StoryMatch.story_id).in_(ids))
+                    .order_by(col(StoryMatch.id))
+                ):
+                    entities[story_id].append(name)
+            return [
+                StoryItem(
+                    id=story.id,  # type: ignore[arg-type]
+                    title=story.title,
+                    feed=feed_name,
+                    time=_utc(story.sort_time),  # type: ignore[arg-type]
+                    read=story.read,
+                    starred=story.starred,
+                    entities=tuple(entities.get(story.id, ())),  # type: ignore[arg-type]
+                    url=story.url,
+                    published=_utc(story.published),
+                )
+                for story, feed_name in rows
+            ]
+
+    def count_stories(self, *, matched_only: bool = False) -> int:
+        with self._session() as session:
+            query = select(func.count()).select_from(Story)
+            if matched_only:
+                query = query.where(col(Story.matched).is_(True))
+            return session.exec(query).one()
+
+    def entity_counts(self) -> list[EntityCount]:
+        with self._session() as session:
+            rows = session.exec(
+                select(
+                    StoryMatch.entity,
+                    StoryMatch.kind,
+                    func.max(StoryMatch.code),
+                    func.count(),
+                    func.sum(func.iif(col(Story.read).is_(False), 1, 0)),
+                )
+                .join(Story, col(Story.id) == col(StoryMatch.story_id))
+                .group_by(StoryMatch.entity, StoryMatch.kind)
+            ).all()
+        return [
+            EntityCount(entity=e, kind=k, code=c, stories=n, unread=int(u or 0))  # type: ignore[arg-type]
+            for e, k, c, n, u in rows
+        ]
+
+    def story(self, story_id: int) -> StoryDetail | None:
+        with self._session() as session:
+            row = session.exec(
+                select(Story, Feed.name)
+                .join(Feed, col(Feed.id) == col(Story.feed_id))
+                .where(Story.id == story_id)
+            ).first()
+            if row is None:
+                return None
+            story, feed_name = row
+            matches = session.exec(
+                select(StoryMatch).where(StoryMatch.story_id == story_id).order_by(col(StoryMatch.id))
+            ).all()
+        return StoryDetail(
+            id=story_id,
+            title=story.title,
+            feed=feed_name,
+            url=story.url,
+            author=story.author,
+            published=_utc(story.published),
+            fetched_at=_utc(story.fetched_at),  # type: ignore[arg-type]
+            summary=story.summary,
+            text=story.text,
+            text_source=story.text_source,  # type: ignore[arg-type]
+            text_note=story.text_note,
+            read=story.read,
+            starred=story.starred,
+            hits=tuple(_hit_from_row(m) for m in matches),
+        )
+
+    def set_read(self, story_id: int, read: bool = True) -> None:
+        with self._writing() as session:
+            session.exec(update(Story).where(col(Story.id) == story_id).values(read=read))  # type: ignore[call-overload]
+
+    def set_starred(self, story_id: int, starred: bool = True) -> None:
+        with self._writing() as session:
+            session.exec(update(Story).where(col(Story.id) == story_id).values(starred=starred))  # type: ignore[call-overload]
+
+    # -------------------------------------------------------------- watchlist
+
+    def watchlist_fingerprint(self) -> str | None:
+        with self._session() as session:
+            row = session.get(Meta, _WATCHLIST_KEY)
+            return row.value if row else None
+
+    def retag(
+        self,
+        tag: Callable[[str, str, str], Sequence[EntityHit]],
+        fingerprint: str,
+        *,
+        batch: int = 500,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Re-run the matcher (`tag(title, summary, text)`) over every stored story.
+
+        Works in batches, each its own transaction, so the UI keeps reading meanwhile; the
+        fingerprint is stored last, so an interrupted re-tag is simply done again.
+        """
+        total = self.count_stories()
+        done = 0
+        last_id = 0
+        while True:
+            with self._session() as session:
+                rows = session.exec(
+                    select(Story.id, Story.title, Story.summary, Story.text)
+                    .where(col(Story.id) > last_id)
+                    .order_by(col(Story.id))
+                    .limit(batch)
+                ).all()
+            if not rows:
+                break
+            results = [(sid, tag(title, summary, text)) for sid, title, summary, text in rows]
+            with self._writing() as session:
+                ids = [sid for sid, _ in results]
+                session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
+                for sid, hits in results:
+                    session.add_all(_match_rows(sid, hits))
+                    session.exec(  # type: ignore[call-overload]
+                        update(Story).where(col(Story.id) == sid).values(matched=bool(hits))
+                    )
+            last_id = rows[-1][0]
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        with self._writing() as session:
+            session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+        return done
+
+    def set_watchlist_fingerprint(self, fingerprint: str) -> None:
+        with self._writing() as session:
+            session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+
+
+def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
+    # A date in the future is a feed's mistake; it must not pin a story to the top forever.
+    if published is None or published > fetched_at + _FUTURE_SLACK:
+        return fetched_at
+    return published
+
+
+def _match_rows(story_id: int, hits: Iterable[EntityHit]) -> list[StoryMatch]:
+    return [
+        StoryMatch(
+            story_id=story_id,
+            entity=hit.entity,
+            kind=hit.kind,
+            code=hit.code,
+            count=hit.count,
+            snippet=hit.snippet,
+            occurrences=json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
+        )
+        for hit in hits
+    ]
+
+
+def _hit_from_row(row: StoryMatch) -> EntityHit:
+    occurrences = tuple(
+        Match(
+            entity=row.entity,
+            kind=row.kind,  # type: ignore[arg-type]
+            code=row.code,
+            form=form,
+            where=where,
+            start=start,
+            end=end,
+            snippet="",
+        )
+        for where, start, end, form in json.loads(row.occurrences)
+    )
+    return EntityHit(
+        entity=row.entity,
+        kind=row.kind,  # type: ignore[arg-type]
+        code=row.code,
+        count=row.count,
+        snippet=row.snippet,
+        occurrences=occurrences,
+    )
+
+
+def _feed_status(row: Feed, stories: int) -> FeedStatus:
+    return FeedStatus(
+        id=row.id,  # type: ignore[arg-type]
+        name=row.name,
+        url=row.url,
+        active=row.active,
+        title=row.title,
+        last_checked=_utc(row.last_checked),
+        last_outcome=row.last_outcome,
+        last_error=row.last_error,
+        http_status=row.http_status,
+        last_ok=_utc(row.last_ok),
+        stories=stories,
+        etag=row.etag,
+        last_modified=row.last_modified,
+    )

@@ -1,0 +1,81 @@
+"""Opening a database: URL resolution, SQLite pragmas, schema creation and version check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from newsdesk.errors import StoreError
+from newsdesk.store._models import SCHEMA_VERSION, Meta
+
+_BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url(target: str | Path) -> str:
+    """A path becomes a SQLite URL; anything with '://' is taken as a SQLAlchemy URL."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # WAL lets the UI read while a refresh writes; busy_timeout makes a second writer wait
+    # instead of failing with "database is locked".
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def open_engine(target: str | Path) -> Engine:
+    url_text = database_url(target)
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise StoreError(f"{url_text}: not a database path or SQLAlchemy URL ({exc})") from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        parent = Path(url.database).parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {parent}: {exc.strerror}") from None
+    try:
+        engine = create_engine(url, connect_args=_connect_args(url.get_backend_name()))
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise StoreError(f"{url_text}: cannot open database: {exc}") from None
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        _ensure_schema(engine)
+    except OperationalError as exc:
+        raise StoreError(f"{url_text}: cannot open database: {exc.orig}") from None
+    return engine
+
+
+def _connect_args(backend: str) -> dict[str, object]:
+    # The store is used from worker threads (UI workers, the scheduler's executor); each
+    # Session is confined to one thread, so SQLite's same-thread check only gets in the way.
+    return {"check_same_thread": False, "timeout": _BUSY_TIMEOUT_MS / 1000} if backend == "sqlite" else {}
+
+
+def _ensure_schema(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
+        if row is None:
+            session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            session.commit()
+            return
+        version = int(row.value)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{engine.url}: this database was written by a newer newsdesk "
+                f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade newsdesk to open it"
+            )

@@ -1,0 +1,80 @@
+"""The tables. Bump SCHEMA_VERSION (and add a step to _engine._MIGRATIONS) on any change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself: schema version, watchlist fingerprint."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Feed(SQLModel, table=True):
+    __tablename__ = "feed"
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(unique=True)
+    name: str
+    active: bool = True
+    """False once the feed left feeds.toml: its stories stay readable."""
+    title: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked: datetime | None = None
+    last_outcome: str | None = None
+    last_error: str | None = None
+    http_status: int | None = None
+    last_ok: datetime | None = None
+    last_new: int = 0
+
+
+class Story(SQLModel, table=True):
+    __tablename__ = "story"
+    __table_args__ = (
+        UniqueConstraint("feed_id", "key"),
+        Index("ix_story_sort", "sort_time"),
+        Index("ix_story_feed_sort", "feed_id", "sort_time"),
+        Index("ix_story_matched_sort", "matched", "sort_time"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
+    key: str
+    guid: str | None = None
+    url: str | None = None
+    title: str
+    author: str | None = None
+    published: datetime | None = None
+    fetched_at: datetime
+    sort_time: datetime
+    """published when it is believable, else fetched_at: what "newest first" orders by."""
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_source: str = "feed"
+    """"page" when the text was extracted from the article page, "feed" when it is the feed's own."""
+    text_note: str | None = None
+    """Why the page's text was not used (download failed, no text found), for the reader."""
+    matched: bool = False
+    read: bool = False
+    starred: bool = False
+
+
+class StoryMatch(SQLModel, table=True):
+    __tablename__ = "match"
+    __table_args__ = (Index("ix_match_entity_story", "entity", "story_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", index=True)
+    entity: str
+    kind: str
+    code: str | None = None
+    count: int
+    snippet: str
+    occurrences: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    """JSON list of [where, start, end, form]: enough to highlight and explain every hit."""

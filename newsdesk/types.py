@@ -1,0 +1,184 @@
+"""Plain values the stages hand each other: fetch → extract → match → store.
+
+They carry no behaviour and no I/O, so any stage can be tested by building them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+
+class FeedOutcome(StrEnum):
+    """How a feed's last download ended; stored on the feed and shown to the user."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not modified"
+    HTTP_ERROR = "http error"
+    TIMEOUT = "timeout"
+    NETWORK_ERROR = "network error"
+    TOO_LARGE = "too large"
+    PARSE_ERROR = "parse error"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a feed, as the feed describes it (texts are plain text, not HTML)."""
+
+    key: str
+    """Identity used to tell new entries from known ones: the GUID, else the normalised link."""
+    title: str
+    link: str | None = None
+    guid: str | None = None
+    summary: str = ""
+    content: str = ""
+    """The feed's own full text of the entry, when it carries one (content:encoded, Atom content)."""
+    author: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(slots=True)
+class FeedResult:
+    """What one download of one feed produced."""
+
+    url: str
+    outcome: FeedOutcome
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str | None = None
+    title: str | None = None
+    entries: list[Entry] = field(default_factory=list)
+    error: str | None = None
+    """A sentence for the user when outcome is not OK/NOT_MODIFIED, or a parse warning."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What extraction made of an article page."""
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+
+
+MatchKind = Literal["country", "person"]
+MatchWhere = Literal["title", "summary", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One occurrence of a watchlist entry in a story: the evidence shown to the reader."""
+
+    entity: str
+    """The watchlist name: the country's common English name or the person's name as configured."""
+    kind: MatchKind
+    code: str | None
+    """ISO 3166-1 alpha-2 code for a country, None for a person."""
+    form: str
+    """The exact text found, e.g. "Russians" or "Mr Putin"."""
+    where: MatchWhere
+    start: int
+    end: int
+    """Character offsets into the field named by `where` (end exclusive)."""
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityHit:
+    """All occurrences of one entity in one story, summed up for lists and counts."""
+
+    entity: str
+    kind: MatchKind
+    code: str | None
+    count: int
+    snippet: str
+    occurrences: tuple[Match, ...] = ()
+
+
+TextSource = Literal["page", "feed"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewStory:
+    """A story ready to store: the entry, plus what extraction made of its page."""
+
+    key: str
+    title: str
+    url: str | None
+    guid: str | None
+    author: str | None
+    published: datetime | None
+    fetched_at: datetime
+    summary: str
+    text: str
+    text_source: TextSource
+    text_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """A feed as stored, with its last outcome: what `newsdesk status` and the UI show."""
+
+    id: int
+    name: str
+    url: str
+    active: bool
+    title: str | None
+    last_checked: datetime | None
+    last_outcome: str | None
+    last_error: str | None
+    http_status: int | None
+    last_ok: datetime | None
+    stories: int
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryItem:
+    """One row of the story list."""
+
+    id: int
+    title: str
+    feed: str
+    time: datetime
+    read: bool
+    starred: bool
+    entities: tuple[str, ...]
+    url: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDetail:
+    """Everything the reader view shows for one story."""
+
+    id: int
+    title: str
+    feed: str
+    url: str | None
+    author: str | None
+    published: datetime | None
+    fetched_at: datetime
+    summary: str
+    text: str
+    text_source: TextSource
+    text_note: str | None
+    read: bool
+    starred: bool
+    hits: tuple[EntityHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    """A watchlist entry with how many stored stories mention it (for the side panel)."""
+
+    entity: str
+    kind: MatchKind
+    code: str | None
+    stories: int
+    unread: int

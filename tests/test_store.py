@@ -1,0 +1,134 @@
+"""The store on a real SQLite file: what a reader relies on across runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import FeedConfig
+from newsdesk.errors import StoreError
+from newsdesk.store import Store
+from newsdesk.types import EntityHit, Match, NewStory
+
+NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
+
+
+def _story(key: str, title: str, *, published: datetime | None = None, text: str = "") -> NewStory:
+    return NewStory(
+        key=key, title=title, url=f"https://news.example/{key}", guid=key, author=None,
+        published=published, fetched_at=NOW, summary="", text=text, text_source="feed",
+    )
+
+
+def _hit(entity: str, kind: str = "country", code: str | None = "RU") -> EntityHit:
+    m = Match(entity, kind, code, entity, "title", 0, len(entity), entity)  # type: ignore[arg-type]
+    return EntityHit(entity, kind, code, 1, entity, (m,))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "news.db")
+    s.sync_feeds([FeedConfig("World", "https://news.example/rss")])
+    return s
+
+
+def _feed_id(store: Store) -> int:
+    return store.feeds()[0].id
+
+
+def test_sqlite_is_in_wal_mode(tmp_path: Path, store: Store) -> None:
+    con = sqlite3.connect(tmp_path / "news.db")
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newest_first_matched_only_and_entity_filter(store: Store) -> None:
+    fid = _feed_id(store)
+    store.add_story(fid, _story("a", "Old Russia story", published=NOW - timedelta(days=2)), [_hit("Russia")])
+    store.add_story(fid, _story("b", "Unmatched", published=NOW - timedelta(days=1)), [])
+    store.add_story(fid, _story("c", "New Iran story", published=NOW), [_hit("Iran", code="IR")])
+    assert [s.title for s in store.list_stories()] == ["New Iran story", "Old Russia story"]
+    assert [s.title for s in store.list_stories(matched_only=False)] == ["New Iran story", "Unmatched", "Old Russia story"]
+    assert [s.title for s in store.list_stories(entity="Russia")] == ["Old Russia story"]
+    assert store.list_stories()[0].entities == ("Iran",)
+
+
+def test_a_date_in_the_future_does_not_pin_a_story_to_the_top(store: Store) -> None:
+    fid = _feed_id(store)
+    store.add_story(fid, _story("future", "From the future", published=NOW + timedelta(days=365)), [_hit("Russia")])
+    store.add_story(fid, _story("now", "Now", published=NOW - timedelta(minutes=1)), [_hit("Russia")])
+    assert [s.title for s in store.list_stories()] == ["From the future", "Now"]  # fetched_at == NOW
+    assert store.list_stories()[0].time == NOW
+
+
+def test_the_same_entry_is_stored_once_and_keeps_its_state(store: Store) -> None:
+    fid = _feed_id(store)
+    first = store.add_story(fid, _story("a", "Story"), [_hit("Russia")])
+    assert first is not None
+    store.set_read(first)
+    assert store.add_story(fid, _story("a", "Story again"), [_hit("Russia")]) is None
+    assert [(s.title, s.read) for s in store.list_stories()] == [("Story", True)]
+    assert store.known_keys(fid, ["a", "b"]) == {"a"}
+
+
+def test_entity_counts_and_read_state(store: Store) -> None:
+    fid = _feed_id(store)
+    a = store.add_story(fid, _story("a", "A"), [_hit("Russia"), _hit("Vladimir Putin", "person", None)])
+    store.add_story(fid, _story("b", "B"), [_hit("Russia")])
+    assert a is not None
+    store.set_read(a)
+    counts = {c.entity: (c.kind, c.stories, c.unread) for c in store.entity_counts()}
+    assert counts == {"Russia": ("country", 2, 1), "Vladimir Putin": ("person", 1, 0)}
+
+
+def test_story_detail_keeps_match_offsets(store: Store) -> None:
+    fid = _feed_id(store)
+    sid = store.add_story(fid, _story("a", "Russia and Iran", text="body"), [_hit("Russia")])
+    assert sid is not None
+    detail = store.story(sid)
+    assert detail is not None
+    (hit,) = detail.hits
+    assert (hit.entity, hit.count) == ("Russia", 1)
+    assert [(m.where, m.start, m.end, m.form) for m in hit.occurrences] == [("title", 0, 6, "Russia")]
+
+
+def test_a_feed_removed_from_the_config_keeps_its_stories(store: Store) -> None:
+    fid = _feed_id(store)
+    store.add_story(fid, _story("a", "Kept"), [_hit("Russia")])
+    store.sync_feeds([FeedConfig("Other", "https://other.example/rss")])
+    assert [f.name for f in store.feeds()] == ["Other"]
+    assert [s.title for s in store.list_stories()] == ["Kept"]
+
+
+def test_retag_replaces_matches_and_records_the_fingerprint(store: Store) -> None:
+    fid = _feed_id(store)
+    store.add_story(fid, _story("a", "Iran today"), [])
+    assert store.list_stories() == []
+    done = store.retag(lambda title, summary, text: [_hit("Iran", code="IR")] if "Iran" in title else [], "fp1")
+    assert done == 1
+    assert [s.entities for s in store.list_stories()] == [("Iran",)]
+    assert store.watchlist_fingerprint() == "fp1"
+
+
+def test_a_newer_schema_is_refused_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    Store(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer newsdesk"):
+        Store(path)
+
+
+def test_any_sqlalchemy_url_works(tmp_path: Path) -> None:
+    with Store(f"sqlite:///{tmp_path / 'url.db'}") as s:
+        s.sync_feeds([FeedConfig("X", "https://x.example/rss")])
+        assert [f.name for f in s.feeds()] == ["X"]
+
+
+def test_a_bad_url_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="nosuchdb://"):
+        Store("nosuchdb://nowhere")
