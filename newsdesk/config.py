@@ -261,11 +261,12 @@ class _Validator:
         return Watchlist(countries=countries, people=people, all_countries=all_countries)
 
     def countries(self, raw: Any) -> tuple[tuple[CountryEntry, ...], bool]:
-        from newsdesk import countries as country_data
-
         key_line = self.lines.line(("watchlist", 0), "countries")
         if not isinstance(raw, list):
             raise self.fail("must be a list of country names or ISO codes", "watchlist.countries", key_line)
+        if not raw:
+            return (), False
+        from newsdesk import countries as country_data  # the country table loads on first use
         entries: list[CountryEntry] = []
         all_countries = False
         seen: set[str] = set()

@@ -1,0 +1,157 @@
+"""Keeping feeds fresh: one APScheduler job per feed, and a watch on feeds.toml.
+
+The same Scheduler runs headless in `newsdesk daemon` and inside the UI's event loop; only
+the `run` coroutine it is given differs. Feeds that fall due together are refreshed as one
+batch (one HTTP client, one pass), and batches never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from newsdesk.config import Config, FeedConfig, load_config
+from newsdesk.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+_WATCH_SECONDS = 10.0
+_BATCH_WAIT_SECONDS = 0.5
+
+
+class Scheduler:
+    def __init__(
+        self,
+        config: Config,
+        run: Callable[[Sequence[FeedConfig]], Awaitable[object]],
+        *,
+        on_config: Callable[[Config], object] | None = None,
+        on_config_error: Callable[[ConfigError], object] | None = None,
+        watch_seconds: float = _WATCH_SECONDS,
+        refresh_on_start: bool = True,
+    ) -> None:
+        self.config = config
+        self._run = run
+        self._on_config = on_config
+        self._on_config_error = on_config_error
+        self._watch_seconds = watch_seconds
+        self._refresh_on_start = refresh_on_start
+        self._scheduler = AsyncIOScheduler()
+        self._pending: dict[str, FeedConfig] = {}
+        self._wake: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._stamp = _file_stamp(config.path)
+        self._last_error: str | None = None
+
+    def start(self) -> None:
+        """Start the jobs on the running event loop."""
+        self._wake = asyncio.Event()
+        self._runner = asyncio.get_running_loop().create_task(self._drain(), name="newsdesk-refresh")
+        self._scheduler.start()
+        self._sync_jobs(self.config, first=True)
+        if self.config.path is not None:
+            self._scheduler.add_job(
+                self._check_config, IntervalTrigger(seconds=self._watch_seconds), id="config-watch",
+                max_instances=1, coalesce=True,
+            )
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        if self._runner is not None:
+            self._runner.cancel()
+
+    def due(self, feeds: Sequence[FeedConfig]) -> None:
+        """Queue feeds for the next batch (also what `r` in the UI could use)."""
+        for feed in feeds:
+            self._pending[feed.url] = feed
+        if self._wake is not None:
+            self._wake.set()
+
+    # -------------------------------------------------------------- internals
+
+    async def _drain(self) -> None:
+        assert self._wake is not None
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(_BATCH_WAIT_SECONDS)  # let feeds due at the same moment join
+            self._wake.clear()
+            batch = list(self._pending.values())
+            self._pending.clear()
+            if not batch:
+                continue
+            try:
+                await self._run(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a refresh bug must not stop the schedule
+                log.exception("refresh of %d feeds failed", len(batch))
+
+    def _sync_jobs(self, config: Config, *, first: bool = False) -> None:
+        wanted = {f"feed:{f.url}": f for f in config.feeds}
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("feed:") and job.id not in wanted:
+                job.remove()
+                log.info("stopped watching %s", job.id[5:])
+        for job_id, feed in wanted.items():
+            minutes = feed.refresh_minutes or config.settings.refresh_minutes
+            job = self._scheduler.get_job(job_id)
+            if job is not None:
+                if job.trigger.interval != timedelta(minutes=minutes):
+                    job.reschedule(IntervalTrigger(minutes=minutes))
+                job.modify(args=[feed])
+                continue
+            start_now = self._refresh_on_start or not first
+            self._scheduler.add_job(
+                self._feed_due, IntervalTrigger(minutes=minutes), args=[feed], id=job_id,
+                next_run_time=datetime.now().astimezone() if start_now else None,
+                max_instances=1, coalesce=True, misfire_grace_time=None,
+            )
+            if not first:
+                log.info("now watching %s (%s)", feed.name, feed.url)
+
+    async def _feed_due(self, feed: FeedConfig) -> None:
+        self.due([feed])
+
+    async def _check_config(self) -> None:
+        path = self.config.path
+        stamp = _file_stamp(path)
+        if path is None or stamp == self._stamp:
+            return
+        self._stamp = stamp
+        try:
+            config = await asyncio.to_thread(load_config, path)
+        except ConfigError as exc:
+            message = str(exc)
+            if message != self._last_error:
+                log.error("%s (still using the last good config)", message)
+                self._last_error = message
+            if self._on_config_error:
+                self._on_config_error(exc)
+            return
+        self._last_error = None
+        if config == self.config:
+            return
+        log.info("%s changed: reloaded", path)
+        self.config = config
+        self._sync_jobs(config)
+        if self._on_config:
+            result = self._on_config(config)
+            if asyncio.iscoroutine(result):
+                await result
+
+
+def _file_stamp(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
