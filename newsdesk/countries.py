@@ -1,0 +1,101 @@
+"""Every ISO 3166-1 country and territory, with the forms news text names it by.
+
+Codes, ISO names and official names come from pycountry (Debian's iso-codes data); the
+names, demonyms and capitals that news writing uses come from data/countries.tsv, written for
+newsdesk (see data/COUNTRIES-SOURCES.md). Loaded once, on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pycountry
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str
+    name: str
+    """The common English name, used as the watchlist entity's name ("Russia")."""
+    official_name: str | None
+    names: tuple[str, ...]
+    """Every name and short form, the common name first."""
+    demonyms: tuple[str, ...]
+    """Base demonyms and adjectives ("Russian"); plurals and possessives are derived."""
+    capitals: tuple[str, ...]
+
+
+def lookup(name_or_code: str) -> Country | None:
+    """A country by ISO alpha-2 or alpha-3 code, or by any of its names (any case)."""
+    return _index().get(_key(name_or_code))
+
+
+def all_countries() -> tuple[Country, ...]:
+    return _table()
+
+
+def suggest(name: str) -> str | None:
+    """The country name nearest to a misspelt one, for error messages."""
+    names = {_key(n): c.name for c in _table() for n in c.names}
+    near = difflib.get_close_matches(_key(name), list(names), n=1, cutoff=0.75)
+    return names[near[0]] if near else None
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.strip())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("’", "'").casefold()
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+@cache
+def _table() -> tuple[Country, ...]:
+    extra: dict[str, tuple[str, list[str], list[str], list[str]]] = {}
+    text = resources.files("newsdesk").joinpath("data/countries.tsv").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = (line.split("\t") + ["", "", "", ""])[:5]
+        code, name, names, demonyms, capitals = cells
+        extra[code] = (name, _split(names), _split(demonyms), _split(capitals))
+    countries: list[Country] = []
+    for entry in pycountry.countries:
+        code = entry.alpha_2
+        name, names, demonyms, capitals = extra.pop(code, ("", [], [], []))
+        common = name or getattr(entry, "common_name", None) or entry.name
+        official = getattr(entry, "official_name", None)
+        forms = [common, *names]
+        for candidate in (entry.name, official):
+            # ISO's inverted forms ("Korea, Republic of") are nobody's way of writing a name.
+            if candidate and "," not in candidate and "(" not in candidate:
+                forms.append(candidate)
+        countries.append(Country(code, common, official, _unique(forms), _unique(demonyms), _unique(capitals)))
+    for code, (name, names, demonyms, capitals) in extra.items():  # not in ISO 3166-1 (Kosovo)
+        countries.append(Country(code, name, None, _unique([name, *names]), _unique(demonyms), _unique(capitals)))
+    return tuple(countries)
+
+
+@cache
+def _index() -> dict[str, Country]:
+    index: dict[str, Country] = {}
+    for country in _table():
+        index[_key(country.code)] = country
+        iso = pycountry.countries.get(alpha_2=country.code)
+        if iso is not None:
+            index.setdefault(_key(iso.alpha_3), country)
+            index.setdefault(_key(iso.name), country)
+        for name in country.names:
+            index.setdefault(_key(name), country)
+    return index
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,370 @@
+"""The watchlist matcher: which countries and people a story mentions, and where.
+
+How it decides, rule by rule:
+
+- One pass per field. Every form of every country (watched or not) and of every watched
+  person is compiled into one trie-shaped regex, matched against a diacritic-folded copy of
+  the text that has the same length, so offsets point into the original. Unwatched
+  countries' forms are there to win the longest-match race: "South Sudan" is not "Sudan",
+  "Papua New Guinea" is not "Guinea".
+- Whole words only: nothing matches inside a word ("Oman" in "woman", "Niger" in "Nigeria");
+  hyphens and apostrophes end a word, so "Putin-backed", "pro-Putin" and "Russia's" count.
+- Case: forms written in capitals only (US, U.S., UK, UAE, DRC) match only in capitals, so
+  the pronoun "us" is never the United States, nor "US" inside an all-capitals headline
+  ("LET US PRAY"). Other forms must start with a capital: "turkey" the bird and "china"
+  plates do not count; "RUSSIA" in a headline does.
+- Set phrases that name no country never count: "French fries", "Dutch oven", "Guinea pig",
+  "Turkish delight", "New Mexico", "Latin America", "Indian Ocean" and the like (see _BLOCKED).
+- Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
+  governor, Senate, county, ...) unless the story also names the country another way
+  (Tbilisi, Georgian).
+- Jordan and Chad as people's names: not counted when followed by another capitalised word
+  ("Jordan Henderson", "Chad Smith") or preceded by one mid-sentence ("Michael Jordan").
+- Ambiguous adjectives name no country by themselves: "Congolese" counts for a Congo only
+  when the story names that Congo otherwise; plain "Korean" is not a form of either Korea.
+- Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
+  with include_capital = true; a country's aliases always count.
+- People: the full name and the aliases always count; the surname alone (possibly after a
+  title: "Mr Putin", "President Putin", whose title becomes part of the form) counts once
+  the full name or an alias has appeared earlier in the story (title, then summary, then
+  text), or always with surname_alone = true. A surname two watched people share goes to
+  the one named earlier, and to neither when both or none were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from newsdesk import countries as country_data
+from newsdesk.config import Watchlist
+from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
+
+# Bump when the rules change, so stored stories are re-tagged by the new matcher.
+MATCHER_VERSION = "1"
+
+_SNIPPET_RADIUS = 60
+
+_BLOCKED = (
+    "French fries", "French fry", "French toast", "French kiss", "French horn", "French press",
+    "French doors", "French windows", "French bread", "French braid", "French dressing",
+    "Dutch oven", "Dutch courage", "Dutch uncle", "go Dutch", "Dutch auction",
+    "Guinea pig", "Guinea pigs", "Guinea fowl", "Turkish delight", "Turkish bath",
+    "Swiss cheese", "Swiss army knife", "Swiss roll", "Panama hat", "Panama hats",
+    "Brussels sprouts", "Brussels sprout", "Russian roulette", "Russian doll", "Russian dolls",
+    "Russian dressing", "Danish pastry", "Mexican wave", "Irish coffee", "Irish stew",
+    "Chinese checkers", "Chinese whispers", "Chinese lantern", "Spanish omelette",
+    "Scotch egg", "German shepherd", "German measles", "Great Dane", "Indian Ocean",
+    "Indian summer", "Native American", "Native Americans", "Latin America", "Latin American",
+    "Latin Americans", "South America", "South American", "South Americans", "North America",
+    "North American", "North Americans", "Central America", "Central American", "the Americas",
+    "Pan-American", "American football", "New Mexico", "New Mexican", "New Guinea",
+    "New Jersey", "New South Wales", "New England", "New Caledonian", "Georgia Tech",
+    "Jordan River", "Indiana", "Java", "Sudanese grass", "Arabic", "Dominica's",
+)
+_US_STATE_CUES = re.compile(
+    r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governor|Gov\.|Senate|"
+    r"senator|county|County|Republican|Democrat|Democratic|Bulldogs|Falcons|Braves|state of Georgia|"
+    r"Georgia's (?:governor|legislature|election|voters|secretary of state))\b"
+)
+_TITLES = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sen|Rep|Gen|Gov|Lt|Col|Capt|Sgt|Adm|St)\.?|President|"
+    r"Vice President|Prime Minister|Deputy Prime Minister|Chancellor|Senator|Representative|"
+    r"Congressman|Congresswoman|General|Minister|Foreign Minister|Defence Minister|"
+    r"Defense Minister|Finance Minister|Secretary|Secretary of State|Foreign Secretary|FM|PM|"
+    r"King|Queen|Prince|Princess|Pope|Sheikh|Emir|Crown Prince|Judge|Justice|Governor|Mayor|"
+    r"Ambassador|Speaker|Premier|Commissioner|Admiral|Marshal|Field Marshal|Ayatollah|"
+    r"Supreme Leader|Leader|Chairman|Chairwoman|Director|Professor|Dame|Sir|Lord|Lady)\s+$"
+)
+_FIRST_NAME_COUNTRIES = {"JO", "TD"}
+_NEXT_OK = {"River", "Valley", "Rift", "Times", "Basin", "Lake"}
+_WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
+_WORD_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
+_SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:;\"“”]\s*)$")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
+_NO_PLURAL = ("ese", "sh", "ch", "ss", "Thai", "Lao", "Basotho", "Malagasy", "Maltese", "Kiwi")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entity:
+    name: str
+    kind: MatchKind
+    code: str | None
+    watched: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    entity: int
+    """Index into Matcher._entities, or -1 for a blocked phrase."""
+    role: str
+    """"name", "demonym", "capital", "surname" (people only) or "blocked"."""
+    exact_case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    where: MatchWhere
+    start: int
+    end: int
+    forms: tuple[_Form, ...]
+
+
+class Matcher:
+    """A watchlist compiled once, then applied to any number of stories."""
+
+    def __init__(self, watchlist: Watchlist) -> None:
+        self._entities: list[_Entity] = []
+        self._forms: dict[str, list[_Form]] = {}
+        self._add_countries(watchlist)
+        self._add_people(watchlist)
+        for phrase in _BLOCKED:
+            self._add(phrase, -1, "blocked")
+        self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)", re.IGNORECASE)
+        self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
+
+    # ------------------------------------------------------------- building
+
+    def _add(self, text: str, entity: int, role: str) -> None:
+        text = _fold(text.strip().translate(_APOSTROPHES))
+        if not text:
+            return
+        letters = [c for c in text if c.isalpha()]
+        exact = len(letters) >= 2 and all(c.isupper() for c in letters)
+        self._forms.setdefault(text.lower(), []).append(_Form(entity, role, exact))
+
+    def _add_countries(self, watchlist: Watchlist) -> None:
+        entries = {c.code: c for c in watchlist.countries}
+        for country in country_data.all_countries():
+            entry = entries.get(country.code)
+            watched = watchlist.all_countries or entry is not None
+            index = len(self._entities)
+            self._entities.append(_Entity(country.name, "country", country.code, watched))
+            for name in country.names:
+                for form in _possessives(name):
+                    self._add(form, index, "name")
+            for demonym in country.demonyms:
+                for form in _demonym_forms(demonym):
+                    self._add(form, index, "demonym")
+            if entry is not None:
+                if entry.include_capital:
+                    for capital in country.capitals:
+                        for form in _possessives(capital):
+                            self._add(form, index, "capital")
+                for alias in entry.aliases:
+                    for form in _possessives(alias):
+                        self._add(form, index, "name")
+
+    def _add_people(self, watchlist: Watchlist) -> None:
+        for person in watchlist.people:
+            index = len(self._entities)
+            self._entities.append(_Entity(person.name, "person", None, True))
+            for name in (person.name, *person.aliases):
+                for form in _possessives(name):
+                    self._add(form, index, "name")
+            parts = person.name.split()
+            if len(parts) >= 2:
+                for form in _possessives(parts[-1]):
+                    self._add(form, index, "surname_alone" if person.surname_alone else "surname")
+
+    # ------------------------------------------------------------- matching
+
+    def find(self, title: str, text: str, summary: str = "") -> list[Match]:
+        """Every occurrence of every watched entry, in reading order: title, summary, text."""
+        fields: dict[MatchWhere, str] = {"title": title or "", "summary": summary or "", "text": text or ""}
+        raws = [raw for where, value in fields.items() for raw in self._scan(where, value)]
+        evidence = self._evidence(raws, fields)
+        named: set[int] = set()
+        matches: list[Match] = []
+        for raw in raws:
+            value = fields[raw.where]
+            chosen = self._choose(raw, value, evidence, named)
+            if chosen is None:
+                continue
+            entity, start = chosen
+            info = self._entities[entity]
+            if not info.watched:
+                continue
+            matches.append(
+                Match(
+                    entity=info.name, kind=info.kind, code=info.code, form=value[start : raw.end],
+                    where=raw.where, start=start, end=raw.end, snippet=_snippet(value, start, raw.end),
+                )
+            )
+        return matches
+
+    def _scan(self, where: MatchWhere, value: str) -> Iterable[_Raw]:
+        if not value:
+            return
+        folded = _fold(value).translate(_APOSTROPHES)
+        for found in self._regex.finditer(folded):
+            forms = self._forms.get(found.group().lower())
+            if forms and _case_ok(forms, value, found.start(), found.end()):
+                yield _Raw(where, found.start(), found.end(), tuple(forms))
+
+    def _evidence(self, raws: list[_Raw], fields: dict[MatchWhere, str]) -> set[int]:
+        """Entities the story names unambiguously, by a form no other entity shares."""
+        found: set[int] = set()
+        for raw in raws:
+            entities = {f.entity for f in raw.forms if f.role != "blocked"}
+            if len(entities) == 1 and all(f.role in ("name", "demonym", "capital") for f in raw.forms):
+                found.update(entities)
+        return found
+
+    def _choose(self, raw: _Raw, value: str, evidence: set[int], named: set[int]) -> tuple[int, int] | None:
+        if any(f.role == "blocked" for f in raw.forms):
+            return None
+        direct = {f.entity for f in raw.forms if f.role in ("name", "demonym", "capital", "surname_alone")}
+        if len(direct) > 1:  # an adjective shared by two countries ("Congolese")
+            direct &= evidence
+        if len(direct) == 1:
+            (entity,) = direct
+            if not self._context_ok(entity, raw, value, evidence):
+                return None
+            if self._entities[entity].kind == "person":
+                named.add(entity)
+                if any(f.role == "surname_alone" and f.entity == entity for f in raw.forms):
+                    return entity, _title_start(value, raw.start)
+            return entity, raw.start
+        if direct:
+            return None
+        surnames = {f.entity for f in raw.forms if f.role == "surname"} & named
+        if len(surnames) == 1:
+            return surnames.pop(), _title_start(value, raw.start)
+        return None
+
+    def _context_ok(self, entity: int, raw: _Raw, value: str, evidence: set[int]) -> bool:
+        info = self._entities[entity]
+        if info.kind != "country" or not any(f.role == "name" for f in raw.forms if f.entity == entity):
+            return True
+        if entity == self._ge:
+            near = value[max(0, raw.start - 80) : raw.end + 80]
+            other_evidence = any(
+                f.role in ("demonym", "capital") for f in raw.forms if f.entity == entity
+            )
+            return not _US_STATE_CUES.search(near) or other_evidence
+        if info.code in _FIRST_NAME_COUNTRIES:
+            after = _WORD_AFTER.match(value, raw.end)
+            if after and after.group(1) not in _NEXT_OK and not value[raw.end:].startswith(("'", "’")):
+                return False
+            before_text = value[max(0, raw.start - 40) : raw.start]
+            before = _WORD_BEFORE.search(before_text)
+            if before and not _SENTENCE_BEFORE.search(before_text[: before.start()]):
+                if before.group(1) not in ("King", "Queen", "Kingdom", "Hashemite", "Republic"):
+                    return False
+        return True
+
+
+def summarize(matches: Iterable[Match]) -> list[EntityHit]:
+    """One EntityHit per entity, in order of first appearance, snippet of the first one."""
+    grouped: dict[tuple[str, str], list[Match]] = {}
+    for match in matches:
+        grouped.setdefault((match.kind, match.entity), []).append(match)
+    return [
+        EntityHit(entity=ms[0].entity, kind=ms[0].kind, code=ms[0].code, count=len(ms), snippet=ms[0].snippet, occurrences=tuple(ms))
+        for ms in grouped.values()
+    ]
+
+
+def watchlist_fingerprint(watchlist: Watchlist) -> str:
+    """Changes whenever the watchlist or the matcher's rules do: then stories are re-tagged."""
+    return hashlib.sha256(f"{MATCHER_VERSION}\n{watchlist!r}".encode()).hexdigest()[:32]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _possessives(name: str) -> list[str]:
+    return [name, f"{name}'s", f"{name}'"] if name.endswith("s") else [name, f"{name}'s"]
+
+
+def _demonym_forms(demonym: str) -> list[str]:
+    forms = _possessives(demonym)
+    if not demonym.endswith(_NO_PLURAL) and not demonym.endswith("s"):
+        plural = demonym[:-3] + "men" if demonym.endswith("man") else demonym + "s"
+        forms += [plural, f"{plural}'"]
+    return forms
+
+
+def _case_ok(forms: list[_Form], value: str, start: int, end: int) -> bool:
+    found = value[start:end]
+    if forms[0].exact_case:
+        if not found.isupper():
+            return False
+        # In an all-capitals line "US" may be the pronoun: ask the neighbouring words.
+        before = value[max(0, start - 12) : start].split()
+        after = value[end : end + 12].split()
+        caps = [w for w in (before[-1:] + after[:1]) if any(c.isalpha() for c in w)]
+        return not caps or not all(w.isupper() and len(w) > 1 for w in caps)
+    first = found[0]
+    return not first.isalpha() or first.isupper() or found[:4].lower() == "the "
+
+
+def _title_start(value: str, start: int) -> int:
+    """Where a surname's title begins ("President Putin"), so the title is part of the form."""
+    found = _TITLES.search(value[max(0, start - 40) : start])
+    if not found:
+        return start
+    return start - (len(value[max(0, start - 40) : start]) - found.start())
+
+
+def _snippet(value: str, start: int, end: int) -> str:
+    left = max(0, start - _SNIPPET_RADIUS)
+    right = min(len(value), end + _SNIPPET_RADIUS)
+    if left > 0:
+        space = value.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(value):
+        space = value.rfind(" ", end, right)
+        right = space if space != -1 else right
+    text = " ".join(value[left:right].split())
+    return ("…" if left > 0 else "") + text + ("…" if right < len(value) else "")
+
+
+class _FoldTable(dict[int, str]):
+    """Maps a character to its base letter ("ğ" → "g"), one character for one, cached."""
+
+    _SPECIAL = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ı": "i", "ħ": "h"}
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = self._SPECIAL.get(char)
+        if base is None:
+            decomposed = unicodedata.normalize("NFKD", char)
+            stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+            base = stripped if len(stripped) == 1 else char
+        self[code] = base
+        return base
+
+
+_FOLD = _FoldTable()
+
+
+def _fold(text: str) -> str:
+    """Diacritics off, length unchanged, so offsets in the folded text are offsets in the text."""
+    return text if text.isascii() else text.translate(_FOLD)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation shaped as a trie: shared prefixes are tried once, longest first."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)

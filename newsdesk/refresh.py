@@ -1,0 +1,191 @@
+"""One refresh: fetch the feeds, extract each new entry's page, match it, store it.
+
+The stages run as one asyncio pipeline so that downloads overlap: every HTTP request waits on
+one shared semaphore (settings.concurrency), extraction and database writes leave the event
+loop for threads. A feed's new validators (ETag, Last-Modified) are stored only after all its
+new stories are, so a refresh killed half-way is completed by the next one instead of being
+answered "304 Not Modified".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from newsdesk.config import Config, FeedConfig
+from newsdesk.errors import FetchError
+from newsdesk.extract import extract_article
+from newsdesk.fetch import FeedRequest, Fetcher
+from newsdesk.match import Matcher, summarize, watchlist_fingerprint
+from newsdesk.store import Store
+from newsdesk.types import Article, Entry, FeedOutcome, FeedStatus, NewStory
+
+# Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
+_MIN_PAGE_TEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    done: int
+    total: int
+    feed: str | None = None
+
+
+@dataclass(slots=True)
+class FeedProblem:
+    name: str
+    url: str
+    message: str
+
+
+@dataclass(slots=True)
+class RefreshSummary:
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_stories: int = 0
+    new_matches: int = 0
+    problems: list[FeedProblem] = field(default_factory=list)
+
+
+async def refresh(
+    config: Config,
+    store: Store,
+    *,
+    feeds: Sequence[FeedConfig] | None = None,
+    progress: Callable[[RefreshProgress], None] | None = None,
+    matcher: Matcher | None = None,
+) -> RefreshSummary:
+    """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing."""
+    chosen = list(config.feeds if feeds is None else feeds)
+    await asyncio.to_thread(store.sync_feeds, config.feeds)
+    stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
+    run = _Run(config, store, matcher or Matcher(config.watchlist))
+    total = len(chosen)
+    done = 0
+    if progress:
+        progress(RefreshProgress(0, total))
+    async with Fetcher(config.settings) as fetcher:
+        run.fetcher = fetcher
+        tasks = [
+            asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
+            for feed in chosen
+            if feed.url in stored
+        ]
+        for task in asyncio.as_completed(tasks):
+            name = await task
+            done += 1
+            if progress:
+                progress(RefreshProgress(done, total, name))
+    return run.summary
+
+
+def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, int], None] | None = None) -> int | None:
+    """Re-tag every stored story when the watchlist changed since they were tagged.
+
+    Returns how many stories were re-tagged, or None when the watchlist is unchanged.
+    Blocking: run it in a thread or worker.
+    """
+    fingerprint = watchlist_fingerprint(config.watchlist)
+    if store.watchlist_fingerprint() == fingerprint:
+        return None
+    matcher = Matcher(config.watchlist)
+    return store.retag(
+        lambda title, summary, text: summarize(matcher.find(title, text, summary)),
+        fingerprint,
+        progress=progress,
+    )
+
+
+class _Run:
+    """The state one refresh shares between its feed tasks."""
+
+    def __init__(self, config: Config, store: Store, matcher: Matcher) -> None:
+        self.config = config
+        self.store = store
+        self.matcher = matcher
+        self.summary = RefreshSummary()
+        self.slots = asyncio.Semaphore(config.settings.concurrency)
+        self.fetcher: Fetcher
+
+    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
+        async with self.slots:
+            result = await self.fetcher.fetch_feed(
+                FeedRequest(url=feed.url, etag=stored.etag, last_modified=stored.last_modified)
+            )
+        checked_at = datetime.now(UTC)
+        new = 0
+        if result.outcome is FeedOutcome.OK:
+            self.summary.ok += 1
+            new = await self._store_new(feed, stored.id, result.entries, checked_at)
+            if result.error:
+                self.summary.problems.append(FeedProblem(feed.name, feed.url, result.error))
+        elif result.outcome is FeedOutcome.NOT_MODIFIED:
+            self.summary.not_modified += 1
+        else:
+            self.summary.failed += 1
+            message = result.error or str(result.outcome)
+            self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
+        await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new)
+        return feed.name
+
+    async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
+        known = await asyncio.to_thread(self.store.known_keys, feed_id, [e.key for e in entries])
+        fresh = [e for e in entries if e.key not in known]
+        extract = self.config.settings.extract if feed.extract is None else feed.extract
+        stored = await asyncio.gather(*(self._story(feed_id, e, now, extract) for e in fresh))
+        return sum(stored)
+
+    async def _story(self, feed_id: int, entry: Entry, now: datetime, extract: bool) -> int:
+        article, note = (await self._article(entry.link)) if extract else (None, None)
+        story = _compose(entry, article, note, now)
+        hits = summarize(self.matcher.find(story.title, story.text, story.summary))
+        story_id = await asyncio.to_thread(self.store.add_story, feed_id, story, hits)
+        if story_id is None:
+            return 0
+        self.summary.new_stories += 1
+        self.summary.new_matches += len(hits)
+        return 1
+
+    async def _article(self, link: str | None) -> tuple[Article | None, str | None]:
+        if not link or urlsplit(link).scheme not in ("http", "https"):
+            return None, "the entry has no web link to download"
+        try:
+            async with self.slots:
+                html = await self.fetcher.fetch_page(link)
+        except FetchError as exc:
+            return None, f"the article page could not be downloaded: {exc.reason}"
+        if not html:
+            return None, "the article page was empty"
+        article = await asyncio.to_thread(extract_article, html, link)
+        if article is None or not article.text.strip():
+            return None, "no article text was found on the page"
+        return article, None
+
+
+def _compose(entry: Entry, article: Article | None, note: str | None, now: datetime) -> NewStory:
+    """Choose the story's text: the page's, unless it is missing or a stub of the feed's own."""
+    feed_text = entry.content or entry.summary
+    if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
+        article, note = None, "the article page held less text than the feed"
+    if article is not None:
+        text, source = article.text, "page"
+    else:
+        text, source = feed_text, "feed"
+    title = entry.title or (article.title if article else None) or "(untitled)"
+    return NewStory(
+        key=entry.key,
+        title=title,
+        url=entry.link,
+        guid=entry.guid,
+        author=entry.author or (article.author if article else None),
+        published=entry.published or (article.published if article else None),
+        fetched_at=now,
+        summary=entry.summary,
+        text=text,
+        text_source=source,  # type: ignore[arg-type]
+        text_note=note,
+    )

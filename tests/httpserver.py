@@ -1,0 +1,119 @@
+"""A small HTTP server on 127.0.0.1 for tests: fixed answers, conditional GET, counters.
+
+Real sockets and real HTTP, so fetch code is tested as it runs against a real site.
+"""
+
+from __future__ import annotations
+
+import gzip as _gzip
+import hashlib
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Answer:
+    body: bytes
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    conditional: bool = True
+    """Send ETag/Last-Modified and answer 304 to a matching conditional request."""
+
+
+class LocalServer:
+    def __init__(self) -> None:
+        self.answers: dict[str, Answer] = {}
+        self.counts: Counter[str] = Counter()
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def start(self) -> LocalServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def add(
+        self,
+        path: str,
+        body: bytes | str,
+        *,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+        conditional: bool = True,
+    ) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional)
+
+    def body(self, path: str) -> bytes:
+        return self.answers[path].body
+
+    def hits(self, path: str, status: int | None = None) -> int:
+        """Requests for `path` (answered with `status`, when given)."""
+        with self._lock:
+            return self.counts[(path, status)] if status is not None else self.counts[path]  # type: ignore[index]
+
+
+def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?", 1)[0]
+            answer = server.answers.get(path)
+            with server._lock:
+                server.requests.append((self.path, dict(self.headers)))
+            if answer is None:
+                self._send(404, b"no such page", {"Content-Type": "text/plain"}, path)
+                return
+            if answer.delay:
+                time.sleep(answer.delay)
+            headers = dict(answer.headers)
+            if answer.conditional and answer.status == 200:
+                etag = '"' + hashlib.sha1(answer.body).hexdigest()[:16] + '"'
+                headers.setdefault("ETag", etag)
+                headers.setdefault("Last-Modified", formatdate(1713000000, usegmt=True))
+                if self.headers.get("If-None-Match") == headers["ETag"]:
+                    self._send(304, b"", {"ETag": headers["ETag"]}, path)
+                    return
+            body = answer.body
+            if "gzip" in (self.headers.get("Accept-Encoding") or "") and "Content-Encoding" not in headers:
+                body = _gzip.compress(body)
+                headers["Content-Encoding"] = "gzip"
+            self._send(answer.status, body, headers, path)
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str], path: str) -> None:
+            with server._lock:
+                server.counts[path] += 1
+                server.counts[(path, status)] += 1  # type: ignore[index]
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if status != 304:
+                    self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    return Handler

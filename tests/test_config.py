@@ -1,0 +1,157 @@
+"""feeds.toml: what loads, and the errors a user sees when it does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsdesk.cli import main
+from newsdesk.config import (
+    CONFIG_ENV,
+    find_config,
+    find_db,
+    load_config,
+    parse_config,
+    user_config_path,
+)
+from newsdesk.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+
+GOOD = """\
+[settings]
+refresh_minutes = 30
+
+[[feeds]]
+name = "Example World"
+url = "https://example.org/world/rss.xml"
+refresh_minutes = 15
+
+[watchlist]
+countries = ["Russia", "IR", "Israel"]
+
+[[watchlist.people]]
+name = "Vladimir Putin"
+aliases = ["Putin"]
+"""
+
+
+def _error(text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("feeds.toml"))
+    return info.value
+
+
+def test_the_issue_example_loads() -> None:
+    config = parse_config(GOOD)
+    assert config.settings.refresh_minutes == 30
+    assert [(f.name, f.url, f.refresh_minutes) for f in config.feeds] == [
+        ("Example World", "https://example.org/world/rss.xml", 15)
+    ]
+    assert [c.code for c in config.watchlist.countries] == ["RU", "IR", "IL"]
+    assert config.watchlist.people[0].name == "Vladimir Putin"
+    assert config.watchlist.people[0].aliases == ("Putin",)
+
+
+def test_the_shipped_default_is_the_repo_feeds_toml_and_loads() -> None:
+    shipped = REPO / "newsdesk" / "default_feeds.toml"
+    assert (REPO / "feeds.toml").read_text() == shipped.read_text()
+    config = load_config(shipped)
+    assert len(config.feeds) >= 8
+    assert all(f.url.startswith("https://") for f in config.feeds)
+    assert {c.code for c in config.watchlist.countries} == {"RU", "IR", "IL"}
+    assert {p.name for p in config.watchlist.people} == {"Vladimir Putin", "Sergei Lavrov"}
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    err = _error('[settings]\nrefresh_minutes = 30\n\n[[feeds]\nname = "x"\n')
+    assert err.line == 4
+    assert str(err).startswith("feeds.toml:4: TOML syntax error")
+
+
+def test_unknown_key_suggests_the_nearest() -> None:
+    err = _error('[settings]\nrefresh_minute = 30\n')
+    assert (err.line, err.key) == (2, "settings.refresh_minute")
+    assert "did you mean 'refresh_minutes'" in str(err)
+
+
+def test_wrong_type_names_line_and_key() -> None:
+    err = _error('[[feeds]]\nname = "A"\nurl = "https://a.example/rss"\nrefresh_minutes = "often"\n')
+    assert (err.line, err.key) == (4, "feeds[1].refresh_minutes")
+    assert "must be a number, not a string" in str(err)
+
+
+def test_a_boolean_is_not_a_number() -> None:
+    err = _error("[settings]\nconcurrency = true\n")
+    assert err.key == "settings.concurrency"
+
+
+def test_feed_without_url_points_at_its_table() -> None:
+    err = _error('[[feeds]]\nname = "A"\nurl = "https://a.example/rss"\n\n[[feeds]]\nname = "B"\n')
+    assert (err.line, err.key) == (5, "feeds[2]")
+    assert "no url" in str(err)
+
+
+def test_url_must_be_http() -> None:
+    err = _error('[[feeds]]\nurl = "file:///etc/passwd"\n')
+    assert err.key == "feeds[1].url" and err.line == 2
+
+
+def test_duplicate_feed_url() -> None:
+    err = _error('[[feeds]]\nurl = "https://a.example/rss"\n[[feeds]]\nurl = "https://a.example/rss"\n')
+    assert (err.line, err.key) == (4, "feeds[2].url")
+    assert "already listed" in str(err)
+
+
+def test_unknown_country_names_line_and_suggests() -> None:
+    err = _error('[watchlist]\ncountries = [\n  "Russia",\n  "Rusia",\n]\n')
+    assert (err.line, err.key) == (4, "watchlist.countries[2]")
+    assert "'Rusia' is not a country" in str(err)
+    assert "Russia" in str(err).split("not a country")[1]
+
+
+def test_person_without_name() -> None:
+    err = _error('[watchlist]\n[[watchlist.people]]\naliases = ["x"]\n')
+    assert (err.line, err.key) == (2, "watchlist.people[1]")
+
+
+def test_config_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    # Nothing anywhere: the user config dir gets a copy of the default.
+    first = find_config()
+    assert first == user_config_path() and first.is_file()
+    assert load_config(first).feeds
+    # ./feeds.toml beats the user config dir, the environment beats both, --config beats all.
+    (tmp_path / "feeds.toml").write_text(GOOD)
+    assert find_config() == tmp_path / "feeds.toml"
+    env_file = tmp_path / "env.toml"
+    env_file.write_text(GOOD)
+    monkeypatch.setenv(CONFIG_ENV, str(env_file))
+    assert find_config() == env_file
+    explicit = tmp_path / "explicit.toml"
+    explicit.write_text(GOOD)
+    assert find_config(explicit) == explicit
+    with pytest.raises(ConfigError, match="no such file"):
+        find_config(tmp_path / "missing.toml")
+
+
+def test_db_search_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSDESK_DB", raising=False)
+    assert find_db().endswith("newsdesk.db")
+    monkeypatch.setenv("NEWSDESK_DB", "sqlite:///x.db")
+    assert find_db() == "sqlite:///x.db"
+    assert find_db("y.db") == "y.db"
+
+
+def test_broken_config_exits_2_and_touches_no_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "feeds.toml"
+    bad.write_text('[[feeds]]\nname = "A"\nurl = "https://a.example/rss"\nrefresh_minutes = "often"\n')
+    db = tmp_path / "news.db"
+    assert main(["refresh", "--config", str(bad), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:4: feeds[1].refresh_minutes: must be a number" in err
+    assert "Traceback" not in err
+    assert not db.exists()
