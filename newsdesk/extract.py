@@ -17,7 +17,8 @@ import trafilatura
 
 from newsdesk.types import Article
 
-_IMAGE_LINE = re.compile(r"^!\[(?P<alt>[^\]]*)\]\([^)]*\)\s*$")
+_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<[^>]*>|[^)\s]*)[^)]*\)")
+_CAPTION_MARK = "\x00caption:"
 _MIN_CAPTION_WORDS = 3
 
 
@@ -53,13 +54,13 @@ def _paragraphs(raw: str) -> str:
     """One paragraph per block, separated by a blank line; image lines become captions."""
     seen_captions: set[str] = set()
     out: list[str] = []
+    raw = _IMAGE.sub(lambda m: "\n" + _CAPTION_MARK + " ".join(m.group("alt").split()) + "\n", raw)
     for line in raw.splitlines():
         line = re.sub(r"\s+", " ", line).strip()
         if not line:
             continue
-        image = _IMAGE_LINE.match(line)
-        if image:
-            alt = image.group("alt").strip()
+        if line.startswith(_CAPTION_MARK):
+            alt = line[len(_CAPTION_MARK) :].strip()
             if len(alt.split()) < _MIN_CAPTION_WORDS or alt in seen_captions:
                 continue
             seen_captions.add(alt)

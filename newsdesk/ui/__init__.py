@@ -1,0 +1,5 @@
+"""The Textual terminal UI: screens in screens.py, widgets in widgets.py, styles in newsdesk.tcss."""
+
+from newsdesk.ui.app import NewsdeskApp
+
+__all__ = ["NewsdeskApp"]

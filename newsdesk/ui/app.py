@@ -1,0 +1,272 @@
+"""The newsdesk app: state (which view, which filter) and every piece of work, in workers.
+
+Widgets never touch the store: they ask the app, which runs the store call in a thread
+worker and hands the result back on the UI thread with call_from_thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import webbrowser
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import ProgressBar, Static
+
+from newsdesk.config import Config, FeedConfig
+from newsdesk.countries import lookup
+from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
+from newsdesk.store import Store
+from newsdesk.types import EntityCount, StoryItem
+from newsdesk.ui.screens import HelpScreen, MainScreen, ReaderScreen
+from newsdesk.ui.widgets import EntityPanel, StoryTable
+
+Refresher = Callable[[Sequence[FeedConfig] | None, Callable[[RefreshProgress], None]], RefreshSummary]
+
+_PAGE = 500
+
+
+class NewsdeskApp(App[None]):
+    CSS_PATH = "newsdesk.tcss"
+    TITLE = "newsdesk"
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        refresher: Refresher | None = None,
+        scheduler_factory: Callable[[NewsdeskApp], object] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config
+        self.matched_only = True
+        self.entity: str | None = None
+        self.clock = clock
+        self._refresher = refresher or self._default_refresher
+        self._scheduler_factory = scheduler_factory
+        self._scheduler: object | None = None
+        self._refresh_lock = threading.Lock()
+        self._refreshing = False
+        self._pending: dict[str, FeedConfig] | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+        self._update_title()
+        self.reload()
+        self._retag()
+        if self._scheduler_factory is not None:
+            self._scheduler = self._scheduler_factory(self)
+            self._scheduler.start()  # type: ignore[attr-defined]
+
+    def on_unmount(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown()  # type: ignore[attr-defined]
+
+    @property
+    def main(self) -> MainScreen:
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    # ------------------------------------------------------------ the list
+
+    def set_filter(self, entity: str | None) -> None:
+        self.entity = entity
+        self._update_title()
+        self.reload()
+
+    def set_matched_only(self, matched_only: bool) -> None:
+        self.matched_only = matched_only
+        if not matched_only:
+            self.entity = None
+        self._update_title()
+        self.reload()
+
+    def _update_title(self) -> None:
+        view = "matched stories" if self.matched_only else "all stories"
+        self.sub_title = f"{view} · {self.entity}" if self.entity else view
+
+    @work(thread=True, exclusive=True, group="load")
+    def reload(self) -> None:
+        """Read the list and the watchlist counts, off the UI thread."""
+        stories = self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=_PAGE)
+        counts = self.store.entity_counts()
+        self.call_from_thread(self._show, stories, counts)
+
+    def _show(self, stories: list[StoryItem], counts: list[EntityCount]) -> None:
+        main = self.main
+        main.query_one(EntityPanel).show(self._panel_rows(counts), self.entity)
+        main.query_one(StoryTable).show(stories, self.clock())
+        if stories:
+            main.show_empty(None)
+        elif self.entity:
+            main.show_empty(f"No stories mention {self.entity} yet. Escape shows all matches.")
+        elif self.matched_only:
+            main.show_empty("No matched stories yet — press r to refresh, a to show all stories.")
+        else:
+            main.show_empty("No stories yet — press r to refresh the feeds.")
+
+    def _panel_rows(self, counts: list[EntityCount]) -> list[tuple[str, str, int, int]]:
+        by_name = {c.entity: c for c in counts}
+        watchlist = self.config.watchlist
+        names: list[tuple[str, str]] = []
+        if watchlist.all_countries:
+            names += sorted((c.entity, "country") for c in counts if c.kind == "country")
+        for entry in watchlist.countries:
+            country = lookup(entry.code)
+            names.append((country.name if country else entry.code, "country"))
+        names += [(p.name, "person") for p in watchlist.people]
+        rows = []
+        for name, kind in dict.fromkeys(names):
+            count = by_name.get(name)
+            rows.append((name, kind, count.stories if count else 0, count.unread if count else 0))
+        return rows
+
+    # ------------------------------------------------------------ a story
+
+    @work(thread=True, group="story")
+    def load_story(self, screen: ReaderScreen, story_id: int) -> None:
+        story = self.store.story(story_id)
+        if story is None:
+            return
+        if not story.read:
+            self.store.set_read(story_id, True)
+        self.call_from_thread(screen.show, story)
+        self._refresh_row(story_id)
+
+    @work(thread=True, group="story")
+    def toggle_read(self, story_id: int) -> None:
+        story = self.store.story(story_id)
+        if story is not None:
+            self.store.set_read(story_id, not story.read)
+            self._after_change(story_id)
+
+    @work(thread=True, group="story")
+    def toggle_star(self, story_id: int) -> None:
+        story = self.store.story(story_id)
+        if story is not None:
+            self.store.set_starred(story_id, not story.starred)
+            self._after_change(story_id)
+
+    def _after_change(self, story_id: int) -> None:
+        self._refresh_row(story_id)
+        story = self.store.story(story_id)
+        screen = self.screen
+        if story is not None and isinstance(screen, ReaderScreen) and screen.story_id == story_id:
+            self.call_from_thread(screen.show, story)
+
+    def _refresh_row(self, story_id: int) -> None:
+        """Update one row and the counts after a change (called on a worker thread)."""
+        stories = self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=_PAGE)
+        counts = self.store.entity_counts()
+        self.call_from_thread(self._show, stories, counts)
+
+    @work(thread=True, group="story")
+    def open_link(self, story_id: int) -> None:
+        story = self.store.story(story_id)
+        if story is None or not story.url:
+            self.call_from_thread(self.notify, "This story has no link.", severity="warning")
+            return
+        if urlsplit(story.url).scheme not in ("http", "https"):
+            self.call_from_thread(self.notify, "Only http and https links are opened.", severity="warning")
+            return
+        opened = webbrowser.open(story.url)
+        if not opened:
+            self.call_from_thread(self.notify, f"No browser found. The link is {story.url}", markup=False)
+
+    # ------------------------------------------------------------ refresh
+
+    def request_refresh(self, feeds: Sequence[FeedConfig] | None = None) -> None:
+        """Refresh `feeds` (None: all) now, or right after the refresh already running.
+
+        Safe to call from any thread: the scheduler calls it, and so does the `r` key.
+        """
+        with self._refresh_lock:
+            if self._refreshing:
+                pending = self._pending if self._pending is not None else {}
+                for feed in feeds if feeds is not None else self.config.feeds:
+                    pending[feed.url] = feed
+                self._pending = pending
+                return
+            self._refreshing = True
+        if threading.get_ident() == self._thread_id:
+            self._run_refresh(feeds)
+        else:
+            self.call_from_thread(self._run_refresh, feeds)
+
+    @work(thread=True, group="refresh")
+    def _run_refresh(self, feeds: Sequence[FeedConfig] | None) -> None:
+        count = len(feeds) if feeds is not None else len(self.config.feeds)
+        self.call_from_thread(self._progress, RefreshProgress(0, count))
+        try:
+            summary = self._refresher(feeds, lambda p: self.call_from_thread(self._progress, p))
+        except Exception as exc:  # a refresh bug must not take the reader down
+            self.call_from_thread(self.notify, f"Refresh failed: {exc}", severity="error", markup=False)
+            summary = None
+        self.call_from_thread(self._refresh_done, summary)
+        with self._refresh_lock:
+            pending, self._pending = self._pending, None
+            self._refreshing = pending is not None
+        if pending is not None:
+            self.call_from_thread(self._run_refresh, list(pending.values()))
+
+    def _default_refresher(self, feeds: Sequence[FeedConfig] | None, progress: Callable[[RefreshProgress], None]) -> RefreshSummary:
+        return asyncio.run(refresh(self.config, self.store, feeds=feeds, progress=progress))
+
+    def _progress(self, progress: RefreshProgress) -> None:
+        main = self.main
+        bar = main.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(progress.total, 1), progress=progress.done)
+        feed = f" · {progress.feed}" if progress.feed else ""
+        main.query_one("#status", Static).update(f"Refreshing {progress.done}/{progress.total}{feed}")
+
+    def _refresh_done(self, summary: RefreshSummary | None) -> None:
+        main = self.main
+        main.query_one("#progress", ProgressBar).display = False
+        if summary is not None:
+            message = (
+                f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed · "
+                f"{summary.new_stories} new stories, {summary.new_matches} new matches"
+            )
+            main.query_one("#status", Static).update(f"Last refresh {self.clock().astimezone():%H:%M}: {message}")
+            self.notify(message, title="Refresh done", severity="warning" if summary.failed else "information", markup=False)
+        self.reload()
+
+    # ------------------------------------------------------------ config
+
+    def apply_config(self, config: Config) -> None:
+        """feeds.toml changed (the scheduler says so): new feeds, new watchlist."""
+        self.config = config
+        self.notify("feeds.toml reloaded", markup=False)
+        self._retag()
+
+    def show_config_error(self, message: str) -> None:
+        self.notify(f"{message}\nStill using the last good feeds.toml.", title="feeds.toml has an error",
+                    severity="error", timeout=15, markup=False)
+
+    @work(thread=True, exclusive=True, group="retag")
+    def _retag(self) -> None:
+        self.store.sync_feeds(self.config.feeds)
+        done = retag_if_needed(self.config, self.store)
+        if done:
+            self.call_from_thread(self.notify, f"Watchlist changed: re-tagged {done} stories", markup=False)
+        self.call_from_thread(self.reload)
+
+    # ------------------------------------------------------------ misc
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
