@@ -55,9 +55,9 @@ def _label(name: str, kind: str, stories: int, unread: int) -> Text:
 class StoryTable(DataTable[Text]):
     """Stories newest first: unread mark, time, feed, title, matched entries."""
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.zebra_stripes = True
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+        # Columns exist from the start: a fast worker may fill the table before it mounts.
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.add_column("", key="mark", width=1)
         self.add_column("Time", key="time", width=10)
         self.add_column("Feed", key="feed", width=18)

@@ -1,0 +1,189 @@
+"""The terminal UI, driven the way a reader drives it (Textual's Pilot), on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import FeedConfig
+from newsdesk.match import Matcher
+from newsdesk.refresh import RefreshProgress, RefreshSummary
+from newsdesk.store import Store
+from newsdesk.ui import NewsdeskApp
+from newsdesk.ui.screens import HelpScreen, MainScreen, ReaderScreen
+from newsdesk.ui.widgets import EntityPanel, StoryTable
+from tests.ui_fixtures import CONFIG, NOW, add_story, make_store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return make_store(tmp_path / "news.db")
+
+
+def _app(store: Store, refresher: Callable[..., RefreshSummary] | None = None) -> NewsdeskApp:
+    return NewsdeskApp(store, CONFIG, refresher=refresher, clock=lambda: NOW)
+
+
+async def _settle(app: NewsdeskApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def _titles(app: NewsdeskApp) -> list[str]:
+    table = app.main.query_one(StoryTable)
+    return [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+
+
+async def test_lists_matched_stories_newest_first_with_their_entities(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        assert _titles(app) == [
+            "Russia defends Iran's attack on Israel, calls for restraint",
+            "Lavrov meets Gulf ministers",
+            "[bold]x[/bold] [@click=app.quit]Iran[/] \ufffd[31mred\ufffd[0m",
+        ]
+        table = app.main.query_one(StoryTable)
+        assert table.get_row_at(0)[4].plain == "Russia, Iran, Israel, Vladimir Putin, Sergei Lavrov"
+        assert "matched stories" in app.sub_title
+
+        await pilot.press("a")
+        await _settle(app, pilot)
+        assert "Storms expected across the north" in _titles(app)
+        assert "all stories" in app.sub_title
+
+
+async def test_side_panel_counts_and_filters(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        panel = app.main.query_one(EntityPanel)
+        labels = {o.id: o.prompt.plain for o in panel.options if o.id}
+        assert labels["Iran"].startswith("Iran  2")
+        assert labels["Sergei Lavrov"].startswith("Sergei Lavrov  2")
+        assert labels["Israel"].startswith("Israel  1")
+
+        panel.focus()
+        panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Sergei Lavrov")
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert _titles(app) == ["Russia defends Iran's attack on Israel, calls for restraint", "Lavrov meets Gulf ministers"]
+        assert "Sergei Lavrov" in app.sub_title
+
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert len(_titles(app)) == 3
+
+
+async def test_reader_shows_text_with_highlights_and_marks_read(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        body = screen.query_one("#story-text").render()
+        text = body.plain  # type: ignore[union-attr]
+        assert text.startswith("Vladimir Putin and Russian FM Sergei Lavrov")
+        highlighted = {text[s.start : s.end] for s in body.spans}  # type: ignore[union-attr]
+        assert {"Vladimir Putin", "Sergei Lavrov", "Russian", "Iran", "Israel", "Russia"} <= highlighted
+        why = screen.query_one("#why").render().plain  # type: ignore[union-attr]
+        assert "Why it matched" in why and "Sergei Lavrov" in why and "“Russian”" in why
+        head = screen.query_one("#story-head").render().plain  # type: ignore[union-attr]
+        assert "Feed: World desk" in head and "Author: Staff writer" in head and "Link: https://news.example/seed" in head
+
+        seed_id = screen.story_id
+        assert store.story(seed_id).read is True  # type: ignore[union-attr]
+
+        await pilot.press("m")  # back to unread from the reader
+        await _settle(app, pilot)
+        assert store.story(seed_id).read is False  # type: ignore[union-attr]
+
+        await pilot.press("escape")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_m_toggles_read_and_s_stars_in_the_list(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        story_id = app.main.query_one(StoryTable).selected_id()
+        assert story_id is not None
+        await pilot.press("m")
+        await _settle(app, pilot)
+        assert store.story(story_id).read is True  # type: ignore[union-attr]
+        await pilot.press("s")
+        await _settle(app, pilot)
+        assert store.story(story_id).starred is True  # type: ignore[union-attr]
+        assert app.main.query_one(StoryTable).get_row_at(0)[0].plain == "★"
+
+
+async def test_r_refreshes_with_progress_and_new_stories_appear(store: Store) -> None:
+    calls: list[Sequence[FeedConfig] | None] = []
+    progress_seen: list[str] = []
+
+    def refresher(feeds: Sequence[FeedConfig] | None, progress: Callable[[RefreshProgress], None]) -> RefreshSummary:
+        calls.append(feeds)
+        progress(RefreshProgress(0, 1))
+        feed_id = store.feeds()[0].id
+        add_story(store, feed_id, Matcher(CONFIG.watchlist), "new", "Putin visits Tehran", "Vladimir Putin landed in Iran.", NOW)
+        progress(RefreshProgress(1, 1, "World desk"))
+        return RefreshSummary(ok=1, new_stories=1, new_matches=2)
+
+    app = _app(store, refresher)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        original = app._progress
+
+        def spy(p: RefreshProgress) -> None:
+            original(p)
+            progress_seen.append(str(app.main.query_one("#status").render()))
+
+        app._progress = spy  # type: ignore[method-assign]
+        await pilot.press("r")
+        await _settle(app, pilot)
+        assert calls == [None]
+        assert "Refreshing 1/1 · World desk" in progress_seen
+        assert _titles(app)[0] == "Putin visits Tehran"
+        assert "1 new stories" in str(app.main.query_one("#status").render())
+
+
+async def test_help_and_quit(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_hostile_markup_is_shown_literally_and_runs_nothing(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        table = app.main.query_one(StoryTable)
+        row = next(i for i in range(table.row_count) if "[@click" in table.get_row_at(i)[3].plain)
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        head = screen.query_one("#story-head").render().plain  # type: ignore[union-attr]
+        assert "[bold]x[/bold] [@click=app.quit]Iran[/]" in head
+        assert "\x1b" not in head
+        text = screen.query_one("#story-text").render().plain  # type: ignore[union-attr]
+        assert text == "Iran said [link=file:///etc/passwd]nothing[/link]."
+        await pilot.click("#story-head")
+        await _settle(app, pilot)
+        assert app.is_running
