@@ -19,7 +19,8 @@ How it decides, rule by rule:
   governor, Senate, county, ...) unless the story also names the country another way
   (Tbilisi, Georgian).
 - Jordan and Chad as people's names: not counted when followed by another capitalised word
-  ("Jordan Henderson", "Chad Smith") or preceded by one mid-sentence ("Michael Jordan").
+  ("Jordan Henderson", "Chad Smith"), preceded by a common given name ("Michael Jordan") or
+  by any capitalised word mid-sentence ("... said Eddie Jordan").
 - Ambiguous adjectives name no country by themselves: "Congolese" counts for a Congo only
   when the story names that Congo otherwise; plain "Korean" is not a form of either Korea.
 - Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
@@ -28,7 +29,8 @@ How it decides, rule by rule:
   title: "Mr Putin", "President Putin", whose title becomes part of the form) counts once
   the full name or an alias has appeared earlier in the story (title, then summary, then
   text), or always with surname_alone = true. A surname two watched people share goes to
-  the one named earlier, and to neither when both or none were.
+  the one named earlier, and to neither when both or none were. A surname that is also an
+  everyday word ("May", "Rice", "Brown") counts alone only after a title ("Mrs May").
 """
 
 from __future__ import annotations
@@ -80,6 +82,18 @@ _TITLES = re.compile(
     r"Supreme Leader|Leader|Chairman|Chairwoman|Director|Professor|Dame|Sir|Lord|Lady)\s+$"
 )
 _FIRST_NAME_COUNTRIES = {"JO", "TD"}
+# Given names often seen before "Jordan" or "Chad" in sport and entertainment news.
+_GIVEN_NAMES = frozenset(
+    "Michael Mike Jordan Chad Ryan Eddie DeAndre DeAndré Vernon Jim James John Joe Kevin Robert Bob "
+    "Thomas Tom Ben Brian Chris David Dan Daniel Mark Matt Paul Peter Steve Sam Scott Tony Katie "
+    "Kathryn Barbara Michelle Pamela Sarah Lisa Karen Lauren Emily Anna Alex Andrew Jack Luke".split()
+)
+# Surnames that are also everyday words: alone, they count only after a title ("Mrs May").
+_WORD_SURNAMES = frozenset(
+    "may march june april august rice brown black white green king cook bush little long young "
+    "hope wells page rose short sharp strong love price hunt hall ward wood field major lord "
+    "bishop pope mayor best rich church".split()
+)
 _NEXT_OK = {"River", "Valley", "Rift", "Times", "Basin", "Lake"}
 _WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
@@ -123,7 +137,8 @@ class Matcher:
         self._add_people(watchlist)
         for phrase in _BLOCKED:
             self._add(phrase, -1, "blocked")
-        self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)", re.IGNORECASE)
+        # Matched against lower-cased folded text: much faster than re.IGNORECASE.
+        self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)")
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
 
     # ------------------------------------------------------------- building
@@ -199,9 +214,9 @@ class Matcher:
     def _scan(self, where: MatchWhere, value: str) -> Iterable[_Raw]:
         if not value:
             return
-        folded = _fold(value).translate(_APOSTROPHES)
+        folded = _fold_lower(value)
         for found in self._regex.finditer(folded):
-            forms = self._forms.get(found.group().lower())
+            forms = self._forms.get(found.group())
             if forms and _case_ok(forms, value, found.start(), found.end()):
                 yield _Raw(where, found.start(), found.end(), tuple(forms))
 
@@ -233,7 +248,10 @@ class Matcher:
             return None
         surnames = {f.entity for f in raw.forms if f.role == "surname"} & named
         if len(surnames) == 1:
-            return surnames.pop(), _title_start(value, raw.start)
+            start = _title_start(value, raw.start)
+            if start == raw.start and value[raw.start : raw.end].lower().rstrip("'s’") in _WORD_SURNAMES:
+                return None  # "in May" is a month, "Mrs May" is the person
+            return surnames.pop(), start
         return None
 
     def _context_ok(self, entity: int, raw: _Raw, value: str, evidence: set[int]) -> bool:
@@ -252,6 +270,8 @@ class Matcher:
                 return False
             before_text = value[max(0, raw.start - 40) : raw.start]
             before = _WORD_BEFORE.search(before_text)
+            if before and before.group(1) in _GIVEN_NAMES:
+                return False
             if before and not _SENTENCE_BEFORE.search(before_text[: before.start()]):
                 if before.group(1) not in ("King", "Queen", "Kingdom", "Hashemite", "Republic"):
                     return False
@@ -346,6 +366,25 @@ _FOLD = _FoldTable()
 def _fold(text: str) -> str:
     """Diacritics off, length unchanged, so offsets in the folded text are offsets in the text."""
     return text if text.isascii() else text.translate(_FOLD)
+
+
+class _LowerTable(_FoldTable):
+    """Folded and lower-cased, still one character for one ("İ".lower() would be two)."""
+
+    def __missing__(self, code: int) -> str:
+        base = _FoldTable.__missing__(self, code)
+        lower = base.lower()
+        base = lower if len(lower) == 1 else base
+        base = base.translate(_APOSTROPHES)
+        self[code] = base
+        return base
+
+
+_LOWER = _LowerTable()
+
+
+def _fold_lower(text: str) -> str:
+    return text.lower() if text.isascii() else text.translate(_LOWER)
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
