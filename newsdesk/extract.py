@@ -20,6 +20,8 @@ from newsdesk.types import Article
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<[^>]*>|[^)\s]*)[^)]*\)")
 _CAPTION_MARK = "\x00caption:"
 _MIN_CAPTION_WORDS = 3
+# Fewer words than this is a menu or a teaser, not an article: the feed's text is better.
+_MIN_ARTICLE_WORDS = 10
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article | None:
@@ -45,7 +47,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article | None
     text = _paragraphs(doc.text)
     if doc.title and text.startswith(doc.title.strip() + "\n"):  # the headline is shown apart
         text = text[len(doc.title.strip()) :].lstrip()
-    if not text:
+    if len(text.split()) < _MIN_ARTICLE_WORDS:
         return None
     return Article(text=text, title=doc.title or None, author=doc.author or None, published=_date(doc.date))
 

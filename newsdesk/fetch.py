@@ -158,8 +158,16 @@ class Fetcher:
             raise FetchError(url, f"download failed: {exc or type(exc).__name__}") from None
 
 
-def _connect_problem(exc: Exception) -> str:
-    text = str(exc).lower()
+def _connect_problem(exc: BaseException) -> str:
+    # httpx says "All connection attempts failed"; the OSError underneath says why.
+    causes = []
+    current: BaseException | None = exc
+    while current is not None and len(causes) < 6:
+        causes.append(current)
+        current = current.__cause__ or current.__context__
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused (is the server down?)"
+    text = " ".join(str(c) for c in causes).lower()
     if "refused" in text:
         return "connection refused (is the server down?)"
     if "name or service not known" in text or "nodename nor servname" in text or "temporary failure in name resolution" in text:
