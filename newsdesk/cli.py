@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -85,7 +91,7 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ui_scheduler(app: "NewsdeskApp") -> Scheduler:  # type: ignore[name-defined]  # noqa: F821
+def _ui_scheduler(app: NewsdeskApp) -> Scheduler:  # type: ignore[name-defined]  # noqa: F821
     async def run(feeds: Sequence[FeedConfig]) -> None:
         app.request_refresh(feeds)
 

@@ -266,7 +266,9 @@ class _Validator:
             raise self.fail("must be a list of country names or ISO codes", "watchlist.countries", key_line)
         if not raw:
             return (), False
-        from newsdesk import countries as country_data  # the country table loads on first use
+        from newsdesk import (
+            countries as country_data,  # the country table loads on first use
+        )
         entries: list[CountryEntry] = []
         all_countries = False
         seen: set[str] = set()

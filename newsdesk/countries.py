@@ -49,7 +49,7 @@ def _key(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.strip())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     folded = folded.replace("’", "'").casefold()
-    return folded[4:] if folded.startswith("the ") else folded
+    return folded.removeprefix("the ")
 
 
 @cache

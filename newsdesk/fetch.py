@@ -32,7 +32,7 @@ from newsdesk.types import Entry, FeedOutcome, FeedResult
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign)$", re.I)
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign)$", re.IGNORECASE)
 # feedparser flags these, but they change nothing a reader sees.
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"}
 _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "figure", "figcaption", "section", "article"}
@@ -180,7 +180,7 @@ def _connect_problem(exc: BaseException) -> str:
 def _decode_html(body: bytes, content_type: str) -> str:
     found = re.search(r"charset=([\w.:-]+)", content_type)
     if not found:
-        found = re.search(rb"""<meta[^>]+charset=["']?([\w.:-]+)""", body[:4096], re.I)  # type: ignore[assignment]
+        found = re.search(rb"""<meta[^>]+charset=["']?([\w.:-]+)""", body[:4096], re.IGNORECASE)  # type: ignore[assignment]
     encoding = found.group(1) if found else "utf-8"
     if isinstance(encoding, bytes):
         encoding = encoding.decode("ascii", "replace")

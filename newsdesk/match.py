@@ -46,7 +46,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "1"
+MATCHER_VERSION = "2"
 
 _SNIPPET_RADIUS = 60
 
@@ -66,6 +66,9 @@ _BLOCKED = (
     "Pan-American", "American football", "New Mexico", "New Mexican", "New Guinea",
     "New Jersey", "New South Wales", "New England", "New Caledonian", "Georgia Tech",
     "Jordan River", "Indiana", "Java", "Sudanese grass", "Arabic", "Dominica's",
+    # Names of things that are not about the country.
+    "Mid-American", "Mid-America", "American University", "American Airlines",
+    "American Express", "Bank of America", "American Idol", "USA Today", "China Grove",
 )
 _US_STATE_CUES = re.compile(
     r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governor|Gov\.|Senate|"
@@ -84,15 +87,12 @@ _TITLES = re.compile(
 _FIRST_NAME_COUNTRIES = {"JO", "TD"}
 # Given names often seen before "Jordan" or "Chad" in sport and entertainment news.
 _GIVEN_NAMES = frozenset(
-    "Michael Mike Jordan Chad Ryan Eddie DeAndre DeAndré Vernon Jim James John Joe Kevin Robert Bob "
-    "Thomas Tom Ben Brian Chris David Dan Daniel Mark Matt Paul Peter Steve Sam Scott Tony Katie "
-    "Kathryn Barbara Michelle Pamela Sarah Lisa Karen Lauren Emily Anna Alex Andrew Jack Luke".split()
+    ["Michael", "Mike", "Jordan", "Chad", "Ryan", "Eddie", "DeAndre", "DeAndré", "Vernon", "Jim", "James", "John", "Joe", "Kevin", "Robert", "Bob", "Thomas", "Tom", "Ben", "Brian", "Chris", "David", "Dan", "Daniel", "Mark", "Matt", "Paul", "Peter", "Steve", "Sam", "Scott", "Tony", "Katie", "Kathryn", "Barbara", "Michelle", "Pamela", "Sarah", "Lisa", "Karen", "Lauren", "Emily", "Anna", "Alex", "Andrew", "Jack", "Luke"]
 )
 # Surnames that are also everyday words: alone, they count only after a title ("Mrs May").
+_MONTHS = frozenset(["may", "march", "june", "april", "august"])
 _WORD_SURNAMES = frozenset(
-    "may march june april august rice brown black white green king cook bush little long young "
-    "hope wells page rose short sharp strong love price hunt hall ward wood field major lord "
-    "bishop pope mayor best rich church".split()
+    ["may", "march", "june", "april", "august", "rice", "brown", "black", "white", "green", "king", "cook", "bush", "little", "long", "young", "hope", "wells", "page", "rose", "short", "sharp", "strong", "love", "price", "hunt", "hall", "ward", "wood", "field", "major", "lord", "bishop", "pope", "mayor", "best", "rich", "church"]
 )
 _NEXT_OK = {"River", "Valley", "Rift", "Times", "Basin", "Lake"}
 _WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
@@ -192,11 +192,16 @@ class Matcher:
         fields: dict[MatchWhere, str] = {"title": title or "", "summary": summary or "", "text": text or ""}
         raws = [raw for where, value in fields.items() for raw in self._scan(where, value)]
         evidence = self._evidence(raws, fields)
+        # A headline or standfirst speaks of the people the body introduces: there, a surname
+        # counts when the full name is anywhere in the story; in the text, only after it.
+        anywhere = {e for raw in raws for e in self._named_in(raw)}
         named: set[int] = set()
         matches: list[Match] = []
         for raw in raws:
             value = fields[raw.where]
-            chosen = self._choose(raw, value, evidence, named)
+            chosen = self._choose(raw, value, evidence, anywhere if raw.where != "text" else named)
+            if chosen is not None and self._entities[chosen[0]].kind == "person":
+                named.add(chosen[0])
             if chosen is None:
                 continue
             entity, start = chosen
@@ -220,6 +225,13 @@ class Matcher:
             if forms and _case_ok(forms, value, found.start(), found.end()):
                 yield _Raw(where, found.start(), found.end(), tuple(forms))
 
+    def _named_in(self, raw: _Raw) -> set[int]:
+        """People this occurrence names by full name or alias (a surname does not count)."""
+        if any(f.role == "blocked" for f in raw.forms):
+            return set()
+        people = {f.entity for f in raw.forms if f.role in ("name", "surname_alone") and self._entities[f.entity].kind == "person"}
+        return people if len(people) == 1 else set()
+
     def _evidence(self, raws: list[_Raw], fields: dict[MatchWhere, str]) -> set[int]:
         """Entities the story names unambiguously, by a form no other entity shares."""
         found: set[int] = set()
@@ -240,7 +252,6 @@ class Matcher:
             if not self._context_ok(entity, raw, value, evidence):
                 return None
             if self._entities[entity].kind == "person":
-                named.add(entity)
                 if any(f.role == "surname_alone" and f.entity == entity for f in raw.forms):
                     return entity, _title_start(value, raw.start)
             return entity, raw.start
@@ -249,10 +260,22 @@ class Matcher:
         surnames = {f.entity for f in raw.forms if f.role == "surname"} & named
         if len(surnames) == 1:
             start = _title_start(value, raw.start)
-            if start == raw.start and value[raw.start : raw.end].lower().rstrip("'s’") in _WORD_SURNAMES:
-                return None  # "in May" is a month, "Mrs May" is the person
+            if start == raw.start and not self._word_surname_ok(value, raw):
+                return None
             return surnames.pop(), start
         return None
+
+    @staticmethod
+    def _word_surname_ok(value: str, raw: _Raw) -> bool:
+        """An everyday-word surname with no title: a name mid-sentence, a word at its start.
+
+        "Ward says" mid-sentence is the person; "Brown rice ..." opening a sentence may not be,
+        and "May" is a month wherever it stands.
+        """
+        word = value[raw.start : raw.end].lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
+        if word not in _WORD_SURNAMES:
+            return True
+        return word not in _MONTHS and not _sentence_start(value, raw.start)
 
     def _context_ok(self, entity: int, raw: _Raw, value: str, evidence: set[int]) -> bool:
         info = self._entities[entity]
@@ -321,6 +344,14 @@ def _case_ok(forms: list[_Form], value: str, start: int, end: int) -> bool:
         return not caps or not all(w.isupper() and len(w) > 1 for w in caps)
     first = found[0]
     return not first.isalpha() or first.isupper() or found[:4].lower() == "the "
+
+
+def _sentence_start(value: str, start: int) -> bool:
+    """Whether a word opens a sentence: only spaces and opening quotes after . ! ? : or a new line."""
+    i = start - 1
+    while i >= 0 and value[i] in " \t\"“‘'(":
+        i -= 1
+    return i < 0 or value[i] in ".!?:\n"
 
 
 def _title_start(value: str, start: int) -> int:

@@ -76,7 +76,7 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
             answer = server.answers.get(path)
             with server._lock:

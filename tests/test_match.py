@@ -103,7 +103,12 @@ def test_seed_story_is_tagged_exactly() -> None:
         ("Israelis protested.", "Israelis"), ("Palestinians protested.", "Palestinians"),
         ("Turkiye said.", "Turkiye"), ("Türkiye said.", "Türkiye"), ("Côte d'Ivoire said.", "Côte d'Ivoire"),
         ("Ivory Coast said.", "Ivory Coast"), ("the Czech Republic said.", "Czech Republic"),
-        ("RUSSIA WARNS", "RUSSIA"),
+        ("RUSSIA WARNS", "RUSSIA"), ("The UK and", "UK"), ("Britain and", "Britain"),
+        ("Great Britain and", "Great Britain"), ("the United Kingdom and", "United Kingdom"),
+        ("British troops.", "British"), ("Americans voted.", "Americans"), ("A Filipino nurse.", "Filipino"),
+        ("An Israeli strike.", "Israeli"), ("A Palestinian state.", "Palestinian"),
+        ("Czechia voted.", "Czechia"), ("Turkey voted.", "Turkey"), ("South Korea voted.", "South Korea"),
+        ("the Republic of Korea voted.", "Republic of Korea"),
     ],
 )
 def test_country_forms(text: str, form: str) -> None:
@@ -119,7 +124,9 @@ def test_country_forms(text: str, form: str) -> None:
         "Atlanta, Georgia, was hot.", "Georgia's governor spoke.", "The Georgia Senate voted.",
         "Michael Jordan scored.", "Jordan Henderson scored.", "Chad Smith drummed.",
         "Papua New Guinea voted.", "South Sudan voted.", "Korean food is popular.",
-        "Damascus was hit.", "The Kremlin said.",
+        "Damascus was hit.", "The Kremlin said.", "The Mid-American Conference title.",
+        "She teaches at American University.", "He told USA TODAY.", "They played China Grove.",
+        "Scotland voted.", "Chad Thomas sacked him.",
     ],
 )
 def test_traps_do_not_match(text: str) -> None:
@@ -156,6 +163,17 @@ def test_surname_alone_needs_the_full_name_first() -> None:
 def test_may_is_not_theresa_may_unless_she_was_named() -> None:
     assert _forms("In May the talks stalled.") == []
     assert _forms("Theresa May spoke.", "Mrs May said no.") == ["Theresa May", "Mrs May"]
+
+
+def test_a_headline_may_name_by_surname_whom_the_body_names_in_full() -> None:
+    assert _forms("Putin warns the West", "Vladimir Putin said on Friday.") == ["Putin", "Vladimir Putin"]
+    assert _forms("Putin warns the West", "Nobody else was named.") == []
+
+
+def test_an_everyday_word_surname_counts_mid_sentence_but_not_opening_one() -> None:
+    ward = parse_config('[watchlist]\n[[watchlist.people]]\nname = "Lewis Ward"\n').watchlist
+    found = Matcher(ward).find("", 'Lewis Ward runs it. "It works," Ward says. Ward rooms are full, said Dr Ward.')
+    assert [m.form for m in found] == ["Lewis Ward", "Ward", "Dr Ward"]
 
 
 def test_diacritics_and_capitals() -> None:

@@ -14,7 +14,7 @@ from newsdesk.store import Store
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.screens import HelpScreen, MainScreen, ReaderScreen
 from newsdesk.ui.widgets import EntityPanel, StoryTable
-from tests.ui_fixtures import CONFIG, NOW, add_story, make_store
+from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
 
 
 @pytest.fixture
@@ -26,11 +26,6 @@ def _app(store: Store, refresher: Callable[..., RefreshSummary] | None = None) -
     return NewsdeskApp(store, CONFIG, refresher=refresher, clock=lambda: NOW)
 
 
-async def _settle(app: NewsdeskApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 def _titles(app: NewsdeskApp) -> list[str]:
     table = app.main.query_one(StoryTable)
@@ -40,7 +35,7 @@ def _titles(app: NewsdeskApp) -> list[str]:
 async def test_lists_matched_stories_newest_first_with_their_entities(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         assert _titles(app) == [
             "Russia defends Iran's attack on Israel, calls for restraint",
             "Lavrov meets Gulf ministers",
@@ -51,7 +46,7 @@ async def test_lists_matched_stories_newest_first_with_their_entities(store: Sto
         assert "matched stories" in app.sub_title
 
         await pilot.press("a")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert "Storms expected across the north" in _titles(app)
         assert "all stories" in app.sub_title
 
@@ -59,7 +54,7 @@ async def test_lists_matched_stories_newest_first_with_their_entities(store: Sto
 async def test_side_panel_counts_and_filters(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         panel = app.main.query_one(EntityPanel)
         labels = {o.id: o.prompt.plain for o in panel.options if o.id}
         assert labels["Iran"].startswith("Iran  2")
@@ -69,21 +64,21 @@ async def test_side_panel_counts_and_filters(store: Store) -> None:
         panel.focus()
         panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Sergei Lavrov")
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert _titles(app) == ["Russia defends Iran's attack on Israel, calls for restraint", "Lavrov meets Gulf ministers"]
         assert "Sergei Lavrov" in app.sub_title
 
         await pilot.press("escape")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert len(_titles(app)) == 3
 
 
 async def test_reader_shows_text_with_highlights_and_marks_read(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         body = screen.query_one("#story-text").render()
@@ -100,25 +95,25 @@ async def test_reader_shows_text_with_highlights_and_marks_read(store: Store) ->
         assert store.story(seed_id).read is True  # type: ignore[union-attr]
 
         await pilot.press("m")  # back to unread from the reader
-        await _settle(app, pilot)
+        await settle(pilot)
         assert store.story(seed_id).read is False  # type: ignore[union-attr]
 
         await pilot.press("escape")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
 
 
 async def test_m_toggles_read_and_s_stars_in_the_list(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         story_id = app.main.query_one(StoryTable).selected_id()
         assert story_id is not None
         await pilot.press("m")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert store.story(story_id).read is True  # type: ignore[union-attr]
         await pilot.press("s")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert store.story(story_id).starred is True  # type: ignore[union-attr]
         assert app.main.query_one(StoryTable).get_row_at(0)[0].plain == "★"
 
@@ -137,7 +132,7 @@ async def test_r_refreshes_with_progress_and_new_stories_appear(store: Store) ->
 
     app = _app(store, refresher)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         original = app._progress
 
         def spy(p: RefreshProgress) -> None:
@@ -146,7 +141,7 @@ async def test_r_refreshes_with_progress_and_new_stories_appear(store: Store) ->
 
         app._progress = spy  # type: ignore[method-assign]
         await pilot.press("r")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert calls == [None]
         assert "Refreshing 1/1 · World desk" in progress_seen
         assert _titles(app)[0] == "Putin visits Tehran"
@@ -156,7 +151,7 @@ async def test_r_refreshes_with_progress_and_new_stories_appear(store: Store) ->
 async def test_help_and_quit(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -171,12 +166,12 @@ async def test_help_and_quit(store: Store) -> None:
 async def test_hostile_markup_is_shown_literally_and_runs_nothing(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(pilot)
         table = app.main.query_one(StoryTable)
         row = next(i for i in range(table.row_count) if "[@click" in table.get_row_at(i)[3].plain)
         table.move_cursor(row=row)
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         head = screen.query_one("#story-head").render().plain  # type: ignore[union-attr]
@@ -185,5 +180,5 @@ async def test_hostile_markup_is_shown_literally_and_runs_nothing(store: Store) 
         text = screen.query_one("#story-text").render().plain  # type: ignore[union-attr]
         assert text == "Iran said [link=file:///etc/passwd]nothing[/link]."
         await pilot.click("#story-head")
-        await _settle(app, pilot)
+        await settle(pilot)
         assert app.is_running

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.ui import NewsdeskApp
-from tests.ui_fixtures import CONFIG, NOW, make_store
+from tests.ui_fixtures import CONFIG, NOW, make_store, settle
 
 
 @pytest.fixture(autouse=True)
@@ -26,24 +26,19 @@ def _utc() -> Iterator[None]:
     time.tzset()
 
 
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
 
 def test_story_list(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
-    assert snap_compare(app, terminal_size=(120, 30), run_before=_settle)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=settle)
 
 
 def test_reader(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
 
     async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_first)
 
@@ -52,7 +47,7 @@ def test_help(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
 
     async def help_(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.worker import WorkerCancelled
+
 from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher, summarize
 from newsdesk.store import Store
@@ -56,3 +58,17 @@ def add_story(store: Store, feed_id: int, matcher: Matcher, key: str, title: str
         published=when, fetched_at=NOW, summary="", text=text, text_source="page",
     )
     return store.add_story(feed_id, story, summarize(matcher.find(title, text)))
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app's workers are done and the screen has caught up.
+
+    A newer exclusive worker cancels an older one (opening a story while the list still loads);
+    that is the app working as meant, so a cancelled worker only means: wait again.
+    """
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()

@@ -55,7 +55,7 @@ def _label(name: str, kind: str, stories: int, unread: int) -> Text:
 class StoryTable(DataTable[Text]):
     """Stories newest first: unread mark, time, feed, title, matched entries."""
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None) -> None:
         # Columns exist from the start: a fast worker may fill the table before it mounts.
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.add_column("", key="mark", width=1)

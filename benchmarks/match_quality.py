@@ -1,0 +1,103 @@
+"""How right the matcher is on real articles, against a naive baseline, on the same labels.
+
+    python benchmarks/match_quality.py [--quiet]
+
+Runs newsdesk's matcher with every country (`countries = ["*"]`) and every labelled person on
+the watchlist over the hand-labelled articles in tests/data/match_quality, and prints
+precision and recall per kind, then every miss and false hit with the text around it. The
+baseline is what a newsboat user would write: one case-insensitive whole-word regex per
+country name and per full name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from newsdesk import countries
+from newsdesk.match import Matcher
+from tests.match_labels import (
+    Article,
+    Found,
+    Score,
+    load,
+    run_matcher,
+    score,
+    watched_people,
+    watchlist,
+)
+
+
+def _baseline(people: list[str]):  # type: ignore[no-untyped-def]
+    patterns = [(c.code, "country", re.compile(rf"\b{re.escape(c.name)}\b", re.IGNORECASE)) for c in countries.all_countries()]
+    patterns += [(p, "person", re.compile(rf"\b{re.escape(p)}\b", re.IGNORECASE)) for p in people]
+
+    def run(article: Article) -> Found:
+        found = Found()
+        for ident, kind, rx in patterns:
+            for m in rx.finditer(article.full_text):
+                found.add(kind, ident, m.start(), m.end())
+        return found
+
+    return run
+
+
+def _line(name: str, kind: str, result: Score) -> str:
+    return (
+        f"{name:<9} {kind:<8} precision {result.precision:5.3f}  recall {result.recall:5.3f}  "
+        f"({result.true_hits} right, {len(result.false_hits)} false, {len(result.misses)} missed)   "
+        f"occurrences: precision {result.occurrence_precision:5.3f}  recall {result.occurrence_recall:5.3f} "
+        f"({result.occurrences_found}/{result.occurrences})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    args = parser.parse_args()
+
+    articles = load()
+    people = watched_people(articles)
+    matcher = Matcher(watchlist(articles))
+
+    started = time.perf_counter()
+    for article in articles:
+        matcher.find(article.title, article.text)
+    elapsed = time.perf_counter() - started
+    ours = score(articles, run_matcher(matcher))
+    base = score(articles, _baseline(people))
+    words = sum(len(a.text.split()) for a in articles)
+    print(f"{len(articles)} labelled articles, {words} words; watchlist: every country and {len(people)} people")
+    print(f"matcher time {elapsed * 1000:.0f} ms for the set\n")
+    for kind in ("country", "person"):
+        print(_line("newsdesk", kind, ours[kind]))
+        print(_line("baseline", kind, base[kind]))
+    if args.quiet:
+        return
+    by_key = {a.key: a for a in articles}
+    for kind in ("country", "person"):
+        result = ours[kind]
+        print(f"\n{kind}: false hits")
+        for key, ident in result.false_hits:
+            article = by_key[key]
+            snippet = next(m.snippet for m in matcher.find(article.title, article.text) if (m.code or m.entity) == ident)
+            print(f"  {key} {ident}: {snippet}")
+        print(f"{kind}: misses")
+        for key, ident in result.misses:
+            forms = (by_key[key].countries if kind == "country" else by_key[key].people).get(ident, [])
+            print(f"  {key} {ident}: labelled forms {forms}")
+        print(f"{kind}: occurrences reported where no labelled form is")
+        for key, ident, text in result.false_spans:
+            print(f"  {key} {ident}: {text!r}")
+        print(f"{kind}: occurrences not found")
+        for key, ident, text in result.missed_spans:
+            print(f"  {key} {ident}: {text!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The hand-labelled articles in tests/data/match_quality, and how a matcher is scored on them.
+
+Each article is KEY.txt (first line the headline, then the body, from the shared corpus's
+ground truth) with KEY.labels.json: the countries it names (ISO code -> forms), the people it
+names (full name -> forms), what looks like a name but is not one, and who is named only by
+surname. The rules the labels follow are in tests/data/README.md.
+
+Scoring is per (article, entity): a reader asks "is this story tagged with Russia?", not how
+many times. A person named only by surname ("Trump" with no "Donald Trump") is neither
+expected nor counted against the matcher: under newsdesk's rules the surname alone needs the
+full name first, or `surname_alone = true`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsdesk.config import PersonEntry, Watchlist
+from newsdesk.match import Matcher
+
+LABELS = Path(__file__).parent / "data" / "match_quality"
+
+Kind = str  # "country" or "person"
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str
+    title: str
+    text: str
+    countries: dict[str, list[str]]
+    people: dict[str, list[str]]
+    partly_named: frozenset[str]
+
+    def expected(self, kind: Kind) -> set[str]:
+        if kind == "country":
+            return set(self.countries)
+        return {name for name in self.people if name not in self.partly_named and len(name.split()) >= 2}
+
+
+    @property
+    def full_text(self) -> str:
+        """Headline and body as one string: the offsets a Found uses."""
+        return f"{self.title}\n{self.text}"
+
+    def spans(self, kind: Kind, ident: str) -> list[tuple[int, int]]:
+        """Where the labelled forms of one entity occur, overlapping occurrences merged."""
+        forms = (self.countries if kind == "country" else self.people).get(ident, [])
+        text = self.full_text
+        found = sorted(
+            (m.start(), m.end())
+            for form in forms
+            for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)
+        )
+        merged: list[tuple[int, int]] = []
+        for start, end in found:
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+
+@dataclass
+class Found:
+    """What a matcher reports for one article: per kind, entity id -> spans in Article.full_text.
+
+    The id is the ISO code for a country and the watchlist name for a person.
+    """
+
+    countries: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    people: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def of(self, kind: Kind) -> dict[str, list[tuple[int, int]]]:
+        return self.countries if kind == "country" else self.people
+
+    def add(self, kind: Kind, ident: str, start: int, end: int) -> None:
+        self.of(kind).setdefault(ident, []).append((start, end))
+
+
+@dataclass
+class Score:
+    """Per (article, entity), plus the same per occurrence of a labelled form."""
+
+    true_hits: int = 0
+    false_hits: list[tuple[str, str]] = field(default_factory=list)
+    misses: list[tuple[str, str]] = field(default_factory=list)
+    occurrences: int = 0
+    occurrences_found: int = 0
+    spans_reported: int = 0
+    spans_right: int = 0
+    missed_spans: list[tuple[str, str, str]] = field(default_factory=list)
+    """(article, entity, the text of the occurrence not found)."""
+    false_spans: list[tuple[str, str, str]] = field(default_factory=list)
+    """(article, entity, the text reported where no labelled form of it is)."""
+
+    @property
+    def occurrence_recall(self) -> float:
+        return self.occurrences_found / self.occurrences if self.occurrences else 1.0
+
+    @property
+    def occurrence_precision(self) -> float:
+        return self.spans_right / self.spans_reported if self.spans_reported else 1.0
+
+    @property
+    def precision(self) -> float:
+        found = self.true_hits + len(self.false_hits)
+        return self.true_hits / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_hits + len(self.misses)
+        return self.true_hits / wanted if wanted else 1.0
+
+
+def load() -> list[Article]:
+    articles = []
+    for labels_path in sorted(LABELS.glob("*.labels.json")):
+        key = labels_path.name.removesuffix(".labels.json")
+        title, _, text = (LABELS / f"{key}.txt").read_text(encoding="utf-8").partition("\n")
+        labels = json.loads(labels_path.read_text(encoding="utf-8"))
+        articles.append(
+            Article(
+                key=key, title=title, text=text, countries=labels["countries"], people=labels["people"],
+                partly_named=frozenset(labels.get("named_only_partly", ())),
+            )
+        )
+    return articles
+
+
+def watched_people(articles: Iterable[Article]) -> list[str]:
+    """Every labelled person a watchlist can name: a full name, not a lone surname."""
+    return sorted({name for a in articles for name in a.people if len(name.split()) >= 2})
+
+
+def watchlist(articles: Iterable[Article]) -> Watchlist:
+    """Every country and every labelled person, each by full name only, as a user would start."""
+    return Watchlist(people=tuple(PersonEntry(name=p) for p in watched_people(articles)), all_countries=True)
+
+
+def run_matcher(matcher: Matcher) -> Callable[[Article], Found]:
+    def run(article: Article) -> Found:
+        found = Found()
+        shift = {"title": 0, "summary": 0, "text": len(article.title) + 1}
+        for m in matcher.find(article.title, article.text):
+            found.add(m.kind, m.code or m.entity, m.start + shift[m.where], m.end + shift[m.where])
+        return found
+
+    return run
+
+
+def score(articles: Iterable[Article], run: Callable[[Article], Found]) -> dict[Kind, Score]:
+    scores = {"country": Score(), "person": Score()}
+    for article in articles:
+        found = run(article)
+        for kind, result in scores.items():
+            expected = article.expected(kind)
+            reported = found.of(kind)
+            got = set(reported) - (article.partly_named if kind == "person" else set())
+            result.true_hits += len(expected & got)
+            result.false_hits += [(article.key, e) for e in sorted(got - expected)]
+            result.misses += [(article.key, e) for e in sorted(expected - got)]
+            for ident in expected:
+                labelled = article.spans(kind, ident)
+                spans = reported.get(ident, [])
+                hit = [s for s in labelled if any(_overlap(s, f) for f in spans)]
+                result.occurrences += len(labelled)
+                result.occurrences_found += len(hit)
+                result.missed_spans += [(article.key, ident, article.full_text[a:b]) for a, b in labelled if (a, b) not in hit]
+            for ident in got:
+                labelled = article.spans(kind, ident) if ident in expected else []
+                spans = reported[ident]
+                result.spans_reported += len(spans)
+                right = [f for f in spans if any(_overlap(s, f) for s in labelled)]
+                result.spans_right += len(right)
+                result.false_spans += [(article.key, ident, article.full_text[a:b]) for a, b in spans if (a, b) not in right]
+    return scores
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

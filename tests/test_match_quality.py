@@ -1,0 +1,27 @@
+"""The matcher on hand-labelled real articles: the floor it must stay above.
+
+The labels and the scoring are in tests/match_labels.py; benchmarks/match_quality.py prints
+the same figures with every miss and a naive baseline beside them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk.match import Matcher
+from tests.match_labels import load, run_matcher, score, watchlist
+
+ARTICLES = load()
+
+
+def test_the_labelled_set_is_big_enough() -> None:
+    assert len(ARTICLES) >= 40
+    assert sum(len(a.expected("person")) for a in ARTICLES) >= 100
+
+
+@pytest.mark.parametrize("kind", ["country", "person"])
+def test_precision_and_recall_on_real_articles(kind: str) -> None:
+    result = score(ARTICLES, run_matcher(Matcher(watchlist(ARTICLES))))[kind]
+    assert result.precision >= 0.98, result.false_hits
+    assert result.recall >= 0.97, result.misses
+    assert result.occurrence_recall >= 0.95, result.missed_spans
