@@ -28,7 +28,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
 from newsdesk.store import Store
-from newsdesk.types import StoryItem
+from newsdesk.types import Match, StoryItem
 
 log = logging.getLogger("newsdesk")
 
@@ -48,14 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="PATH", help="feeds.toml to use (default: $NEWSDESK_CONFIG, ./feeds.toml, then the user config dir)")
-    common.add_argument("--db", metavar="PATH_OR_URL", help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)")
     parser = argparse.ArgumentParser(
         prog="newsdesk",
         description="A terminal news reader that watches feeds for the countries and people on your watchlist.",
-        parents=[common],
     )
+    _common_options(parser, None)
+    # Subcommands take the same options, after the command too; their default must not
+    # overwrite a value given before the command ("newsdesk --config X list").
+    common = argparse.ArgumentParser(add_help=False)
+    _common_options(common, argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)")
@@ -67,7 +68,26 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome")
+    match = sub.add_parser(
+        "match", parents=[common], help="run the watchlist matcher on text files, HTML pages, URLs or - (stdin)",
+        description="Run the configured watchlist's matcher on each SOURCE and print every match with its form, "
+        "position and snippet. A .txt file's first line is its title; HTML pages and URLs are extracted first.",
+    )
+    match.add_argument("sources", nargs="+", metavar="SOURCE", help="a .txt file, an .html page (.html.gz too), an http(s) URL, or -")
+    match.add_argument("--json", action="store_true", help="one JSON object per source and line, for scripts")
+    watchlist = sub.add_parser("watchlist", parents=[common], help="inspect the watchlist")
+    watch_sub = watchlist.add_subparsers(dest="watch_command", metavar="SUBCOMMAND", required=True)
+    watch_sub.add_parser(
+        "check", parents=[common], help="lint the watchlist: everyday-word aliases, duplicates, shared surnames",
+        description="Load feeds.toml and report watchlist entries that will match more or less than expected. "
+        "Exit status 0 when there is nothing to report, 1 when there is, 2 when feeds.toml cannot be used.",
+    )
     return parser
+
+
+def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--config", metavar="PATH", default=default, help="feeds.toml to use (default: $NEWSDESK_CONFIG, ./feeds.toml, then the user config dir)")
+    parser.add_argument("--db", metavar="PATH_OR_URL", default=default, help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)")
 
 
 def _load(args: argparse.Namespace) -> tuple[Config, Store]:
@@ -242,6 +262,62 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_match(args: argparse.Namespace) -> int:
+    from newsdesk.match import Matcher
+    from newsdesk.sources import SourceError, read_sources
+
+    config = load_config(find_config(args.config))
+    matcher = Matcher(config.watchlist)
+    out = Console(highlight=False, soft_wrap=True)
+    failed = 0
+    for source in read_sources(args.sources, config.settings):
+        if isinstance(source, SourceError):
+            failed += 1
+            if args.json:
+                print(json.dumps({"source": source.source, "error": str(source)}, ensure_ascii=False))
+            else:
+                print(f"newsdesk: error: {source}", file=sys.stderr)
+            continue
+        matches = matcher.find(source.title, source.text)
+        if args.json:
+            print(json.dumps({"source": source.name, "matches": [_match_json(m) for m in matches]}, ensure_ascii=False))
+            continue
+        counts: dict[str, int] = {}
+        for m in matches:
+            counts[m.entity] = counts.get(m.entity, 0) + 1
+        summary = ", ".join(f"{entity} {n}" for entity, n in counts.items()) or "no matches"
+        out.print(Text(f"{source.name}: {summary}", style="bold"))
+        for m in matches:
+            line = Text("  ")
+            line.append(f"{m.entity}", style="bold")
+            line.append(f" ({m.kind}{' ' + m.code if m.code else ''}) {m.form!r} {m.where} {m.start}-{m.end}: ")
+            line.append(m.snippet, style="dim")
+            out.print(line)
+    return 1 if failed else 0
+
+
+def _match_json(m: Match) -> dict[str, object]:
+    return {
+        "entity": m.entity, "kind": m.kind, "code": m.code, "form": m.form,
+        "where": m.where, "start": m.start, "end": m.end, "snippet": m.snippet,
+    }
+
+
+def _cmd_watchlist(args: argparse.Namespace) -> int:
+    from newsdesk.lint import check_watchlist
+
+    config = load_config(find_config(args.config))
+    findings = check_watchlist(config)
+    watch = config.watchlist
+    countries = "every country" if watch.all_countries else f"{len(watch.countries)} countries"
+    for f in findings:
+        where = f"{config.path}:{f.line}" if f.line else str(config.path)
+        print(f"{where}: {f.entry}: {f.message}")
+    verdict = f"{len(findings)} warnings" if findings else "no problems found"
+    print(f"watchlist: {countries}, {len(watch.people)} people; {verdict}", file=sys.stderr if findings else sys.stdout)
+    return 1 if findings else 0
+
+
 def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
@@ -256,4 +332,6 @@ _COMMANDS = {
     "daemon": _cmd_daemon,
     "list": _cmd_list,
     "status": _cmd_status,
+    "match": _cmd_match,
+    "watchlist": _cmd_watchlist,
 }

@@ -31,6 +31,8 @@ class CountryEntry:
     """Count the capital and seat of government ("Moscow", "the Kremlin") as a mention."""
     aliases: tuple[str, ...] = ()
     """Extra forms the reader wants counted (e.g. ["Kremlin"])."""
+    line: int | None = field(default=None, repr=False, compare=False)
+    """Where feeds.toml names it, for `newsdesk watchlist check`; not part of the watchlist's identity."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class PersonEntry:
     aliases: tuple[str, ...] = ()
     surname_alone: bool = False
     """Count the surname alone even when the full name was not given earlier in the story."""
+    line: int | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ class Watchlist:
     people: tuple[PersonEntry, ...] = ()
     all_countries: bool = False
     """`countries = ["*"]`: every country is watched."""
+    repeated: tuple[CountryEntry | PersonEntry, ...] = field(default=(), repr=False, compare=False)
+    """Entries listed again after their first: ignored (the first counts), reported by the linter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,20 +261,26 @@ class _Validator:
         if not isinstance(raw, dict):
             raise self.fail("must be a table ([watchlist])", "watchlist", self.lines.line(("", 0), "watchlist"))
         self.check_keys(raw, _WATCHLIST_KEYS, "watchlist", tid)
-        countries, all_countries = self.countries(raw.get("countries", []))
-        people = self.people(raw.get("people", []))
-        return Watchlist(countries=countries, people=people, all_countries=all_countries)
+        countries, all_countries, repeated = self.countries(raw.get("countries", []))
+        people: list[PersonEntry] = []
+        seen: set[str] = set()
+        for person in self.people(raw.get("people", [])):
+            key = " ".join(person.name.casefold().split())
+            (repeated if key in seen else people).append(person)  # type: ignore[arg-type]
+            seen.add(key)
+        return Watchlist(countries=countries, people=tuple(people), all_countries=all_countries, repeated=tuple(repeated))
 
-    def countries(self, raw: Any) -> tuple[tuple[CountryEntry, ...], bool]:
+    def countries(self, raw: Any) -> tuple[tuple[CountryEntry, ...], bool, list[CountryEntry | PersonEntry]]:
         key_line = self.lines.line(("watchlist", 0), "countries")
         if not isinstance(raw, list):
             raise self.fail("must be a list of country names or ISO codes", "watchlist.countries", key_line)
         if not raw:
-            return (), False
+            return (), False, []
         from newsdesk import (
             countries as country_data,  # the country table loads on first use
         )
         entries: list[CountryEntry] = []
+        repeated: list[CountryEntry | PersonEntry] = []
         all_countries = False
         seen: set[str] = set()
         for index, item in enumerate(raw):
@@ -292,13 +303,12 @@ class _Validator:
                 near = country_data.suggest(name)
                 hint = f" (did you mean {near!r}?)" if near else ""
                 raise self.fail(f"{name!r} is not a country name or ISO 3166 code{hint}", where, line)
-            if country.code in seen:
-                continue
-            seen.add(country.code)
             include_capital = self.typed(options.get("include_capital", False), bool, "true or false", f"{where}.include_capital", line)
             aliases = self.strings(options.get("aliases", []), f"{where}.aliases", line)
-            entries.append(CountryEntry(code=country.code, include_capital=include_capital, aliases=aliases))
-        return tuple(entries), all_countries
+            entry = CountryEntry(code=country.code, include_capital=include_capital, aliases=aliases, line=line)
+            (repeated if country.code in seen else entries).append(entry)
+            seen.add(country.code)
+        return tuple(entries), all_countries, repeated
 
     def people(self, raw: Any) -> tuple[PersonEntry, ...]:
         if not isinstance(raw, list):
@@ -320,7 +330,11 @@ class _Validator:
                 raise self.fail("must not be empty", f"{where}.name", self.lines.line(tid, "name"))
             aliases = self.strings(item.get("aliases", []), f"{where}.aliases", self.lines.line(tid, "aliases"))
             surname_alone = self.typed(item.get("surname_alone", False), bool, "true or false", f"{where}.surname_alone", self.lines.line(tid, "surname_alone"))
-            people.append(PersonEntry(name=name, aliases=aliases, surname_alone=surname_alone))
+            if isinstance(raw[index], dict):
+                line = self.lines.line(tid, "name")
+            else:
+                line = self.lines.find_after(self.lines.line(("watchlist", 0), "people"), name)
+            people.append(PersonEntry(name=name, aliases=aliases, surname_alone=surname_alone, line=line))
         return tuple(people)
 
     def strings(self, raw: Any, key: str, line: int | None) -> tuple[str, ...]:

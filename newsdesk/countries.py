@@ -2,7 +2,7 @@
 
 Codes, ISO names and official names come from pycountry (Debian's iso-codes data); the
 names, demonyms and capitals that news writing uses come from data/countries.tsv, written for
-newsdesk (see data/COUNTRIES-SOURCES.md). Loaded once, on first use.
+newsdesk (see data/SOURCES.md). Loaded once, on first use.
 """
 
 from __future__ import annotations

@@ -64,11 +64,17 @@ _BLOCKED = (
     "Latin Americans", "South America", "South American", "South Americans", "North America",
     "North American", "North Americans", "Central America", "Central American", "the Americas",
     "Pan-American", "American football", "New Mexico", "New Mexican", "New Guinea",
-    "New Jersey", "New South Wales", "New England", "New Caledonian", "Georgia Tech",
+    "New Jersey", "New South Wales", "New England", "Georgia Tech",
     "Jordan River", "Indiana", "Java", "Sudanese grass", "Arabic", "Dominica's",
     # Names of things that are not about the country.
     "Mid-American", "Mid-America", "American University", "American Airlines",
     "American Express", "Bank of America", "American Idol", "USA Today", "China Grove",
+    "Jersey City", "Jersey Shore", "South Georgia", "North Georgia", "Bermuda shorts",
+    "Bermuda Triangle", "Manx cat", "St. Martin's", "St Martin's",  # the publisher, mostly
+    "Reunion",  # the everyday word, in title-case headlines; "La Réunion", "Réunion Island" count
+    # The ancient world is not the modern state.
+    "ancient Greek", "ancient Greeks", "ancient Greece", "ancient Egypt", "ancient Egyptian",
+    "ancient Egyptians",
 )
 _US_STATE_CUES = re.compile(
     r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governor|Gov\.|Senate|"
@@ -76,7 +82,7 @@ _US_STATE_CUES = re.compile(
     r"Georgia's (?:governor|legislature|election|voters|secretary of state))\b"
 )
 _TITLES = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sen|Rep|Gen|Gov|Lt|Col|Capt|Sgt|Adm|St)\.?|President|"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sen|Rep|Gen|Gov|Lt|Col|Capt|Sgt|Adm)\.?|President|"
     r"Vice President|Prime Minister|Deputy Prime Minister|Chancellor|Senator|Representative|"
     r"Congressman|Congresswoman|General|Minister|Foreign Minister|Defence Minister|"
     r"Defense Minister|Finance Minister|Secretary|Secretary of State|Foreign Secretary|FM|PM|"
@@ -84,6 +90,24 @@ _TITLES = re.compile(
     r"Ambassador|Speaker|Premier|Commissioner|Admiral|Marshal|Field Marshal|Ayatollah|"
     r"Supreme Leader|Leader|Chairman|Chairwoman|Director|Professor|Dame|Sir|Lord|Lady)\s+$"
 )
+# A surname after these is a place or a saint, not the watched person ("St. Martin's Press").
+_PLACE_BEFORE = re.compile(r"(?:\b(?:St|Mt|Ft)\.?|\bSaint|\bSainte|\bFort|\bMount|\bLake|\bPort|\bCape|\bSan|\bSanta)\s+$")
+# A middle initial or two between the first name and the surname: "John M. Ford", "George R.R. Martin".
+_MIDDLE_INITIALS = re.compile(r"(?<![\w.])([^\W\d_][\w'’-]*)\s+(?:[A-Z]\.\s?){1,3}\s*$")
+# A demonym used as the name of a language is not the country: "in German,", "speaks Russian".
+_LANGUAGE_AFTER = re.compile(
+    r"(?:\s|-)(?:language|languages|translation|translations|version|edition|subtitles|dubbed|"
+    r"speaker|speakers|speaking|-speaking|word|words|accent|dialect)\b",
+    re.IGNORECASE,
+)
+_LANGUAGE_VERB_BEFORE = re.compile(
+    r"\b(?:speak|speaks|spoke|spoken|speaking|fluent in|learn|learns|learned|learning|taught in|"
+    r"written in|translated into|translated from|subtitled in|dubbed into|words in)\s+"
+    r"(?:[A-Z][\w-]*(?:,|\s+and|\s+or)?\s+)*$",  # "speaks Russian and French"
+    re.IGNORECASE,
+)
+_IN_BEFORE = re.compile(r"\b(?:in|into)\s+$", re.IGNORECASE)
+_PHRASE_END = re.compile(r"\s*(?:[.,;:!?)\]\"”]|$|\s(?:and|or|but)\b)")
 _FIRST_NAME_COUNTRIES = {"JO", "TD"}
 # Given names often seen before "Jordan" or "Chad" in sport and entertainment news.
 _GIVEN_NAMES = frozenset(
@@ -94,6 +118,7 @@ _MONTHS = frozenset(["may", "march", "june", "april", "august"])
 _WORD_SURNAMES = frozenset(
     ["may", "march", "june", "april", "august", "rice", "brown", "black", "white", "green", "king", "cook", "bush", "little", "long", "young", "hope", "wells", "page", "rose", "short", "sharp", "strong", "love", "price", "hunt", "hall", "ward", "wood", "field", "major", "lord", "bishop", "pope", "mayor", "best", "rich", "church"]
 )
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _NEXT_OK = {"River", "Valley", "Rift", "Times", "Basin", "Lake"}
 _WORD_AFTER = re.compile(r"\s+([A-Z][\w'’-]*)")
 _WORD_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
@@ -108,6 +133,8 @@ class _Entity:
     kind: MatchKind
     code: str | None
     watched: bool
+    first: str | None = None
+    """A person's first name, folded and lower-cased, for "John M. Ford"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +203,15 @@ class Matcher:
     def _add_people(self, watchlist: Watchlist) -> None:
         for person in watchlist.people:
             index = len(self._entities)
-            self._entities.append(_Entity(person.name, "person", None, True))
+            parts = person.name.split()
+            first = _fold_lower(parts[0]) if len(parts) >= 2 else None
+            self._entities.append(_Entity(person.name, "person", None, True, first))
             for name in (person.name, *person.aliases):
                 for form in _possessives(name):
                     self._add(form, index, "name")
-            parts = person.name.split()
-            if len(parts) >= 2:
-                for form in _possessives(parts[-1]):
+            surname = surname_of(person.name)
+            if surname is not None:
+                for form in _possessives(surname):
                     self._add(form, index, "surname_alone" if person.surname_alone else "surname")
 
     # ------------------------------------------------------------- matching
@@ -244,6 +273,17 @@ class Matcher:
     def _choose(self, raw: _Raw, value: str, evidence: set[int], named: set[int]) -> tuple[int, int] | None:
         if any(f.role == "blocked" for f in raw.forms):
             return None
+        surname_of_people = [f.entity for f in raw.forms if f.role in ("surname", "surname_alone")]
+        if surname_of_people:
+            before = value[max(0, raw.start - 60) : raw.start]
+            if _PLACE_BEFORE.search(before):
+                return None
+            middle = _MIDDLE_INITIALS.search(before)
+            if middle:
+                first = _fold_lower(middle.group(1))
+                for entity in surname_of_people:
+                    if self._entities[entity].first == first:  # "John M. Ford" is John Ford in full
+                        return entity, raw.start - (len(before) - middle.start(1))
         direct = {f.entity for f in raw.forms if f.role in ("name", "demonym", "capital", "surname_alone")}
         if len(direct) > 1:  # an adjective shared by two countries ("Congolese")
             direct &= evidence
@@ -253,7 +293,10 @@ class Matcher:
                 return None
             if self._entities[entity].kind == "person":
                 if any(f.role == "surname_alone" and f.entity == entity for f in raw.forms):
-                    return entity, _title_start(value, raw.start)
+                    start = _title_start(value, raw.start)
+                    if start == raw.start and not self._word_surname_ok(value, raw):
+                        return None
+                    return entity, start
             return entity, raw.start
         if direct:
             return None
@@ -279,6 +322,8 @@ class Matcher:
 
     def _context_ok(self, entity: int, raw: _Raw, value: str, evidence: set[int]) -> bool:
         info = self._entities[entity]
+        if info.kind == "country" and all(f.role == "demonym" for f in raw.forms if f.entity == entity):
+            return not _language_use(value, raw.start, raw.end)
         if info.kind != "country" or not any(f.role == "name" for f in raw.forms if f.entity == entity):
             return True
         if entity == self._ge:
@@ -299,6 +344,25 @@ class Matcher:
                 if before.group(1) not in ("King", "Queen", "Kingdom", "Hashemite", "Republic"):
                     return False
         return True
+
+
+def surname_of(name: str) -> str | None:
+    """The surname a story uses alone ("Kennedy" for "James Kennedy Jr."); None for one-word names."""
+    parts = name.split()
+    while len(parts) > 2 and parts[-1].rstrip(".,").lower() in _SUFFIXES:
+        parts.pop()
+    if parts and parts[-1].endswith(","):
+        parts[-1] = parts[-1].rstrip(",")
+    return parts[-1] if len(parts) >= 2 else None
+
+
+def everyday_word_surname(surname: str) -> bool:
+    """Whether a surname is one of the everyday words that count alone only with a title or mid-sentence."""
+    return surname.lower() in _WORD_SURNAMES
+
+
+def is_month(word: str) -> bool:
+    return word.lower() in _MONTHS
 
 
 def summarize(matches: Iterable[Match]) -> list[EntityHit]:
@@ -344,6 +408,14 @@ def _case_ok(forms: list[_Form], value: str, start: int, end: int) -> bool:
         return not caps or not all(w.isupper() and len(w) > 1 for w in caps)
     first = found[0]
     return not first.isalpha() or first.isupper() or found[:4].lower() == "the "
+
+
+def _language_use(value: str, start: int, end: int) -> bool:
+    """Whether a demonym names a language here ("written in German.", "Russian-language")."""
+    before = value[max(0, start - 60) : start]
+    if _LANGUAGE_AFTER.match(value, end) or _LANGUAGE_VERB_BEFORE.search(before):
+        return True
+    return bool(_IN_BEFORE.search(before) and _PHRASE_END.match(value, end))
 
 
 def _sentence_start(value: str, start: int) -> bool:

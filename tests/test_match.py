@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,53 @@ def test_an_everyday_word_surname_counts_mid_sentence_but_not_opening_one() -> N
     ward = parse_config('[watchlist]\n[[watchlist.people]]\nname = "Lewis Ward"\n').watchlist
     found = Matcher(ward).find("", 'Lewis Ward runs it. "It works," Ward says. Ward rooms are full, said Dr Ward.')
     assert [m.form for m in found] == ["Lewis Ward", "Ward", "Dr Ward"]
+
+
+def test_a_middle_initial_is_still_the_full_name() -> None:
+    ford = parse_config('[watchlist]\n[[watchlist.people]]\nname = "John Ford"\n').watchlist
+    found = Matcher(ford).find("", "John M. Ford wrote it. Ford was 35. St. Ford's Day, Mount Ford.")
+    assert [m.form for m in found] == ["John M. Ford", "Ford"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It is written in German.", "She speaks Russian and French.", "A Russian-language channel.",
+     "The German version of the text.", "Translated from Turkish, it sold."],
+)
+def test_a_language_is_not_its_country(text: str) -> None:
+    star = Matcher(parse_config('[watchlist]\ncountries = ["*"]\n').watchlist)
+    assert star.find("", text) == []
+
+
+def test_adjective_after_in_still_names_the_country() -> None:
+    star = Matcher(parse_config('[watchlist]\ncountries = ["*"]\n').watchlist)
+    assert [m.code for m in star.find("", "A shift in German politics.")] == ["DE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("the U.S. Virgin Islands voted", "VI"), ("the Turks and Caicos Islands voted", "TC"),
+     ("American Samoa voted", "AS"), ("Liberian troops", "LR"), ("the Falklands war", "FK"),
+     ("Samoan rugby", "WS"), ("La Réunion voted", "RE")],
+)
+def test_territories_and_small_states_by_their_longest_name(text: str, code: str) -> None:
+    star = Matcher(parse_config('[watchlist]\ncountries = ["*"]\n').watchlist)
+    assert [m.code for m in star.find("", text)] == [code]
+
+
+def test_every_iso_country_and_territory_has_news_names() -> None:
+    import pycountry
+
+    from newsdesk import countries
+
+    table = {c.code: c for c in countries.all_countries()}
+    assert {c.alpha_2 for c in pycountry.countries} <= set(table)
+    for country in table.values():
+        # Not ISO's inverted forms ("Korea, Republic of", "Virgin Islands, U.S.").
+        assert not re.search(r", (?:.* of|U\.S\.|British|French part|Dutch part)$", country.name), country
+        assert "(" not in country.name, country
+        assert countries.lookup(country.code) == country
+        assert countries.lookup(country.name) == country
 
 
 def test_diacritics_and_capitals() -> None:
