@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from newsdesk.errors import StoreError
+from newsdesk.store._migrations import MIGRATIONS, backup
 from newsdesk.store._models import SCHEMA_VERSION, Meta
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -66,16 +67,41 @@ def _connect_args(backend: str) -> dict[str, object]:
 
 
 def _ensure_schema(engine: Engine) -> None:
+    version = _stored_version(engine)
+    if version is not None and version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{engine.url}: this database was written by a newer newsdesk "
+            f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade newsdesk to open it"
+        )
+    if version is not None and version < SCHEMA_VERSION:
+        _migrate(engine, version)
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
-        if row is None:
+    if version is None:
+        with Session(engine) as session:
             session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
             session.commit()
-            return
-        version = int(row.value)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{engine.url}: this database was written by a newer newsdesk "
-                f"(schema {version}, this one knows {SCHEMA_VERSION}); upgrade newsdesk to open it"
-            )
+
+
+def _stored_version(engine: Engine) -> int | None:
+    if not inspect(engine).has_table("meta"):
+        return None
+    with Session(engine) as session:
+        row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
+    return int(row.value) if row is not None else None
+
+
+def _migrate(engine: Engine, version: int) -> None:
+    missing = [step for step in range(version + 1, SCHEMA_VERSION + 1) if step not in MIGRATIONS]
+    if missing:
+        raise StoreError(f"{engine.url}: no upgrade from schema {version} (steps {missing} are missing)")
+    saved = backup(engine.url.database if engine.url.get_backend_name() == "sqlite" else None, version)
+    for step in range(version + 1, SCHEMA_VERSION + 1):
+        try:
+            with engine.begin() as conn:
+                MIGRATIONS[step](conn)
+                conn.execute(
+                    update(Meta).where(col(Meta.key) == "schema_version").values(value=str(step))
+                )
+        except SQLAlchemyError as exc:
+            where = f"; the database before the upgrade is kept at {saved}" if saved else ""
+            raise StoreError(f"{engine.url}: upgrading to schema {step} failed: {exc}{where}") from None

@@ -1,4 +1,4 @@
-"""The tables. Bump SCHEMA_VERSION (and add a step to _engine._MIGRATIONS) on any change."""
+"""The tables. On any change: bump SCHEMA_VERSION and add the step to _migrations.MIGRATIONS."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Meta(SQLModel, table=True):
@@ -34,6 +34,14 @@ class Feed(SQLModel, table=True):
     http_status: int | None = None
     last_ok: datetime | None = None
     last_new: int = 0
+    failures: int = 0
+    """Failed refreshes in a row: each one doubles the wait before the next try."""
+    next_try: datetime | None = None
+    """No request before this time (back-off, or the server's Retry-After)."""
+    gone: bool = False
+    """The server answered 410 Gone: not polled again until feeds.toml changes its URL."""
+    moved_to: str | None = None
+    """Where a permanent redirect points: the reader should edit feeds.toml."""
 
 
 class Story(SQLModel, table=True):

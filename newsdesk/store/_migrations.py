@@ -1,0 +1,57 @@
+"""Upgrading a database written by an older newsdesk, one numbered step at a time.
+
+Step N takes a database from schema N-1 to N inside one transaction: a step that fails
+leaves the database as it was. Before the first step runs, a SQLite file is copied beside
+itself (`newsdesk.db.schema-N.bak`), so an upgrade can never lose what a reader kept.
+New tables need no step (they are created on open); new columns and changed data do.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect, text
+
+
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    present = {c["name"] for c in inspect(conn).get_columns(table)}
+    for name, ddl in columns.items():
+        if name not in present:
+            conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN {name} {ddl}'))
+
+
+def _v2_feed_health(conn: Connection) -> None:
+    """Per-feed failure count and back-off, 410 Gone, and where a feed has moved."""
+    _add_columns(
+        conn,
+        "feed",
+        {
+            "failures": "INTEGER NOT NULL DEFAULT 0",
+            "next_try": "DATETIME",
+            "gone": "BOOLEAN NOT NULL DEFAULT 0",
+            "moved_to": "VARCHAR",
+        },
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _v2_feed_health,
+}
+
+
+def backup(database: str | None, version: int) -> Path | None:
+    """A copy of a SQLite file before it is upgraded; None for other databases."""
+    if not database or database == ":memory:":
+        return None
+    path = Path(database)
+    if not path.exists():
+        return None
+    target = path.with_name(f"{path.name}.schema-{version}.bak")
+    shutil.copy2(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            shutil.copy2(side, target.with_name(target.name + suffix))
+    return target

@@ -1,0 +1,53 @@
+"""A database written by an older newsdesk opens in this one, with everything the reader kept."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from newsdesk.errors import StoreError
+from newsdesk.store import Store
+from newsdesk.store._models import SCHEMA_VERSION
+
+OLD = Path(__file__).parent / "data" / "db"
+
+
+def _old_database(tmp_path: Path, version: int) -> Path:
+    path = tmp_path / "newsdesk.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript((OLD / f"schema-v{version}.sql").read_text(encoding="utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("version", sorted(int(p.stem.removeprefix("schema-v")) for p in OLD.glob("schema-v*.sql")))
+def test_an_old_database_is_upgraded_and_keeps_stories_state_and_matches(tmp_path: Path, version: int) -> None:
+    path = _old_database(tmp_path, version)
+    with Store(path) as store:
+        (feed,) = store.feeds()
+        assert feed.name == "World desk" and feed.stories == 2
+        items = store.list_stories(matched_only=False)
+        assert [s.title for s in items] == ["Weather", "Russia defends Iran's attack on Israel"]
+        story = store.story(next(s.id for s in items if s.title.startswith("Russia")))
+        assert story is not None and story.read and story.starred
+        assert [(h.entity, h.count) for h in story.hits] == [("Russia", 1)]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select value from meta where key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert (tmp_path / f"newsdesk.db.schema-{version}.bak").exists()
+
+
+def test_a_database_from_a_newer_newsdesk_is_refused_untouched(tmp_path: Path) -> None:
+    path = _old_database(tmp_path, 1)
+    with sqlite3.connect(path) as conn:
+        conn.execute("update meta set value='99' where key='schema_version'")
+    before = _dump(path)
+    with pytest.raises(StoreError, match="written by a newer newsdesk .schema 99"):
+        Store(path)
+    assert _dump(path) == before
+
+
+def _dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return list(conn.iterdump())
