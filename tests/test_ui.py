@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsdesk.config import FeedConfig
+from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
@@ -182,3 +182,20 @@ async def test_hostile_markup_is_shown_literally_and_runs_nothing(store: Store) 
         await pilot.click("#story-head")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_watching_every_country_lists_only_countries_with_stories(tmp_path: Path) -> None:
+    star = parse_config('[watchlist]\ncountries = ["*"]\n')
+    store = Store(tmp_path / "news.db")
+    store.sync_feeds([FeedConfig("World desk", "http://127.0.0.1:9/feed.xml")])
+    feed_id = store.feeds()[0].id
+    matcher = Matcher(star.watchlist)
+    add_story(store, feed_id, matcher, "a", "Chile and Peru sign a deal", "Chilean and Peruvian ministers met.", NOW)
+    add_story(store, feed_id, matcher, "b", "Peru votes", "Peruvians voted on Sunday.", NOW)
+    app = NewsdeskApp(store, star, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.main.query_one(EntityPanel)
+        labels = [o.prompt.plain.split("  ")[0] for o in panel.options if o.id]
+        assert labels[1:] == ["Chile", "Peru"]  # after "All matches"
+        assert sorted(_titles(app)) == ["Chile and Peru sign a deal", "Peru votes"]
