@@ -213,9 +213,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
             details = [store.story(s.id) for s in stories]
             print(json.dumps([_story_json(s, d) for s, d in zip(stories, details, strict=True)], ensure_ascii=False, indent=2))
             return 0
-    table = Table(box=None, pad_edge=False)
-    for column in ("", "time", "feed", "title", "matches"):
-        table.add_column(column, overflow="fold" if column == "title" else "ellipsis")
+    table = Table(box=None, pad_edge=False, expand=True)
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("time", no_wrap=True)
+    table.add_column("feed", max_width=20, no_wrap=True, overflow="ellipsis")
+    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("matches", ratio=2, overflow="fold")
     for s in stories:
         table.add_row(
             "" if s.read else "●",

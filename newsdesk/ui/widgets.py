@@ -60,9 +60,9 @@ class StoryTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.add_column("", key="mark", width=1)
         self.add_column("Time", key="time", width=10)
-        self.add_column("Feed", key="feed", width=18)
+        self.add_column("Feed", key="feed", width=14)
         self.add_column("Title", key="title")
-        self.add_column("Matches", key="matches", width=28)
+        self.add_column("Matches", key="matches", width=24)
 
     def show(self, stories: Sequence[StoryItem], now: datetime) -> None:
         current = self.cursor_row
