@@ -9,7 +9,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import (
@@ -28,7 +28,7 @@ from newsdesk.errors import NewsdeskError
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
 from newsdesk.store import Store
-from newsdesk.types import Match, StoryItem
+from newsdesk.types import FeedStatus, Match, StoryItem
 
 log = logging.getLogger("newsdesk")
 
@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)")
-    sub.add_parser("refresh", parents=[common], help="refresh every feed once and print a summary")
+    refresh_cmd = sub.add_parser("refresh", parents=[common], help="refresh every feed once and print a summary")
+    refresh_cmd.add_argument("--force", action="store_true", help="also fetch feeds that are backing off after failures")
     sub.add_parser("daemon", parents=[common], help="refresh feeds on their schedule until interrupted")
     listing = sub.add_parser("list", parents=[common], help="print stored stories")
     listing.add_argument("--entity", metavar="NAME", help="only stories that mention this watchlist entry")
@@ -143,15 +144,16 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
             def step(p: RefreshProgress) -> None:
                 bar.update(task, completed=p.done, total=p.total, description=_clip(p.feed or "refreshing", 40))
 
-            summary = asyncio.run(refresh(config, store, progress=step))
+            summary = asyncio.run(refresh(config, store, progress=step, force=args.force))
     _print_summary(summary)
     return 0
 
 
 def _print_summary(summary: RefreshSummary) -> None:
     out = Console(highlight=False)
+    waiting = f", {summary.waiting} waiting (see newsdesk status)" if summary.waiting else ""
     out.print(
-        f"feeds: {summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed; "
+        f"feeds: {summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed{waiting}; "
         f"{summary.new_stories} new stories, {summary.new_matches} new matches"
     )
     for problem in summary.problems:
@@ -250,19 +252,41 @@ def _cmd_status(args: argparse.Namespace) -> int:
     config, store = _load(args)
     with store:
         feeds = store.feeds()
-    table = Table(box=None, pad_edge=False)
-    for column in ("feed", "last checked", "outcome", "stories", "problem"):
-        table.add_column(column)
+    table = Table(box=None, pad_edge=False, expand=True)
+    table.add_column("feed", max_width=32, overflow="ellipsis", no_wrap=True)
+    table.add_column("last checked", no_wrap=True)
+    table.add_column("health", no_wrap=True, min_width=12)
+    table.add_column("stories", justify="right")
+    table.add_column("problem", ratio=1, overflow="fold")
     for f in feeds:
-        table.add_row(
-            Text(_clip(f.name, 32)),
-            _when(f.last_checked),
-            f.last_outcome or "never fetched",
-            str(f.stories),
-            Text(f.last_error or ""),
-        )
-    Console().print(table)
+        table.add_row(Text(f.name), _when(f.last_checked), _health(f), str(f.stories), Text(_problem(f)))
+    Console(highlight=False).print(table)
     return 0
+
+
+def _health(feed: FeedStatus) -> Text:
+    """One word a glance can read: ok, failing, waiting, gone, moved, never fetched."""
+    if feed.gone:
+        return Text("gone", style="bold red")
+    if feed.last_outcome is None:
+        return Text("never fetched", style="dim")
+    if feed.failures:
+        word = "waiting" if feed.next_try and feed.next_try > datetime.now(UTC) else "failing"
+        return Text(f"{word} ({feed.failures}×)", style="red")
+    if feed.moved_to:
+        return Text("moved", style="yellow")
+    return Text(feed.last_outcome, style="green")
+
+
+def _problem(feed: FeedStatus) -> str:
+    parts = []
+    if feed.last_error:
+        parts.append(feed.last_error)
+    if feed.moved_to:
+        parts.append(f"moved permanently to {feed.moved_to}: put that URL in feeds.toml")
+    if feed.next_try and feed.next_try > datetime.now(UTC) and not feed.gone:
+        parts.append(f"next try {_when(feed.next_try)}")
+    return "; ".join(parts)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

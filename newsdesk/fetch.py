@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import email.utils
 import hashlib
 import re
 from collections.abc import Mapping
@@ -51,6 +52,17 @@ class _TooLarge(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    reason: str
+    final_url: str
+    headers: Mapping[str, str]
+    body: bytes
+    moved_to: str | None
+    """The URL after the leading run of permanent redirects (301, 308), if any."""
+
+
 class Fetcher:
     """One httpx.AsyncClient shared by every download of a refresh (keep-alive, pooling).
 
@@ -83,26 +95,38 @@ class Fetcher:
         if req.last_modified:
             headers["If-Modified-Since"] = req.last_modified
         try:
-            status, reason, final_url, resp_headers, body = await self._get(req.url, headers, self.settings.max_feed_bytes)
+            answer = await self._get(req.url, headers, self.settings.max_feed_bytes)
         except _TooLarge:
             limit = self.settings.max_feed_bytes // (1024 * 1024)
             return FeedResult(req.url, FeedOutcome.TOO_LARGE, error=f"the feed is larger than {limit} MB; it was not read")
         except FetchError as exc:
             outcome = FeedOutcome.TIMEOUT if exc.reason.startswith("no answer") else FeedOutcome.NETWORK_ERROR
             return FeedResult(req.url, outcome, error=exc.reason)
+        status, final_url, resp_headers = answer.status, answer.final_url, answer.headers
         if status == 304:
             return FeedResult(
                 req.url, FeedOutcome.NOT_MODIFIED, http_status=304,
                 etag=resp_headers.get("etag") or req.etag,
                 last_modified=resp_headers.get("last-modified") or req.last_modified,
-                final_url=final_url,
+                final_url=final_url, moved_to=answer.moved_to,
+            )
+        if status == 410:
+            return FeedResult(
+                req.url, FeedOutcome.GONE, http_status=410, final_url=final_url,
+                error="HTTP 410 Gone: the server says this feed will not come back; it is no longer "
+                "fetched (remove it from feeds.toml, or give it a new URL)",
             )
         if status >= 400:
-            return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=f"HTTP {status} {reason}".strip())
-        result = parse_feed(body, final_url, resp_headers)
+            error = f"HTTP {status} {answer.reason}".strip()
+            wait = _retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None
+            if wait is not None:
+                error += f"; the server asked to wait {_duration(wait)} before trying again"
+            return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=error, retry_after=wait)
+        result = parse_feed(answer.body, final_url, resp_headers)
         result.url = req.url
         result.http_status = status
         result.final_url = final_url
+        result.moved_to = answer.moved_to
         result.etag = resp_headers.get("etag")
         result.last_modified = resp_headers.get("last-modified")
         return result
@@ -112,17 +136,17 @@ class Fetcher:
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(url, "only http:// and https:// pages are downloaded")
         try:
-            status, reason, _, headers, body = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes)
+            answer = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes)
         except _TooLarge:
             raise FetchError(url, f"the page is larger than {self.settings.max_page_bytes // (1024 * 1024)} MB") from None
-        if status >= 400:
-            raise FetchError(url, f"HTTP {status} {reason}".strip())
-        ctype = headers.get("content-type", "").lower()
+        if answer.status >= 400:
+            raise FetchError(url, f"HTTP {answer.status} {answer.reason}".strip())
+        ctype = answer.headers.get("content-type", "").lower()
         if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
             raise FetchError(url, f"not a web page ({ctype.split(';')[0]})")
-        return _decode_html(body, ctype)
+        return _decode_html(answer.body, ctype)
 
-    async def _get(self, url: str, headers: dict[str, str], limit: int) -> tuple[int, str, str, Mapping[str, str], bytes]:
+    async def _get(self, url: str, headers: dict[str, str], limit: int) -> _Answer:
         # httpx's timeout is per socket operation; a server dripping bytes forever is stopped
         # by the overall deadline.
         deadline = self.settings.timeout_seconds * 3
@@ -137,12 +161,13 @@ class Fetcher:
                             if size > limit:
                                 raise _TooLarge
                             chunks.append(chunk)
-                    return (
+                    return _Answer(
                         response.status_code,
                         response.reason_phrase,
                         str(response.url),
                         response.headers,
                         b"".join(chunks),
+                        _permanent_target(response),
                     )
         except TimeoutError:
             raise FetchError(url, f"no answer within {deadline:g} s") from None
@@ -156,6 +181,46 @@ class Fetcher:
             raise FetchError(url, _connect_problem(exc)) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"download failed: {exc or type(exc).__name__}") from None
+
+
+def _permanent_target(response: httpx.Response) -> str | None:
+    """Where the leading permanent redirects lead: the address to fetch from now on."""
+    target = None
+    for hop in response.history:
+        if hop.status_code not in (301, 308):
+            break
+        location = hop.headers.get("location")
+        if not location:
+            break
+        target = urljoin(str(hop.url), location)
+    return target
+
+
+_MAX_RETRY_AFTER = 7 * 24 * 3600.0
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); capped at a week."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), _MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), _MAX_RETRY_AFTER)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _connect_problem(exc: BaseException) -> str:
@@ -202,7 +267,11 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
     feed = parsed.get("feed", {})
     if not parsed.entries and not feed.get("title") and (parsed.bozo or not parsed.get("version")):
-        return FeedResult(url, FeedOutcome.PARSE_ERROR, error=_parse_problem(body, parsed))
+        alternates = _declared_feeds(body, url) if _is_html(body) else []
+        error = _parse_problem(body, parsed)
+        if alternates:
+            error += "; it declares these feeds (put one in feeds.toml): " + ", ".join(alternates)
+        return FeedResult(url, FeedOutcome.PARSE_ERROR, error=error, alternates=alternates)
     entries: list[Entry] = []
     seen: set[str] = set()
     for raw in parsed.entries:
@@ -216,9 +285,34 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     return FeedResult(url, FeedOutcome.OK, title=_plain(feed.get("title", "")) or None, entries=entries, error=warning)
 
 
-def _parse_problem(body: bytes, parsed: Any) -> str:
+def _is_html(body: bytes) -> bool:
     head = body[:2048].lower()
-    if b"<html" in head or b"<!doctype html" in head:
+    return b"<html" in head or b"<!doctype html" in head
+
+
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json", "application/json")
+
+
+def _declared_feeds(body: bytes, base: str) -> list[str]:
+    """The feeds a web page points to with <link rel="alternate" type="...rss+xml" href="...">."""
+    try:
+        doc = lxml.html.document_fromstring(body[:1_000_000])
+    except (etree.ParserError, ValueError):
+        return []
+    found: list[str] = []
+    for link in doc.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in _FEED_TYPES and href:
+            absolute = urljoin(base, href)
+            if urlsplit(absolute).scheme in ("http", "https") and absolute not in found:
+                found.append(absolute)
+    return found
+
+
+def _parse_problem(body: bytes, parsed: Any) -> str:
+    if _is_html(body):
         return "this is a web page, not a feed"
     exc = parsed.get("bozo_exception")
     if exc is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from newsdesk.config import Config, FeedConfig
@@ -21,7 +21,7 @@ from newsdesk.extract import extract_article
 from newsdesk.fetch import FeedRequest, Fetcher
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
-from newsdesk.types import Article, Entry, FeedOutcome, FeedStatus, NewStory
+from newsdesk.types import Article, Entry, FeedOutcome, FeedResult, FeedStatus, NewStory
 
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
@@ -46,6 +46,8 @@ class RefreshSummary:
     ok: int = 0
     not_modified: int = 0
     failed: int = 0
+    waiting: int = 0
+    """Feeds not fetched: backing off after failures, asked to wait, or gone (410)."""
     new_stories: int = 0
     new_matches: int = 0
     problems: list[FeedProblem] = field(default_factory=list)
@@ -58,12 +60,16 @@ async def refresh(
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
     matcher: Matcher | None = None,
+    force: bool = False,
 ) -> RefreshSummary:
-    """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing."""
+    """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing.
+
+    Feeds backing off after failures wait their turn unless `force`; gone feeds always wait.
+    """
     chosen = list(config.feeds if feeds is None else feeds)
     await asyncio.to_thread(store.sync_feeds, config.feeds)
     stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
-    run = _Run(config, store, matcher or Matcher(config.watchlist))
+    run = _Run(config, store, matcher or Matcher(config.watchlist), force)
     total = len(chosen)
     done = 0
     if progress:
@@ -103,8 +109,9 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher) -> None:
+    def __init__(self, config: Config, store: Store, matcher: Matcher, force: bool = False) -> None:
         self.config = config
+        self.force = force
         self.store = store
         self.matcher = matcher
         self.summary = RefreshSummary()
@@ -112,11 +119,20 @@ class _Run:
         self.fetcher: Fetcher
 
     async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
+        backing_off = stored.next_try is not None and stored.next_try > datetime.now(UTC) and not self.force
+        if stored.gone or backing_off:
+            self.summary.waiting += 1
+            return feed.name
         async with self.slots:
             result = await self.fetcher.fetch_feed(
-                FeedRequest(url=feed.url, etag=stored.etag, last_modified=stored.last_modified)
+                FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
             )
         checked_at = datetime.now(UTC)
+        if result.moved_to or stored.moved_to:
+            where = result.moved_to or stored.moved_to
+            self.summary.problems.append(
+                FeedProblem(feed.name, feed.url, f"moved permanently to {where}; newsdesk fetches it there now: put that URL in feeds.toml")
+            )
         new = 0
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
@@ -129,7 +145,8 @@ class _Run:
             self.summary.failed += 1
             message = result.error or str(result.outcome)
             self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
-        await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new)
+        failures, next_try = _back_off(stored.failures, result, feed.refresh_minutes or self.config.settings.refresh_minutes, checked_at)
+        await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new, failures=failures, next_try=next_try)
         return feed.name
 
     async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
@@ -164,6 +181,25 @@ class _Run:
         if article is None or not article.text.strip():
             return None, "no article text was found on the page"
         return article, None
+
+
+_MAX_BACK_OFF = timedelta(days=1)
+
+
+def _back_off(failures: int, result: FeedResult, interval_minutes: float, now: datetime) -> tuple[int, datetime | None]:
+    """Failures in a row, and when to try next: each failure doubles the wait, up to a day.
+
+    A server's Retry-After is obeyed when it asks for longer. A good answer clears both.
+    """
+    if result.outcome in (FeedOutcome.OK, FeedOutcome.NOT_MODIFIED):
+        return 0, None
+    failures += 1
+    wait = min(timedelta(minutes=interval_minutes) * 2 ** (failures - 1), _MAX_BACK_OFF)
+    if failures == 1:
+        wait = timedelta(0)  # one failure is the normal schedule: the next run tries again
+    if result.retry_after is not None:
+        wait = max(wait, timedelta(seconds=result.retry_after))
+    return failures, (now + wait) if wait else None
 
 
 def _compose(entry: Entry, article: Article | None, note: str | None, now: datetime) -> NewStory:

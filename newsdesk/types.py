@@ -21,6 +21,8 @@ class FeedOutcome(StrEnum):
     NETWORK_ERROR = "network error"
     TOO_LARGE = "too large"
     PARSE_ERROR = "parse error"
+    GONE = "gone"
+    """HTTP 410: the server says the feed will not come back; it is not polled again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,12 @@ class FeedResult:
     entries: list[Entry] = field(default_factory=list)
     error: str | None = None
     """A sentence for the user when outcome is not OK/NOT_MODIFIED, or a parse warning."""
+    retry_after: float | None = None
+    """Seconds the server asked us to wait (Retry-After on 429 or 503)."""
+    moved_to: str | None = None
+    """Where the feed has moved for good (301/308 redirects): fetch there, tell the user."""
+    alternates: list[str] = field(default_factory=list)
+    """Feeds a web page declares with <link rel="alternate">, when a page came instead of a feed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +144,17 @@ class FeedStatus:
     stories: int
     etag: str | None = None
     last_modified: str | None = None
+    failures: int = 0
+    """Failed refreshes in a row."""
+    next_try: datetime | None = None
+    """Not fetched before this time: backing off after failures, or as the server asked."""
+    gone: bool = False
+    moved_to: str | None = None
+
+    @property
+    def fetch_url(self) -> str:
+        """Where to fetch it: its new address once it has moved permanently."""
+        return self.moved_to or self.url
 
 
 @dataclass(frozen=True, slots=True)

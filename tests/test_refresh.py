@@ -172,4 +172,4 @@ def test_cli_refresh_then_list_json(site, tmp_path: Path, capsys: pytest.Capture
 
     assert main(["status", "--config", str(path), "--db", str(db)]) == 0
     status = capsys.readouterr().out
-    assert "Broken" in status and "http error" in status and "HTTP 404" in status
+    assert "Broken" in status and "failing (1×)" in status and "HTTP 404" in status

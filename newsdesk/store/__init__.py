@@ -88,9 +88,17 @@ class Store:
         wanted = {f.url: f for f in feeds}
         with self._writing() as session:
             stored = {f.url: f for f in session.exec(select(Feed))}
+            moved = {f.moved_to: f for f in stored.values() if f.moved_to and f.url not in wanted}
             for url, conf in wanted.items():
                 row = stored.get(url)
-                if row is None:
+                if row is None and url in moved:
+                    # feeds.toml now names the address the feed moved to: the same feed, with
+                    # its stories and their read state, under its new URL.
+                    row = moved[url]
+                    row.url, row.moved_to, row.name, row.active = url, None, conf.name, True
+                    stored[url] = row
+                    session.add(row)
+                elif row is None:
                     session.add(Feed(url=url, name=conf.name))
                 elif row.name != conf.name or not row.active:
                     row.name, row.active = conf.name, True
@@ -113,8 +121,21 @@ class Store:
     def feed(self, url: str) -> FeedStatus | None:
         return next((f for f in self.feeds(active_only=False) if f.url == url), None)
 
-    def record_fetch(self, feed_id: int, result: FeedResult, checked_at: datetime, new: int = 0) -> None:
-        """Store a download's outcome; validators only move forward on a usable answer."""
+    def record_fetch(
+        self,
+        feed_id: int,
+        result: FeedResult,
+        checked_at: datetime,
+        new: int = 0,
+        *,
+        failures: int = 0,
+        next_try: datetime | None = None,
+    ) -> None:
+        """Store a download's outcome; validators only move forward on a usable answer.
+
+        `failures` and `next_try` are the refresh's back-off decision; a move or a 410 is kept
+        until feeds.toml names another URL.
+        """
         with self._writing() as session:
             row = session.get(Feed, feed_id)
             if row is None:
@@ -123,6 +144,11 @@ class Store:
             row.last_outcome = str(result.outcome)
             row.last_error = result.error
             row.http_status = result.http_status
+            row.failures = failures
+            row.next_try = _utc(next_try)
+            row.gone = row.gone or result.outcome == "gone"
+            if result.moved_to and result.moved_to != row.url:
+                row.moved_to = result.moved_to
             if result.outcome in ("ok", "not modified"):
                 row.last_ok = _utc(checked_at)
             if result.outcome == "ok":
@@ -404,4 +430,8 @@ def _feed_status(row: Feed, stories: int) -> FeedStatus:
         stories=stories,
         etag=row.etag,
         last_modified=row.last_modified,
+        failures=row.failures,
+        next_try=_utc(row.next_try),
+        gone=row.gone,
+        moved_to=row.moved_to,
     )
