@@ -258,35 +258,17 @@ def _cmd_status(args: argparse.Namespace) -> int:
     table.add_column("health", no_wrap=True, min_width=12)
     table.add_column("stories", justify="right")
     table.add_column("problem", ratio=1, overflow="fold")
+    now = datetime.now(UTC)
     for f in feeds:
-        table.add_row(Text(f.name), _when(f.last_checked), _health(f), str(f.stories), Text(_problem(f)))
+        table.add_row(Text(f.name), _when(f.last_checked), _health(f, now), str(f.stories), Text(f.problem(now)))
     Console(highlight=False).print(table)
     return 0
 
 
-def _health(feed: FeedStatus) -> Text:
-    """One word a glance can read: ok, failing, waiting, gone, moved, never fetched."""
-    if feed.gone:
-        return Text("gone", style="bold red")
-    if feed.last_outcome is None:
-        return Text("never fetched", style="dim")
-    if feed.failures:
-        word = "waiting" if feed.next_try and feed.next_try > datetime.now(UTC) else "failing"
-        return Text(f"{word} ({feed.failures}×)", style="red")
-    if feed.moved_to:
-        return Text("moved", style="yellow")
-    return Text(feed.last_outcome, style="green")
-
-
-def _problem(feed: FeedStatus) -> str:
-    parts = []
-    if feed.last_error:
-        parts.append(feed.last_error)
-    if feed.moved_to:
-        parts.append(f"moved permanently to {feed.moved_to}: put that URL in feeds.toml")
-    if feed.next_try and feed.next_try > datetime.now(UTC) and not feed.gone:
-        parts.append(f"next try {_when(feed.next_try)}")
-    return "; ".join(parts)
+def _health(feed: FeedStatus, now: datetime) -> Text:
+    word = feed.health(now)
+    style = "bold red" if word == "gone" else "red" if feed.failures else "yellow" if word == "moved" else "dim" if word == "never fetched" else "green"
+    return Text(word, style=style)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

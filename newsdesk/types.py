@@ -156,6 +156,30 @@ class FeedStatus:
         """Where to fetch it: its new address once it has moved permanently."""
         return self.moved_to or self.url
 
+    def health(self, now: datetime) -> str:
+        """One word a glance can read: ok, not modified, failing, waiting, gone, moved, never fetched."""
+        if self.gone:
+            return "gone"
+        if self.last_outcome is None:
+            return "never fetched"
+        if self.failures:
+            word = "waiting" if self.next_try and self.next_try > now else "failing"
+            return f"{word} ({self.failures}×)"
+        if self.moved_to:
+            return "moved"
+        return self.last_outcome
+
+    def problem(self, now: datetime) -> str:
+        """What is wrong and what to do, in one line; empty when nothing is."""
+        parts = []
+        if self.last_error:
+            parts.append(self.last_error)
+        if self.moved_to:
+            parts.append(f"moved permanently to {self.moved_to}: put that URL in feeds.toml")
+        if self.next_try and self.next_try > now and not self.gone:
+            parts.append(f"next try {self.next_try.astimezone():%Y-%m-%d %H:%M}")
+        return "; ".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class StoryItem:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
+from newsdesk.types import FeedOutcome, FeedResult
 from newsdesk.ui import NewsdeskApp
-from newsdesk.ui.screens import HelpScreen, MainScreen, ReaderScreen
-from newsdesk.ui.widgets import EntityPanel, StoryTable
+from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
+from newsdesk.ui.widgets import EntityPanel, FeedTable, StoryTable
 from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
 
 
@@ -199,3 +203,41 @@ async def test_watching_every_country_lists_only_countries_with_stories(tmp_path
         labels = [o.prompt.plain.split("  ")[0] for o in panel.options if o.id]
         assert labels[1:] == ["Chile", "Peru"]  # after "All matches"
         assert sorted(_titles(app)) == ["Chile and Peru sign a deal", "Peru votes"]
+
+
+async def test_the_feeds_screen_shows_each_feeds_health(store: Store) -> None:
+    broken = FeedConfig("Broken feed", "http://127.0.0.1:9/broken.xml")
+    config = dataclasses.replace(CONFIG, feeds=(*CONFIG.feeds, broken))
+    store.sync_feeds(config.feeds)
+    feed = store.feed(broken.url)
+    assert feed is not None
+    store.record_fetch(
+        feed.id, FeedResult(broken.url, FeedOutcome.HTTP_ERROR, http_status=500, error="HTTP 500 [bold]Internal[/bold]"),
+        NOW, failures=3, next_try=NOW + timedelta(days=3650),
+    )
+    app = NewsdeskApp(store, config, clock=lambda: NOW)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        table = app.screen.query_one(FeedTable)
+        rows = {table.get_row_at(i)[0].plain: table.get_row_at(i) for i in range(table.row_count)}
+        assert rows["Broken feed"][1].plain == "waiting (3×)"
+        assert rows["Broken feed"][4].plain.startswith("HTTP 500 [bold]Internal[/bold]; next try ")
+        assert rows["World desk"][1].plain == "never fetched"
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_broken_feeds_toml_edit_is_shown_until_fixed(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        app.show_config_error("feeds.toml:3: feeds[1]: needs a url")
+        await pilot.pause()
+        status = app.main.query_one("#status", Static)
+        assert "feeds.toml has an error, still using the last good one: feeds.toml:3" in str(status.render())
+        app.apply_config(CONFIG)
+        await settle(pilot)
+        assert "error" not in str(app.main.query_one("#status", Static).render())

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from rich.text import Text
 from textual.widgets import ProgressBar, Static
 
 from newsdesk.config import Config, FeedConfig
@@ -23,7 +24,7 @@ from newsdesk.countries import lookup
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.store import Store
 from newsdesk.types import EntityCount, StoryItem
-from newsdesk.ui.screens import HelpScreen, MainScreen, ReaderScreen
+from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
 from newsdesk.ui.widgets import EntityPanel, StoryTable
 
 Refresher = Callable[[Sequence[FeedConfig] | None, Callable[[RefreshProgress], None]], RefreshSummary]
@@ -57,6 +58,9 @@ class NewsdeskApp(App[None]):
         self._refresher = refresher or self._default_refresher
         self._scheduler_factory = scheduler_factory
         self._scheduler: object | None = None
+        self._last_refresh = ""
+        self.config_error: str | None = None
+        """The last broken edit of feeds.toml, shown until a good one replaces it."""
         self._refresh_lock = threading.Lock()
         self._refreshing = False
         self._pending: dict[str, FeedConfig] | None = None
@@ -186,6 +190,11 @@ class NewsdeskApp(App[None]):
         if not opened:
             self.call_from_thread(self.notify, f"No browser found. The link is {story.url}", markup=False)
 
+    @work(thread=True, exclusive=True, group="feeds")
+    def load_feeds(self, screen: FeedsScreen) -> None:
+        feeds = self.store.feeds()
+        self.call_from_thread(screen.show, feeds)
+
     # ------------------------------------------------------------ refresh
 
     def request_refresh(self, feeds: Sequence[FeedConfig] | None = None) -> None:
@@ -237,23 +246,40 @@ class NewsdeskApp(App[None]):
         main = self.main
         main.query_one("#progress", ProgressBar).display = False
         if summary is not None:
+            waiting = f", {summary.waiting} waiting" if summary.waiting else ""
             message = (
-                f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed · "
+                f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed{waiting} · "
                 f"{summary.new_stories} new stories, {summary.new_matches} new matches"
             )
-            main.query_one("#status", Static).update(f"Last refresh {self.clock().astimezone():%H:%M}: {message}")
+            hint = " (f: feeds)" if summary.failed or summary.waiting else ""
+            self._last_refresh = f"Last refresh {self.clock().astimezone():%H:%M}: {message}{hint}"
+            self._show_status()
             self.notify(message, title="Refresh done", severity="warning" if summary.failed else "information", markup=False)
+        if isinstance(self.screen, FeedsScreen):
+            self.load_feeds(self.screen)
         self.reload()
+
+    def _show_status(self) -> None:
+        """The status bar: a broken feeds.toml outranks the last refresh's summary."""
+        status = self.main.query_one("#status", Static)
+        if self.config_error:
+            status.update(Text(f"feeds.toml has an error, still using the last good one: {self.config_error}", style="bold red"))
+        else:
+            status.update(Text(self._last_refresh))
 
     # ------------------------------------------------------------ config
 
     def apply_config(self, config: Config) -> None:
         """feeds.toml changed (the scheduler says so): new feeds, new watchlist."""
         self.config = config
+        self.config_error = None
+        self._show_status()
         self.notify("feeds.toml reloaded", markup=False)
         self._retag()
 
     def show_config_error(self, message: str) -> None:
+        self.config_error = message
+        self._show_status()
         self.notify(f"{message}\nStill using the last good feeds.toml.", title="feeds.toml has an error",
                     severity="error", timeout=15, markup=False)
 

@@ -1,7 +1,8 @@
-"""The screens: the story list, the reader, and the key help."""
+"""The screens: the story list, the reader, the feeds and their health, and the key help."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,9 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
-from newsdesk.types import StoryDetail
+from newsdesk.types import FeedStatus, StoryDetail
 from newsdesk.ui.text import COUNTRY_STYLE, PERSON_STYLE, highlighted, plain
-from newsdesk.ui.widgets import ALL, EntityPanel, StoryTable
+from newsdesk.ui.widgets import ALL, EntityPanel, FeedTable, StoryTable
 
 if TYPE_CHECKING:
     from newsdesk.ui.app import NewsdeskApp
@@ -27,6 +28,7 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read/unread"),
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open link"),
+        Binding("f", "feeds", "Feeds"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -84,6 +86,9 @@ class MainScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.app.set_filter(None)
+
+    def action_feeds(self) -> None:
+        self.app.push_screen(FeedsScreen())
 
     def show_empty(self, message: str | None) -> None:
         empty = self.query_one("#empty", Static)
@@ -187,11 +192,41 @@ def _why(story: StoryDetail) -> Text:
     return why
 
 
+class FeedsScreen(Screen[None]):
+    """Every feed's health: what the last refresh got, and what to do about a problem."""
+
+    BINDINGS = [
+        Binding("escape,f", "back", "Back"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    app: NewsdeskApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FeedTable(id="feeds")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(FeedTable).focus()
+        self.app.load_feeds(self)
+
+    def show(self, feeds: Sequence[FeedStatus]) -> None:
+        self.query_one(FeedTable).show(feeds, self.app.clock())
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.app.request_refresh()
+
+
 KEYS = (
     ("Story list", (("↑ ↓ / j k", "move"), ("Enter", "open the story"), ("a", "matched stories ⇄ all stories"),
                     ("Tab", "switch between watchlist and stories"), ("Escape", "clear the watchlist filter"),
                     ("m", "mark read / unread"), ("s", "star / unstar"), ("o", "open the link in the browser"),
-                    ("r", "refresh all feeds now"))),
+                    ("r", "refresh all feeds now"), ("f", "feeds and their health"))),
+    ("Feeds", (("r", "refresh all feeds now"), ("Escape / f", "back to the list"))),
     ("Reader", (("↑ ↓ PgUp PgDn", "scroll"), ("o", "open the link in the browser"), ("m", "mark read / unread"),
                 ("s", "star / unstar"), ("Escape", "back to the list"))),
     ("Everywhere", (("?", "this help"), ("q", "quit"))),

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
-from newsdesk.types import StoryItem
+from newsdesk.types import FeedStatus, StoryItem
 from newsdesk.ui.text import plain, when
 
 ALL = "\x00all"
@@ -112,3 +112,29 @@ def _cells(story: StoryItem, now: datetime) -> tuple[Text, Text, Text, Text, Tex
         plain(story.title, style),
         plain(", ".join(story.entities), "italic" if not story.read else "dim italic"),
     )
+
+
+class FeedTable(DataTable[Text]):
+    """One row per feed: name, health, last checked, stories, and the problem in words."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.add_column("Feed", key="feed", width=28)
+        self.add_column("Health", key="health", width=14)
+        self.add_column("Checked", key="checked", width=10)
+        self.add_column("Stories", key="stories", width=7)
+        self.add_column("Problem", key="problem")
+
+    def show(self, feeds: Sequence[FeedStatus], now: datetime) -> None:
+        self.clear()
+        for feed in feeds:
+            word = feed.health(now)
+            style = "bold red" if word == "gone" else "red" if feed.failures else "yellow" if word == "moved" else "green"
+            self.add_row(
+                plain(feed.name),
+                Text(word, style=style),
+                Text(when(feed.last_checked, now) if feed.last_checked else "never", style="dim"),
+                Text(str(feed.stories), justify="right"),
+                plain(feed.problem(now), "dim"),
+                key=str(feed.id),
+            )
