@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -24,6 +25,7 @@ from rich.text import Text
 
 from newsdesk import __version__
 from newsdesk.config import Config, FeedConfig, find_config, find_db, load_config
+from newsdesk.display import safe
 from newsdesk.errors import NewsdeskError
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
@@ -40,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[command](args)
     except NewsdeskError as exc:
-        print(f"newsdesk: error: {exc}", file=sys.stderr)
+        print(f"newsdesk: error: {safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("newsdesk: interrupted; everything stored so far is kept", file=sys.stderr)
@@ -142,7 +144,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
             task = bar.add_task("refreshing", total=len(config.feeds))
 
             def step(p: RefreshProgress) -> None:
-                bar.update(task, completed=p.done, total=p.total, description=_clip(p.feed or "refreshing", 40))
+                bar.update(task, completed=p.done, total=p.total, description=escape(safe(p.feed or "refreshing", 40)))
 
             summary = asyncio.run(refresh(config, store, progress=step, force=args.force))
     _print_summary(summary)
@@ -157,7 +159,7 @@ def _print_summary(summary: RefreshSummary) -> None:
         f"{summary.new_stories} new stories, {summary.new_matches} new matches"
     )
     for problem in summary.problems:
-        out.print(Text(f"  {problem.name} ({problem.url}): {problem.message}"))
+        out.print(_t(f"  {problem.name} ({problem.url}): {problem.message}"))
 
 
 def _cmd_daemon(args: argparse.Namespace) -> int:
@@ -225,9 +227,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
         table.add_row(
             "" if s.read else "●",
             s.time.astimezone().strftime("%Y-%m-%d %H:%M"),
-            Text(_clip(s.feed, 24)),
-            Text(s.title),
-            Text(", ".join(s.entities)),
+            _t(s.feed, limit=24),
+            _t(s.title, limit=300),
+            _t(", ".join(s.entities)),
         )
     Console().print(table if stories else "no stories (run `newsdesk refresh` first, or add --all)")
     return 0
@@ -260,7 +262,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     table.add_column("problem", ratio=1, overflow="fold")
     now = datetime.now(UTC)
     for f in feeds:
-        table.add_row(Text(f.name), _when(f.last_checked), _health(f, now), str(f.stories), Text(f.problem(now)))
+        table.add_row(_t(f.name), _when(f.last_checked), _health(f, now), str(f.stories), _t(f.problem(now)))
     Console(highlight=False).print(table)
     return 0
 
@@ -285,7 +287,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps({"source": source.source, "error": str(source)}, ensure_ascii=False))
             else:
-                print(f"newsdesk: error: {source}", file=sys.stderr)
+                print(f"newsdesk: error: {safe(str(source))}", file=sys.stderr)
             continue
         matches = matcher.find(source.title, source.text)
         if args.json:
@@ -295,12 +297,12 @@ def _cmd_match(args: argparse.Namespace) -> int:
         for m in matches:
             counts[m.entity] = counts.get(m.entity, 0) + 1
         summary = ", ".join(f"{entity} {n}" for entity, n in counts.items()) or "no matches"
-        out.print(Text(f"{source.name}: {summary}", style="bold"))
+        out.print(_t(f"{source.name}: {summary}", "bold"))
         for m in matches:
             line = Text("  ")
-            line.append(f"{m.entity}", style="bold")
-            line.append(f" ({m.kind}{' ' + m.code if m.code else ''}) {m.form!r} {m.where} {m.start}-{m.end}: ")
-            line.append(m.snippet, style="dim")
+            line.append(safe(m.entity), style="bold")
+            line.append(safe(f" ({m.kind}{' ' + m.code if m.code else ''}) {m.form!r} {m.where} {m.start}-{m.end}: "))
+            line.append(safe(m.snippet), style="dim")
             out.print(line)
     return 1 if failed else 0
 
@@ -321,18 +323,19 @@ def _cmd_watchlist(args: argparse.Namespace) -> int:
     countries = "every country" if watch.all_countries else f"{len(watch.countries)} countries"
     for f in findings:
         where = f"{config.path}:{f.line}" if f.line else str(config.path)
-        print(f"{where}: {f.entry}: {f.message}")
+        print(safe(f"{where}: {f.entry}: {f.message}"))
     verdict = f"{len(findings)} warnings" if findings else "no problems found"
     print(f"watchlist: {countries}, {len(watch.people)} people; {verdict}", file=sys.stderr if findings else sys.stdout)
     return 1 if findings else 0
 
 
+def _t(value: str | None, style: str = "", *, limit: int | None = None) -> Text:
+    """Text from strangers (feeds, pages, servers), safe to print: no markup, no escapes."""
+    return Text(safe(value, limit), style=style)
+
+
 def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 _COMMANDS = {

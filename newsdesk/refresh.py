@@ -150,8 +150,10 @@ class _Run:
         return feed.name
 
     async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
-        known = await asyncio.to_thread(self.store.known_keys, feed_id, [e.key for e in entries])
-        fresh = [e for e in entries if e.key not in known]
+        known = await asyncio.to_thread(
+            self.store.known_keys, feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
+        )
+        fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
         extract = self.config.settings.extract if feed.extract is None else feed.extract
         stored = await asyncio.gather(*(self._story(feed_id, e, now, extract) for e in fresh))
         return sum(stored)

@@ -160,17 +160,21 @@ class Store:
 
     # --------------------------------------------------------------- stories
 
-    def known_keys(self, feed_id: int, keys: Iterable[str]) -> set[str]:
-        keys = list(keys)
+    def known_keys(self, feed_id: int, keys: Iterable[str], urls: Iterable[str] = ()) -> set[str]:
+        """Which of `keys` this feed already has, and which of `urls` its stories link to.
+
+        The links catch feeds that give the same story a new GUID on every edit.
+        """
         found: set[str] = set()
         with self._session() as session:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                found.update(
-                    session.exec(
-                        select(Story.key).where(Story.feed_id == feed_id, col(Story.key).in_(chunk))
+            for column, values in ((Story.key, list(keys)), (Story.url, list(urls))):
+                for start in range(0, len(values), 500):
+                    chunk = values[start : start + 500]
+                    found.update(
+                        v for v in session.exec(
+                            select(column).where(Story.feed_id == feed_id, col(column).in_(chunk))
+                        ) if v is not None
                     )
-                )
         return found
 
     def add_story(self, feed_id: int, story: NewStory, hits: Sequence[EntityHit]) -> int | None:

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
-from rich.text import Text
 from textual.widgets import ProgressBar, Static
 
 from newsdesk.config import Config, FeedConfig

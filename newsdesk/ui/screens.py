@@ -13,7 +13,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
 
 from newsdesk.types import FeedStatus, StoryDetail
-from newsdesk.ui.text import COUNTRY_STYLE, PERSON_STYLE, highlighted, plain
+from newsdesk.ui.text import (
+    COUNTRY_STYLE,
+    PERSON_STYLE,
+    TITLE_LIMIT,
+    highlighted,
+    plain,
+)
 from newsdesk.ui.widgets import ALL, EntityPanel, FeedTable, StoryTable
 
 if TYPE_CHECKING:
@@ -148,7 +154,7 @@ class ReaderScreen(Screen[None]):
 
 def _head(story: StoryDetail) -> Text:
     title_matches = [m for hit in story.hits for m in hit.occurrences if m.where == "title"]
-    head = highlighted(story.title, title_matches, "bold")
+    head = highlighted(story.title, title_matches, "bold", TITLE_LIMIT)
     head.append("\n\n")
     lines = [("Feed", story.feed), ("Author", story.author), ("Date", _date(story)), ("Link", story.url)]
     for label, value in lines:

@@ -1,39 +1,34 @@
-"""Turning untrusted story text into something safe to put on a terminal.
-
-Feed content is shown as literal text, never parsed as markup: every widget gets a rich
-`Text`, built here. Control characters and bidi overrides are replaced one for one, so
-match offsets still point at the right characters.
-"""
+"""Story text as rich `Text` for the widgets: literal, never parsed as markup, made safe by
+newsdesk.display.safe (control and bidi characters replaced one for one), with highlights."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 
 from rich.text import Text
 
+from newsdesk.display import safe
 from newsdesk.types import Match
-
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 COUNTRY_STYLE = "bold black on #e5c07b"
 PERSON_STYLE = "bold black on #61afef"
 
 
-def safe(value: str | None) -> str:
-    """The same string with every control and direction-override character made visible."""
-    return _UNSAFE.sub("\ufffd", value or "")
+# A feed can send a title of any length; it is stored whole and clipped only for display.
+TITLE_LIMIT = 500
 
 
-def plain(value: str | None, style: str = "") -> Text:
-    return Text(safe(value), style=style)
+def plain(value: str | None, style: str = "", limit: int | None = None) -> Text:
+    return Text(safe(value, limit), style=style)
 
 
-def highlighted(value: str, matches: Iterable[Match], base_style: str = "") -> Text:
-    text = Text(safe(value), style=base_style)
+def highlighted(value: str, matches: Iterable[Match], base_style: str = "", limit: int | None = None) -> Text:
+    shown = safe(value, limit)
+    text = Text(shown, style=base_style)
+    end = len(shown) if limit is None or len(value) <= limit else len(shown) - 1
     for match in matches:
-        if 0 <= match.start < match.end <= len(value):
+        if 0 <= match.start < match.end <= end:
             text.stylize(COUNTRY_STYLE if match.kind == "country" else PERSON_STYLE, match.start, match.end)
     return text
 

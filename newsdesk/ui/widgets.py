@@ -11,7 +11,7 @@ from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
 from newsdesk.types import FeedStatus, StoryItem
-from newsdesk.ui.text import plain, when
+from newsdesk.ui.text import TITLE_LIMIT, plain, when
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""
@@ -109,7 +109,7 @@ def _cells(story: StoryItem, now: datetime) -> tuple[Text, Text, Text, Text, Tex
         Text(mark, style="bold #e5c07b" if story.starred else "bold #61afef"),
         Text(when(story.time, now), style="dim"),
         plain(story.feed, "dim" if story.read else ""),
-        plain(story.title, style),
+        plain(story.title, style, TITLE_LIMIT),
         plain(", ".join(story.entities), "italic" if not story.read else "dim italic"),
     )
 

@@ -1,0 +1,20 @@
+"""Untrusted text made safe for a terminal, for the UI and the command line alike.
+
+Feed titles, texts, authors and even servers' error messages come from strangers. Rich
+never parses a `Text` as markup, but it passes escape sequences through, so every control
+and direction-override character is replaced, one for one (match offsets stay right).
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(value: str | None, limit: int | None = None) -> str:
+    """The same string with every control and direction-override character made visible."""
+    value = value or ""
+    if limit is not None and len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return _UNSAFE.sub("\ufffd", value)
