@@ -29,7 +29,8 @@ from newsdesk.display import safe
 from newsdesk.errors import NewsdeskError
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
-from newsdesk.store import Store
+from newsdesk.lock import DaemonLock
+from newsdesk.store import Store, database_url
 from newsdesk.types import FeedStatus, Match, StoryItem
 
 log = logging.getLogger("newsdesk")
@@ -166,9 +167,11 @@ def _cmd_daemon(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    config, store = _load(args)
-    with store:
-        asyncio.run(_daemon(config, store))
+    load_config(find_config(args.config))  # a broken feeds.toml is reported before anything else
+    with DaemonLock(database_url(find_db(args.db))):
+        config, store = _load(args)
+        with store:
+            asyncio.run(_daemon(config, store))
     return 0
 
 

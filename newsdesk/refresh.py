@@ -10,6 +10,7 @@ answered "304 Not Modified".
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,8 @@ from newsdesk.fetch import FeedRequest, Fetcher
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
 from newsdesk.types import Article, Entry, FeedOutcome, FeedResult, FeedStatus, NewStory
+
+log = logging.getLogger(__name__)
 
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
@@ -74,18 +77,20 @@ async def refresh(
     done = 0
     if progress:
         progress(RefreshProgress(0, total))
-    async with Fetcher(config.settings) as fetcher:
+    async def one(feed: FeedConfig) -> None:
+        nonlocal done
+        await run.feed(feed, stored[feed.url])
+        done += 1
+        if progress:
+            progress(RefreshProgress(done, total, feed.name))
+
+    # A task group: when the refresh is cancelled (Ctrl-C, quitting the UI) every feed task
+    # is cancelled and awaited before the HTTP client closes under them.
+    async with Fetcher(config.settings) as fetcher, asyncio.TaskGroup() as group:
         run.fetcher = fetcher
-        tasks = [
-            asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
-            for feed in chosen
-            if feed.url in stored
-        ]
-        for task in asyncio.as_completed(tasks):
-            name = await task
-            done += 1
-            if progress:
-                progress(RefreshProgress(done, total, name))
+        for feed in chosen:
+            if feed.url in stored:
+                group.create_task(one(feed), name=feed.url)
     return run.summary
 
 
@@ -118,11 +123,20 @@ class _Run:
         self.slots = asyncio.Semaphore(config.settings.concurrency)
         self.fetcher: Fetcher
 
-    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
+    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
+        """One feed, start to end; whatever goes wrong is recorded on it, never raised."""
+        try:
+            await self._feed(feed, stored)
+        except Exception as exc:  # a bug or a surprise in one feed must not stop the others
+            log.exception("refreshing %s failed", feed.url)
+            self.summary.failed += 1
+            self.summary.problems.append(FeedProblem(feed.name, feed.url, f"newsdesk could not process this feed: {exc!r}"))
+
+    async def _feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
         backing_off = stored.next_try is not None and stored.next_try > datetime.now(UTC) and not self.force
         if stored.gone or backing_off:
             self.summary.waiting += 1
-            return feed.name
+            return
         async with self.slots:
             result = await self.fetcher.fetch_feed(
                 FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
@@ -147,7 +161,6 @@ class _Run:
             self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
         failures, next_try = _back_off(stored.failures, result, feed.refresh_minutes or self.config.settings.refresh_minutes, checked_at)
         await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new, failures=failures, next_try=next_try)
-        return feed.name
 
     async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
         known = await asyncio.to_thread(

@@ -1,0 +1,73 @@
+"""One daemon per database: a second `newsdesk daemon` on the same database refuses to start.
+
+Two schedulers refreshing one database would fetch every feed twice and fight over writes.
+The lock is an OS file lock (released by the kernel when the process dies, even by SIGKILL,
+so a crash never leaves a stale lock), on a file beside a SQLite database, or in the user's
+state directory for a database given as a URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from types import TracebackType
+
+import platformdirs
+from sqlalchemy.engine import make_url
+
+from newsdesk.errors import NewsdeskError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+class AlreadyRunning(NewsdeskError):
+    """Another daemon holds the database."""
+
+
+def lock_path(db_url: str) -> Path:
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        db = Path(url.database)  # type: ignore[arg-type]
+        return db.with_name(db.name + ".daemon.lock")
+    digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
+    return Path(platformdirs.user_state_dir("newsdesk")) / f"daemon-{digest}.lock"
+
+
+class DaemonLock:
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.path = lock_path(db_url)
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
+                os.close(fd)
+                raise AlreadyRunning(
+                    f"another newsdesk daemon (pid {holder}) is already refreshing {self.db_url}; "
+                    "stop it first, or give this one another --db"
+                ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+
+    def __enter__(self) -> DaemonLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.release()
