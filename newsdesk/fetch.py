@@ -266,7 +266,10 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     response_headers["content-location"] = url
     parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
     feed = parsed.get("feed", {})
-    if not parsed.entries and not feed.get("title") and (parsed.bozo or not parsed.get("version")):
+    benign = not parsed.bozo or type(parsed.get("bozo_exception")).__name__ in _BENIGN
+    # Nothing usable: not a feed at all, or a feed broken before its first entry. A feed that
+    # is merely empty (a known format, nothing wrong but a charset label) is fine.
+    if not parsed.entries and not feed.get("title") and (not parsed.get("version") or not benign):
         alternates = _declared_feeds(body, url) if _is_html(body) else []
         error = _parse_problem(body, parsed)
         if alternates:
@@ -280,7 +283,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
             seen.add(entry.key)
             entries.append(entry)
     warning = None
-    if parsed.bozo and type(parsed.get("bozo_exception")).__name__ not in _BENIGN:
+    if not benign:
         warning = f"the feed has errors but was read: {_parse_problem(body, parsed)}"
     return FeedResult(url, FeedOutcome.OK, title=_plain(feed.get("title", "")) or None, entries=entries, error=warning)
 

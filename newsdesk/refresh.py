@@ -198,6 +198,17 @@ class _Run:
         return article, None
 
 
+_TITLE_FROM_TEXT = 80
+
+
+def _title_from(text: str) -> str:
+    """A title for an entry that has none: the start of its text, cut at a word."""
+    words = " ".join(text.split())
+    if len(words) <= _TITLE_FROM_TEXT:
+        return words
+    return words[: _TITLE_FROM_TEXT].rsplit(" ", 1)[0] + "…"
+
+
 _MAX_BACK_OFF = timedelta(days=1)
 
 
@@ -226,7 +237,7 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         text, source = article.text, "page"
     else:
         text, source = feed_text, "feed"
-    title = entry.title or (article.title if article else None) or "(untitled)"
+    title = entry.title or (article.title if article else None) or _title_from(text) or "(untitled)"
     return NewStory(
         key=entry.key,
         title=title,
