@@ -58,7 +58,7 @@ def test_entries_without_guid_link_date_or_title_are_stored_sensibly(http_server
     assert sum(t.startswith("No guid") for t in stories) == 1
     assert "No link, no guid" in stories
     assert sum(t.startswith("Twin") for t in stories) == 1
-    assert "(untitled)" in stories
+    assert "No title here." in stories  # an untitled entry is named by the start of its text
     # A date in the future sorts as the time it was fetched, not forever on top.
     assert before - timedelta(seconds=5) <= stories["From the future"].time <= datetime.now(UTC)
     assert stories["Ancient"].time.year == 1900
