@@ -264,7 +264,18 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
     response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in ("content-type", "content-language")}
     response_headers["content-location"] = url
-    parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
+    try:
+        parsed = _feedparser(body, response_headers)
+    except (UnicodeError, ValueError, LookupError) as first:
+        # feedparser trips on a corrupt XML declaration (bad bytes in encoding="..."); without
+        # the declaration the rest may still read.
+        stripped = _XML_DECLARATION.sub(b"", body, count=1)
+        try:
+            parsed = _feedparser(stripped, response_headers) if stripped != body else None
+        except (UnicodeError, ValueError, LookupError):
+            parsed = None
+        if parsed is None:
+            return FeedResult(url, FeedOutcome.PARSE_ERROR, error=f"the feed cannot be read: its XML declaration is corrupt ({first})")
     feed = parsed.get("feed", {})
     benign = not parsed.bozo or type(parsed.get("bozo_exception")).__name__ in _BENIGN
     # Nothing usable: not a feed at all, or a feed broken before its first entry. A feed that
@@ -312,6 +323,13 @@ def _declared_feeds(body: bytes, base: str) -> list[str]:
             if urlsplit(absolute).scheme in ("http", "https") and absolute not in found:
                 found.append(absolute)
     return found
+
+
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+
+
+def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    return feedparser.parse(body, response_headers=headers, sanitize_html=True, resolve_relative_uris=True)
 
 
 def _parse_problem(body: bytes, parsed: Any) -> str:
