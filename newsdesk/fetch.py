@@ -336,16 +336,11 @@ def _parse_problem(body: bytes, parsed: Any) -> str:
     if _is_html(body):
         return "this is a web page, not a feed"
     exc = parsed.get("bozo_exception")
-    if exc is None:
+    if exc is None or type(exc).__name__ in _BENIGN:  # well-formed, or only mislabelled: not a feed
         return "no feed found in the answer"
     if hasattr(exc, "getLineNumber"):
         return f"XML syntax error at line {exc.getLineNumber()}: {exc.getMessage()}"
-    name = type(exc).__name__
-    if name == "CharacterEncodingOverride":
-        return "the declared character encoding was wrong; read as " + str(parsed.get("encoding") or "another encoding")
-    if name == "NonXMLContentType":
-        return "the server did not say this is XML"
-    return str(exc) or name
+    return str(exc) or type(exc).__name__
 
 
 def _entry(raw: Any, base: str) -> Entry:

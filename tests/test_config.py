@@ -155,3 +155,20 @@ def test_broken_config_exits_2_and_touches_no_database(tmp_path: Path, capsys: p
     assert f"{bad}:4: feeds[1].refresh_minutes: must be a number" in err
     assert "Traceback" not in err
     assert not db.exists()
+
+
+def test_newsdesk_never_rewrites_the_users_feeds_toml(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "feeds.toml"
+    text = (
+        "# my feeds, my comments\n[settings]\nrefresh_minutes = 5   # keep\n\n"
+        '[[feeds]]\nurl = "http://127.0.0.1:1/feed.xml"  # name left out on purpose\n\n'
+        '[watchlist]\ncountries = ["RU", "RU"]   # twice, and by code\n'
+    )
+    config.write_text(text, encoding="utf-8")
+    before = config.stat().st_mtime_ns
+    db = str(tmp_path / "news.db")
+    for argv in (["refresh"], ["list"], ["status"], ["watchlist", "check"]):
+        main([*argv, "--config", str(config), "--db", db])
+    capsys.readouterr()
+    assert config.read_text(encoding="utf-8") == text
+    assert config.stat().st_mtime_ns == before
