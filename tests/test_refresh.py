@@ -12,21 +12,12 @@ from newsdesk.cli import main
 from newsdesk.config import parse_config
 from newsdesk.refresh import refresh, retag_if_needed
 from newsdesk.store import Store
+from tests.ui_fixtures import SEED_WATCHLIST
 
 DATA = Path(__file__).parent / "data"
 SEED_PAGE = (DATA / "pages" / "russia-defends-iran-attack.html").read_bytes()
 
-WATCHLIST = """
-[watchlist]
-countries = ["Russia", "Iran", "Israel"]
-
-[[watchlist.people]]
-name = "Vladimir Putin"
-aliases = ["Putin"]
-
-[[watchlist.people]]
-name = "Sergei Lavrov"
-"""
+WATCHLIST = SEED_WATCHLIST
 
 
 def _rss(base: str, items: list[tuple[str, str, str]]) -> bytes:

@@ -14,12 +14,8 @@ from newsdesk.types import NewStory
 
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
 
-CONFIG = parse_config(
-    """
-[[feeds]]
-name = "World desk"
-url = "http://127.0.0.1:9/feed.xml"
-
+# The reference story's watchlist (the issue's example), shared by the pipeline tests.
+SEED_WATCHLIST = """
 [watchlist]
 countries = ["Russia", "Iran", "Israel"]
 
@@ -30,8 +26,8 @@ aliases = ["Putin"]
 [[watchlist.people]]
 name = "Sergei Lavrov"
 """
-)
 
+CONFIG = parse_config('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n' + SEED_WATCHLIST)
 SEED = (Path(__file__).parent / "data" / "pages" / "russia-defends-iran-attack.txt").read_text()
 
 STORIES = [
