@@ -86,7 +86,7 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
     text_lines = [line if index not in captions else "" for index, line in enumerate(lines)]
     precise = _read(html, url, precision=True)
     body = _lines(precise.text) if precise is not None and precise.text else []
-    if not body or (lede and not _contains(body, _first_sentence(lede)) and _contains(lines, _first_sentence(lede))):
+    if not body or (lede and not _contains(body, first_sentence(lede)) and _contains(lines, first_sentence(lede))):
         body = [line for line in text_lines if line]
     else:
         body = _fill_gaps(body, text_lines)
@@ -238,14 +238,20 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _first_sentence(text: str) -> str:
-    found = re.match(r"(.+?[.!?…])(?:\s|$)", " ".join(text.split()))
-    return found.group(1) if found else text
+def first_sentence(text: str) -> str:
+    """A text's first sentence, whitespace normalised (all of it when there is no full stop)."""
+    found = re.match(r"(.+?[.!?…。！？])(?:\s|$)", " ".join(text.split()))
+    return found.group(1) if found else " ".join(text.split())
+
+
+def has_words(text: str, sentence: str) -> bool:
+    """Whether `text` holds `sentence`'s words in a row, whatever the case and punctuation."""
+    needle = _words(sentence)
+    return bool(needle) and needle in _words(text)
 
 
 def _contains(lines: list[str], sentence: str) -> bool:
-    needle = _words(sentence)
-    return bool(needle) and needle in _words(" ".join(lines))
+    return has_words(" ".join(lines), sentence)
 
 
 def _date(value: str | None) -> datetime | None:
