@@ -51,6 +51,7 @@ _BOILERPLATE = re.compile(
     r"""^(?:
         (?:share|tweet|email|print|pin|save)(?:\s+(?:this|on|via|the))?(?:\s+\w+){0,3}
       | (?:read|see|show|load|view)\s+(?:more|less|all|full|the\s+full\s+\w+)(?:\s+\w+){0,4}
+      | the\s+post\s+.{1,200}\s+appeared\s+first\s+on\s+.{1,100}
       | (?:related|recommended|more\s+from|also\s+read|read\s+also|most\s+read|most\s+popular|trending|advertisement|sponsored|explore\s+further)\b.{0,120}
       | (?:sign\s+up|subscribe|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|get\s+our\s+newsletter)\b.{0,120}
       | .{0,80}\b(?:click(?:ing)?\s+here|tap\s+here)\b.{0,40}
@@ -90,7 +91,7 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
         body = [line for line in text_lines if line]
     else:
         body = _fill_gaps(body, text_lines)
-    body = [line for line in body if not _is_boilerplate(line)]
+    body = [line for line in body if not is_boilerplate(line)]
     if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
         body = body[1:]
     if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
@@ -165,7 +166,7 @@ def _fill_gaps(body: list[str], lines: list[str]) -> list[str]:
     # A story's last sentences (the closing paragraph, a copyright line) are read as page
     # furniture now and then: whole sentences right after the body's end are its own.
     for line in lines[ops[kept[-1]][4] :]:
-        if not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or _is_boilerplate(line):
+        if not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or is_boilerplate(line):
             break
         out.append(line)
     return out
@@ -230,7 +231,8 @@ def _place_captions(body: list[str], lines: list[str], captions: list[_Caption])
     return out + [c.text for c in pending]
 
 
-def _is_boilerplate(line: str) -> bool:
+def is_boilerplate(line: str) -> bool:
+    """Whether a line is page or feed furniture ("Read more", "Share this", a cookie notice)."""
     return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE.match(line) is not None
 
 
@@ -248,6 +250,12 @@ def has_words(text: str, sentence: str) -> bool:
     """Whether `text` holds `sentence`'s words in a row, whatever the case and punctuation."""
     needle = _words(sentence)
     return bool(needle) and needle in _words(text)
+
+
+def word_share(sample: str, text: str) -> float:
+    """The share of `sample`'s distinct words that occur in `text`."""
+    wanted = set(_WORD.findall(sample.lower()))
+    return len(wanted & set(_WORD.findall(text.lower()))) / len(wanted) if wanted else 0.0
 
 
 def _contains(lines: list[str], sentence: str) -> bool:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from newsdesk.config import Config, FeedConfig
 from newsdesk.errors import FetchError
-from newsdesk.extract import extract_article, first_sentence, has_words as _has_words
+from newsdesk.extract import extract_article, first_sentence, has_words, is_boilerplate, word_share
 from newsdesk.fetch import FeedRequest, Fetcher
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
@@ -29,6 +29,8 @@ _MIN_PAGE_TEXT = 200
 _SHORTER_THAN_FEED = 0.5
 # A feed summary's opening this short ("Video", "Updated") is no evidence of a lost lede.
 _MIN_LEDE_WORDS = 4
+# The page's text holds at least this share of the summary's words: the same story.
+_SAME_STORY_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +223,10 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
     """Choose the story's text from the evidence: the page's, the feed's, or both.
 
     The page's text is dropped when it is a stub next to the feed's text, or much shorter
-    than the feed's own full text (a paywall, a teaser page); when it misses the feed
-    summary's opening sentence, that sentence is put in front: the page lost its lede.
+    than the feed's own full text (a paywall, a teaser page). When it misses the feed
+    summary's opening sentence but holds most of the summary's words (so it is the same
+    story, not an editor's standfirst written for the feed), that sentence is put in front:
+    the page lost its lede.
     """
     feed_text = entry.content or entry.summary
     if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
@@ -232,7 +236,12 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
     if article is not None:
         text, source = article.text, "page"
         lede = first_sentence(entry.summary)
-        if lede and len(lede.split()) >= _MIN_LEDE_WORDS and not _has_words(text, lede):
+        if (
+            len(lede.split()) >= _MIN_LEDE_WORDS
+            and not has_words(text, lede)
+            and word_share(entry.summary, text) >= _SAME_STORY_SHARE
+            and not is_boilerplate(lede)
+        ):
             text, note = f"{lede}\n\n{text}", "the opening sentence is the feed's: the page's text missed it"
     else:
         text, source = feed_text, "feed"
