@@ -49,8 +49,9 @@ _MIN_ARTICLE_WORDS = 10
 # Lines no story is made of; matched against a whole short line, case-insensitively.
 _BOILERPLATE = re.compile(
     r"""^(?:
-        (?:share|tweet|email|print|pin|save)(?:\s+(?:this|on|via|the))?(?:\s+\w+){0,3}
-      | (?:read|see|show|load|view)\s+(?:more|less|all|full|the\s+full\s+\w+)(?:\s+\w+){0,4}
+        (?:share|tweet|e-?mail|print|pin|save|copy\s+link)(?:\s+(?:this|on|via|to|the|by|for|with\s+a\s+friend))*
+        (?:\s+(?:article|story|page|post|link|url|facebook|twitter|x|whatsapp|linkedin|e-?mail|pinterest|reddit|messenger|telegram|later))*
+      | (?:read|see|show|load|view)\s+(?:more|less|all|also|full\s+(?:story|article|coverage))(?:\s*[:»›>→|…-].{0,120}|\s+(?:here|now|stories|articles|news|comments))?
       | the\s+post\s+.{1,200}\s+appeared\s+first\s+on\s+.{1,100}
       | (?:related|recommended|more\s+from|also\s+read|read\s+also|most\s+read|most\s+popular|trending|advertisement|sponsored|explore\s+further)\b.{0,120}
       | (?:sign\s+up|subscribe|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|get\s+our\s+newsletter)\b.{0,120}
