@@ -18,8 +18,10 @@ caption is kept, as a plain line, only when it names someone or something the te
 not (at most three per story): the other captions repeat the text or describe a picture,
 and every one of them costs precision.
 
-Lines that slip through both readings and are never part of a story ("Share this
-article", "Read more", cookie notices, a bare URL) are removed last.
+A page that cuts its story into sibling boxes of one class around its ads (trafilatura
+keeps the first box only) gets the other boxes' paragraphs added, when they hold prose.
+Lines that slip through and are never part of a story ("Share this article", "Read more",
+cookie notices, newsletter and social media prompts) are removed last.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.html
 import trafilatura
 
 from newsdesk.types import Article
@@ -63,6 +66,10 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _BOILERPLATE_MAX_CHARS = 200
+# Another box of a split article adds its paragraphs when it holds this much prose.
+_PART_TAGS = {"p", "h2", "h3", "h4", "blockquote", "ul", "ol"}
+_MIN_PART_PARAGRAPHS = 2
+_MIN_PART_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*$")
 _MIN_TAIL_WORDS = 5
 
@@ -92,6 +99,7 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
         body = [line for line in text_lines if line]
     else:
         body = _fill_gaps(body, text_lines)
+    body = _add_parts(body, _other_parts(html, body))
     body = [line for line in body if not is_boilerplate(line)]
     if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
         body = body[1:]
@@ -170,6 +178,57 @@ def _fill_gaps(body: list[str], lines: list[str]) -> list[str]:
         if not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or is_boilerplate(line):
             break
         out.append(line)
+    return out
+
+
+def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
+    """The story's paragraphs in document order when the page splits it into several boxes.
+
+    Some sites (Wired, for one) cut an article into sibling containers of the same class
+    around their ads; trafilatura keeps the first box only. The box holding most of the body
+    gives the signature (tag and class); every other box with it adds its paragraphs when
+    it holds prose (not a promo line or a list of links). The body's own box adds nothing:
+    what trafilatura left out of it, it left out on purpose. Empty when the page is one box.
+    """
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # lxml refuses empty and some undecodable documents
+        return []
+    wanted = {_words(line) for line in body}
+    votes: dict[tuple[str, str], int] = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is not None and parent.get("class") and _words(p.text_content()) in wanted:
+            key = (parent.tag, parent.get("class"))
+            votes[key] = votes.get(key, 0) + 1
+    if not votes:
+        return []
+    tag, cls = max(votes, key=lambda k: votes[k])
+    boxes = [el for el in root.iter(tag) if el.get("class") == cls]
+    if len(boxes) < 2:
+        return []
+    held = [sum(_words(p.text_content()) in wanted for p in box.iter("p")) for box in boxes]
+    main = boxes[held.index(max(held))]
+    out: list[str] = []
+    for box in boxes:
+        texts = [t for t in (" ".join(el.text_content().split()) for el in box if el.tag in _PART_TAGS) if t]
+        if box is main:
+            out += [t for t in texts if _words(t) in wanted]
+        elif len(texts) >= _MIN_PART_PARAGRAPHS and sum(len(t.split()) for t in texts) >= _MIN_PART_WORDS * len(texts):
+            out += texts
+    return out
+
+
+def _add_parts(body: list[str], parts: list[str]) -> list[str]:
+    """The body with the paragraphs of the story's other boxes added where they stand."""
+    if not parts:
+        return body
+    matcher = difflib.SequenceMatcher(None, [_words(b) for b in body], [_words(p) for p in parts], autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        out += body[i1:i2]
+        if tag in ("insert", "replace"):
+            out += parts[j1:j2]
     return out
 
 

@@ -145,3 +145,28 @@ def test_first_sentence_and_has_words() -> None:
     assert first_sentence("  no full stop\n here ") == "no full stop here"
     assert has_words("He said: “Moscow says Tehran acted!”", "moscow says, tehran acted")
     assert not has_words("Moscow says Tehran acted", "")
+
+
+def test_an_article_split_into_boxes_around_ads_is_read_whole() -> None:
+    # As Wired builds its pages: the story in sibling boxes of one class, ads and links between.
+    more = [
+        "In a statement, the ministry said the permits had now been granted and that dredging would "
+        "begin in the autumn, once the spawning season was over.",
+        "Fishermen said they would keep watching the works closely and would go back to court if the "
+        "agreed limits on noise and silt were broken at any point.",
+    ]
+
+    def box(paragraphs: list[str]) -> str:
+        return '<div class="article__body grid">' + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+
+    promo = '<div class="article__body grid"><p>Subscribe now</p></div>'
+    page = (
+        "<html><head><title>Port terminal delayed</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<main><article><h1>Port terminal delayed</h1>{box(_STORY)}<div class='ad'><p>Advertisement</p></div>"
+        "<aside class='related'><ul><li><a href='/x'>Storm closes bridge</a></li>"
+        f"<li><a href='/y'>Council tax to rise</a></li></ul></aside>{box(more)}{promo}</article></main>"
+        "<footer>Coast News</footer></body></html>"
+    )
+    article = extract_article(page)
+    assert article is not None
+    assert article.text == "\n\n".join(_STORY + more)
