@@ -169,6 +169,11 @@ def main() -> int:
     ):
         print(f"  {name:<38} precision {result.precision:.4f}  recall {result.recall:.4f}  F1 {result.f1:.4f}")
     ours_f1, direct_f1 = overall(list(ours.values())).f1, overall(list(direct.values())).f1
+    deltas = {k: ours[k].f1 - direct[k].f1 for k in keys}
+    drop = min(keys, key=lambda k: deltas[k])
+    print(f"pages better than the direct call: {sum(d > 0.0005 for d in deltas.values())}, "
+          f"within 0.0005: {sum(abs(d) <= 0.0005 for d in deltas.values())}, "
+          f"worse: {sum(d < -0.0005 for d in deltas.values())} (largest drop {deltas[drop]:+.3f}, {drop[:12]})")
     print(f"pages more than {_GOAL_MARGIN} F1 below the direct call: {len(behind)}"
           + (f" ({', '.join(k[:12] for k in behind)})" if behind else ""))
     print(f"re-extraction: {again.stories} stories, {again.changed} changed")

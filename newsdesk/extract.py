@@ -235,23 +235,38 @@ def _add_parts(body: list[str], parts: list[str]) -> list[str]:
 def _named_captions(captions: dict[int, list[str]], body: list[str]) -> list[_Caption]:
     """The captions worth a line: those naming someone or something the text does not."""
     known = " ".join(body)
-    seen = {_words(line) for line in body}
+    body_words = {_words(line) for line in body}
     kept: list[_Caption] = []
     for before, text in ((b, t) for b, texts in sorted(captions.items()) for t in texts):
-        core = " ".join(_CREDIT.sub(" ", text).split()).strip(" -–—|,;:")
+        core = _once(" ".join(_CREDIT.sub(" ", text).split()).strip(" -–—|,;:"))
         words = _words(core)
-        if len(words.split()) < _MIN_CAPTION_WORDS or core.upper() == core or words in seen:
+        if len(words.split()) < _MIN_CAPTION_WORDS or core.upper() == core or words in body_words:
             continue
-        if any(words in s or s in words for s in seen if s):
+        # Plain substrings: a caption glued to the next words of a paragraph is still in it.
+        if any(words in s or s in words for s in body_words if s):
+            continue
+        longer = next((n for n, c in enumerate(kept) if _inside(words, _words(c.text))), None)
+        if longer is not None:  # the same caption without the alt text's "a man standing:"
+            kept[longer] = _Caption(kept[longer].before, core)
+            continue
+        if any(_inside(_words(c.text), words) for c in kept):
             continue
         if all(name in known for name in _names(core)):
             continue
         kept.append(_Caption(before, core))
         known += " " + core
-        seen.add(words)
         if len(kept) == _MAX_CAPTIONS:
             break
     return kept
+
+
+def _once(caption: str) -> str:
+    """A caption with its repeated sentences dropped (sites print alt text and caption as one)."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", caption):
+        if sentence and sentence not in out:
+            out.append(sentence)
+    return " ".join(out)
 
 
 def _names(text: str) -> list[str]:
@@ -266,7 +281,8 @@ def _names(text: str) -> list[str]:
         word = token.strip("\"'“”‘’()[],.;:!?")
         if word and word[0].isupper() and all(c.lower() != c.upper() or c in "'’.-" for c in word):
             run.append(word)
-            if not token.endswith((",", ";", ":", ")")):  # punctuation ends a name
+            # Punctuation ends a name, and so does a full stop after a word (not an initial).
+            if not token.endswith((",", ";", ":", ")")) and not (token.endswith(".") and len(word) > 3):
                 continue
         if len(run) >= 2 and not all(w.isupper() for w in run):
             names.append(" ".join(run))
@@ -300,6 +316,11 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
+def _inside(part: str, whole: str) -> bool:
+    """Whether the words `part` occur in a row in the words `whole` (both from `_words`)."""
+    return f" {part} " in f" {whole} "
+
+
 def first_sentence(text: str) -> str:
     """A text's first sentence, whitespace normalised (all of it when there is no full stop)."""
     found = re.match(r"(.+?[.!?…。！？])(?:\s|$)", " ".join(text.split()))
@@ -309,7 +330,7 @@ def first_sentence(text: str) -> str:
 def has_words(text: str, sentence: str) -> bool:
     """Whether `text` holds `sentence`'s words in a row, whatever the case and punctuation."""
     needle = _words(sentence)
-    return bool(needle) and needle in _words(text)
+    return bool(needle) and _inside(needle, _words(text))
 
 
 def word_share(sample: str, text: str) -> float:

@@ -10,6 +10,7 @@ answered "304 Not Modified".
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from newsdesk.fetch import FeedRequest, Fetcher
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
 from newsdesk.types import Article, Entry, FeedOutcome, FeedStatus, NewStory
+
+log = logging.getLogger(__name__)
 
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
@@ -213,7 +216,11 @@ class _Run:
 
 def read_page(html: str, url: str | None, summary: str) -> tuple[Article | None, str | None]:
     """Extract a page's article with the feed's summary as evidence; or why there is none."""
-    article = extract_article(html, url, summary or None)
+    try:
+        article = extract_article(html, url, summary or None)
+    except Exception as exc:  # a page that breaks the extractor must not stop the refresh
+        log.warning("extracting %s failed: %r", url, exc)
+        return None, f"the article page could not be read ({type(exc).__name__})"
     if article is None or not article.text.strip():
         return None, "no article text was found on the page"
     return article, None
