@@ -1,6 +1,6 @@
 """How close the text newsdesk stores is to the true article text, next to trafilatura alone.
 
-    python benchmarks/extract_quality.py [--corpus DIR] [--worst N] [--quiet]
+    python benchmarks/extract_quality.py [--corpus DIR] [--worst N] [--quiet] [--options]
 
 Serves every page of the article-extraction benchmark corpus (`--corpus`, default
 ../shared/corpus/articles from the repository root) from a local HTTP server on 127.0.0.1,
@@ -14,6 +14,7 @@ The measure is the benchmark's usual one: a bag of lower-cased word tokens (\\w+
 precision and recall per page, overall precision and recall their means over the pages and
 F1 the harmonic mean of those two. Finally the stored pages are re-extracted
 (`newsdesk reextract`'s code) and scored again: it must give the same figures.
+`--options` also scores trafilatura.extract with each option newsdesk sets, one at a time.
 
 Goal: newsdesk's F1 >= 0.965 and >= the direct call's, no page more than 0.05 below the
 direct call. The exit status is 1 when the goal is not met.
@@ -49,6 +50,18 @@ _REPO = Path(__file__).resolve().parent.parent
 _DEFAULT_CORPUS = _REPO.parent / "shared" / "corpus" / "articles"
 _TOKEN = re.compile(r"\w+")
 _GOAL_F1 = 0.965
+# The options newsdesk's extractor sets, each measured on its own (see newsdesk/extract.py).
+_OPTIONS: dict[str, dict[str, bool]] = {
+    "defaults": {},
+    "include_comments=False": {"include_comments": False},
+    "include_tables=False": {"include_tables": False},
+    "include_images=True": {"include_images": True},
+    "favor_precision=True": {"favor_precision": True},
+    "favor_recall=True": {"favor_recall": True},
+    "include_comments=False, favor_precision": {"include_comments": False, "favor_precision": True},
+    "deduplicate=True": {"deduplicate": True},
+    "fast=True (no fallback extractors)": {"fast": True},
+}
 _GOAL_MARGIN = 0.05
 
 
@@ -101,6 +114,7 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=_DEFAULT_CORPUS, help="folder with html/*.html.gz and ground-truth.json")
     parser.add_argument("--worst", type=int, default=10, metavar="N", help="list the N worst pages (default 10)")
     parser.add_argument("--quiet", action="store_true", help="no per-page table")
+    parser.add_argument("--options", action="store_true", help="also score trafilatura.extract with each option newsdesk weighs")
     args = parser.parse_args()
 
     truth: dict[str, dict[str, str]] = json.loads((args.corpus / "ground-truth.json").read_text(encoding="utf-8"))
@@ -133,9 +147,11 @@ def main() -> int:
     direct_texts = {key: trafilatura.extract(page) for key, page in pages.items()}
     direct_s = time.perf_counter() - started
     alone_texts = {}
+    started = time.perf_counter()
     for key, page in pages.items():
         article = extract_article(page.decode("utf-8", "replace"), truth[key]["url"])
         alone_texts[key] = article.text if article else ""
+    alone_s = time.perf_counter() - started
 
     ours = {key: score(truth[key]["articleBody"], stored.get(key, ("", "", None))[0]) for key in keys}
     direct = {key: score(truth[key]["articleBody"], direct_texts[key]) for key in keys}
@@ -150,6 +166,8 @@ def main() -> int:
     print(f"time: refresh {refresh_s:.2f} s (download, two trafilatura readings, match, store), "
           f"re-extraction {reextract_s:.2f} s, direct trafilatura.extract {direct_s:.2f} s "
           f"(ratio refresh/direct {refresh_s / direct_s:.2f})")
+    print(f"extraction alone: newsdesk {alone_s / len(keys) * 1000:.1f} ms a page, trafilatura.extract "
+          f"{direct_s / len(keys) * 1000:.1f} ms a page (ratio {alone_s / direct_s:.2f})")
     if not args.quiet:
         print(f"\n{'page':<14} {'newsdesk P/R/F1':<20} {'direct P/R/F1':<20} {'ΔF1':>7}  source")
         for key in keys:
@@ -177,6 +195,11 @@ def main() -> int:
     print(f"pages more than {_GOAL_MARGIN} F1 below the direct call: {len(behind)}"
           + (f" ({', '.join(k[:12] for k in behind)})" if behind else ""))
     print(f"re-extraction: {again.stories} stories, {again.changed} changed")
+    if args.options:
+        print("\ntrafilatura.extract alone, one option changed from the defaults (no feed evidence):")
+        for name, options in _OPTIONS.items():
+            result = overall([score(truth[k]["articleBody"], trafilatura.extract(pages[k], **options)) for k in keys])
+            print(f"  {name:<38} precision {result.precision:.4f}  recall {result.recall:.4f}  F1 {result.f1:.4f}")
     met = ours_f1 >= _GOAL_F1 and ours_f1 >= direct_f1 and not behind
     print(f"goal (F1 >= {_GOAL_F1}, >= direct, no page {_GOAL_MARGIN} below direct): {'met' if met else 'NOT met'}")
     return 0 if met else 1
