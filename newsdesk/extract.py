@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -67,7 +68,7 @@ _BOILERPLATE = re.compile(
 )
 _BOILERPLATE_MAX_CHARS = 200
 # Another box of a split article adds its paragraphs when it holds this much prose.
-_PART_TAGS = {"p", "h2", "h3", "h4", "blockquote", "ul", "ol"}
+_PART_TAGS = {"p", "h2", "h3", "h4", "blockquote"}
 _MIN_PART_PARAGRAPHS = 2
 _MIN_PART_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*$")
@@ -211,12 +212,21 @@ def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
     main = boxes[held.index(max(held))]
     out: list[str] = []
     for box in boxes:
-        texts = [t for t in (" ".join(el.text_content().split()) for el in box if el.tag in _PART_TAGS) if t]
+        texts = [t for t in (" ".join(el.text_content().split()) for el in _blocks(box)) if t]
         if box is main:
             out += [t for t in texts if _words(t) in wanted]
         elif len(texts) >= _MIN_PART_PARAGRAPHS and sum(len(t.split()) for t in texts) >= _MIN_PART_WORDS * len(texts):
             out += texts
     return out
+
+
+def _blocks(box: Any) -> Iterator[Any]:
+    """A box's paragraphs, headings and quotes, and each item of its lists."""
+    for el in box:
+        if el.tag in ("ul", "ol"):
+            yield from el.iter("li")
+        elif el.tag in _PART_TAGS:
+            yield el
 
 
 def _add_parts(body: list[str], parts: list[str]) -> list[str]:
@@ -294,7 +304,7 @@ def _place_captions(body: list[str], lines: list[str], captions: list[_Caption])
     """Each caption goes before the first body line that followed its image on the page."""
     if not captions:
         return body
-    where = {}
+    where: dict[str, int] = {}
     for index, line in enumerate(lines):
         where.setdefault(_words(line), index)
     out: list[str] = []

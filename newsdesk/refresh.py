@@ -94,6 +94,8 @@ async def refresh(
 
 @dataclass(slots=True)
 class ReextractSummary:
+    """What `newsdesk reextract` did, for its one line of output."""
+
     stories: int = 0
     changed: int = 0
     """Stories whose text is not what it was."""
