@@ -129,7 +129,10 @@ def test_reextract_rereads_stored_pages_without_downloading(site, tmp_path: Path
         assert [h.entity for h in seed.hits] == ["Iran", "Sergei Lavrov"]  # type: ignore[attr-defined]
         assert [s.title for s in store.list_stories()] == ["Russia defends Iran's attack on Israel"]
 
-    # --since after every fetch: nothing to do; an unknown feed is a clear error.
+    # --since picks stories by when they were fetched; an unknown feed is a clear error.
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    assert main(["reextract", "--since", yesterday, "--config", str(path), "--db", str(db)]) == 0
+    assert "re-extracted 4 stories from their stored pages: 0 changed" in capsys.readouterr().out
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
     assert main(["reextract", "--since", tomorrow, "--config", str(path), "--db", str(db)]) == 0
     assert "re-extracted 0 stories" in capsys.readouterr().out
