@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsdesk.extract import extract_article, first_sentence, has_words, is_boilerplate
+from tests.article_pages import STORY, news_page
 
 PAGES = Path(__file__).parent / "data" / "pages"
 TRUTH = json.loads((PAGES / "ground-truth.json").read_text(encoding="utf-8"))
@@ -56,40 +57,11 @@ def test_a_page_without_an_article_gives_none() -> None:
     assert extract_article(b"\x00\x01\x02") is None
 
 
-# A plain news page, as sites build them: menus, a figure, the story, then share buttons,
-# "Read more", a "Most read" list and a cookie notice.
-_STORY = [
-    "The harbour authority said on Tuesday that the new container terminal would open in the spring, "
-    "two years later than first planned, after a dispute over dredging permits.",
-    "Officials blamed the delay on a court case brought by fishermen, who argued that deepening the "
-    "channel would destroy spawning grounds used by cod and herring for generations.",
-    "The terminal is expected to handle half a million containers a year once it is running at full "
-    "capacity, and the port hopes it will bring several hundred jobs to the town.",
-    "Local businesses welcomed the decision to go ahead, although some said the years of uncertainty "
-    "had already driven investors to rival ports further along the coast.",
-]
-
-
-def news_page(paragraphs: list[str] = _STORY, caption: str | None = None, tail: str = "") -> str:
-    figure = (
-        f'<figure><img src="/img/quay.jpg" alt="{caption}"><figcaption>{caption} (Photo: Staff)</figcaption></figure>'
-        if caption else ""
-    )
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return f"""<!doctype html><html lang="en"><head><title>Port terminal delayed</title></head><body>
-<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
-<main><article><h1>Port terminal delayed</h1>{figure}{body}{tail}
-<p>Share this article</p><p><a href="/more">Read more</a></p></article></main>
-<aside><h2>Most read</h2><ul><li><a href="/a">Storm closes bridge</a></li><li><a href="/b">Council tax to rise</a></li></ul></aside>
-<div class="cookie">We use cookies to improve your experience. By continuing you accept our cookie policy.</div>
-<footer>© 2024 Coast News</footer></body></html>"""
-
-
 def test_boilerplate_that_slips_through_is_removed_and_paragraphs_are_kept() -> None:
     tail = "<p>Read more: Storm closes bridge</p><p>Sign up for our morning newsletter</p><p>Follow us on Twitter</p>"
     article = extract_article(news_page(tail=tail))
     assert article is not None
-    assert article.text == "\n\n".join(_STORY)
+    assert article.text == "\n\n".join(STORY)
 
 
 @pytest.mark.parametrize(
@@ -117,14 +89,14 @@ def test_a_caption_naming_someone_the_text_does_not_is_kept_before_the_story() -
     article = extract_article(news_page(caption="Harbour master Ingrid Solberg on the quay at dawn"))
     assert article is not None
     # The credit is dropped; the name is what the matcher needs.
-    assert article.text.split("\n\n") == ["Harbour master Ingrid Solberg on the quay at dawn", *_STORY]
+    assert article.text.split("\n\n") == ["Harbour master Ingrid Solberg on the quay at dawn", *STORY]
 
 
 @pytest.mark.parametrize("caption", ["A view of the quay at dawn", "The harbour authority said on Tuesday", "CONTAINERS ON THE QUAY"])
 def test_a_caption_that_names_no_one_new_is_left_out(caption: str) -> None:
     article = extract_article(news_page(caption=caption))
     assert article is not None
-    assert article.text == "\n\n".join(_STORY)
+    assert article.text == "\n\n".join(STORY)
 
 
 def test_the_feeds_lede_picks_the_reading_that_keeps_it() -> None:
@@ -162,11 +134,11 @@ def test_an_article_split_into_boxes_around_ads_is_read_whole() -> None:
     promo = '<div class="article__body grid"><p>Subscribe now</p></div>'
     page = (
         "<html><head><title>Port terminal delayed</title></head><body><nav><a href='/'>Home</a></nav>"
-        f"<main><article><h1>Port terminal delayed</h1>{box(_STORY)}<div class='ad'><p>Advertisement</p></div>"
+        f"<main><article><h1>Port terminal delayed</h1>{box(STORY)}<div class='ad'><p>Advertisement</p></div>"
         "<aside class='related'><ul><li><a href='/x'>Storm closes bridge</a></li>"
         f"<li><a href='/y'>Council tax to rise</a></li></ul></aside>{box(more)}{promo}</article></main>"
         "<footer>Coast News</footer></body></html>"
     )
     article = extract_article(page)
     assert article is not None
-    assert article.text == "\n\n".join(_STORY + more)
+    assert article.text == "\n\n".join(STORY + more)

@@ -20,12 +20,12 @@ from newsdesk.cli import main
 from newsdesk.config import parse_config
 from newsdesk.refresh import reextract, refresh
 from newsdesk.store import MAX_STORED_PAGE_BYTES, Store, pack_page, unpack_page
-from tests.test_extract import _STORY, news_page
+from tests.article_pages import STORY, news_page
 
 DATA = Path(__file__).parent / "data"
 SEED_PAGE = (DATA / "pages" / "russia-defends-iran-attack.html").read_bytes()
 SEED_SUMMARY = "Moscow says Tehran acted in self-defence."
-FULL_TEXT = " ".join(_STORY * 3)
+FULL_TEXT = " ".join(STORY * 3)
 LOST_LEDE = "Harbour chiefs have pushed back the opening of the new container terminal by two years."
 
 
@@ -48,7 +48,7 @@ def _rss(base: str, items: list[tuple[str, str, str, str]]) -> bytes:
 def site(http_server):  # type: ignore[no-untyped-def]
     html = {"Content-Type": "text/html; charset=utf-8"}
     http_server.add("/seed.html", SEED_PAGE, headers=html)
-    http_server.add("/teaser.html", news_page(_STORY[:2]), headers=html)
+    http_server.add("/teaser.html", news_page(STORY[:2]), headers=html)
     http_server.add("/menu.html", "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>", headers=html)
     http_server.add("/harbour.html", news_page(), headers=html)
     base = http_server.url("")
@@ -56,10 +56,10 @@ def site(http_server):  # type: ignore[no-untyped-def]
         "/feed.xml",
         _rss(base, [
             ("Russia defends Iran's attack on Israel", "/seed.html", SEED_SUMMARY, ""),
-            ("Port terminal: the full story", "/teaser.html", _STORY[0], FULL_TEXT),
+            ("Port terminal: the full story", "/teaser.html", STORY[0], FULL_TEXT),
             ("Menu only", "/menu.html", "Russia and Israel agree a prisoner exchange, officials said on Monday.", ""),
             # The feed's summary opens with a sentence the page lost, then follows the page.
-            ("Port terminal delayed", "/harbour.html", f"{LOST_LEDE} {_STORY[0]}", ""),
+            ("Port terminal delayed", "/harbour.html", f"{LOST_LEDE} {STORY[0]}", ""),
         ]),
         headers={"Content-Type": "application/rss+xml"},
     )
@@ -102,7 +102,7 @@ def test_each_story_records_where_its_text_came_from(site, tmp_path: Path) -> No
 
         harbour = stories["Port terminal delayed"]
         assert harbour.text_source == "page"  # type: ignore[attr-defined]
-        assert harbour.text.split("\n\n") == [LOST_LEDE, *_STORY]  # type: ignore[attr-defined]
+        assert harbour.text.split("\n\n") == [LOST_LEDE, *STORY]  # type: ignore[attr-defined]
         assert "opening sentence is the feed's" in harbour.text_note  # type: ignore[attr-defined]
 
         # Every downloaded page is kept, slimmed and compressed, for re-extraction.
