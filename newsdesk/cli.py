@@ -27,11 +27,11 @@ from newsdesk import __version__
 from newsdesk.config import Config, FeedConfig, find_config, find_db, load_config
 from newsdesk.display import safe
 from newsdesk.errors import NewsdeskError
-from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
+from newsdesk.refresh import RefreshProgress, RefreshSummary, reextract, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
 from newsdesk.lock import DaemonLock
 from newsdesk.store import Store, database_url
-from newsdesk.types import FeedStatus, Match, StoryItem
+from newsdesk.types import FeedStatus, Match, StoryDetail, StoryItem
 
 log = logging.getLogger("newsdesk")
 
@@ -71,7 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true", help="all stories, not only matched ones")
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
     sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome")
+    again = sub.add_parser(
+        "reextract", parents=[common], help="extract and match stored stories again from their stored pages",
+        description="Re-run text extraction and matching on stored stories from the pages stored with them, "
+        "downloading nothing: a newer newsdesk improves old stories.",
+    )
+    again.add_argument("--feed", metavar="NAME", help="only this feed's stories (its name in feeds.toml)")
+    again.add_argument("--since", metavar="DATE", type=_date_arg, help="only stories fetched on or after DATE (YYYY-MM-DD)")
     match = sub.add_parser(
         "match", parents=[common], help="run the watchlist matcher on text files, HTML pages, URLs or - (stdin)",
         description="Run the configured watchlist's matcher on each SOURCE and print every match with its form, "
@@ -218,7 +226,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
         stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
         if args.json:
             details = [store.story(s.id) for s in stories]
-            print(json.dumps([_story_json(s, d) for s, d in zip(stories, details, strict=True)], ensure_ascii=False, indent=2))
+            rows = [_story_json(s, d, with_text=args.with_text) for s, d in zip(stories, details, strict=True)]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
             return 0
     table = Table(box=None, pad_edge=False, expand=True)
     table.add_column("", width=1, no_wrap=True)
@@ -238,9 +247,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _story_json(item: StoryItem, detail: object) -> dict[str, object]:
-    hits = getattr(detail, "hits", ())
-    return {
+def _story_json(item: StoryItem, detail: StoryDetail | None, *, with_text: bool = False) -> dict[str, object]:
+    hits = detail.hits if detail else ()
+    row: dict[str, object] = {
         "id": item.id,
         "title": item.title,
         "url": item.url,
@@ -251,6 +260,35 @@ def _story_json(item: StoryItem, detail: object) -> dict[str, object]:
             {"entity": h.entity, "kind": h.kind, "count": h.count, "snippet": h.snippet} for h in hits
         ],
     }
+    if with_text and detail is not None:
+        row["text"], row["text_source"] = detail.text, detail.text_source
+    return row
+
+
+def _cmd_reextract(args: argparse.Namespace) -> int:
+    config, store = _load(args)
+    with store:
+        if args.feed is not None and args.feed not in {f.name for f in store.feeds(active_only=False)}:
+            raise NewsdeskError(f"no feed named {args.feed!r} in {store.url}; `newsdesk status` lists them")
+        err = Console(stderr=True)
+        with err.status("re-extracting stored stories") as status:
+            summary = reextract(
+                config, store, feed=args.feed, since=args.since,
+                progress=lambda n: status.update(f"re-extracting stored stories: {n}"),
+            )
+    print(
+        f"re-extracted {summary.stories} stories from their stored pages: {summary.changed} changed, "
+        f"{summary.from_feed} with the feed's text"
+    )
+    return 0
+
+
+def _date_arg(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-04-14") from None
+    return parsed if parsed.tzinfo else parsed.astimezone()
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -347,6 +385,7 @@ _COMMANDS = {
     "daemon": _cmd_daemon,
     "list": _cmd_list,
     "status": _cmd_status,
+    "reextract": _cmd_reextract,
     "match": _cmd_match,
     "watchlist": _cmd_watchlist,
 }

@@ -1,74 +1,356 @@
-"""Article text from a page, with trafilatura.
+"""Article text from a page, with trafilatura, read twice and combined.
+
+Why two readings. Measured on the article-extraction benchmark pages
+(benchmarks/extract_quality.py), trafilatura's `favor_precision` drops most of what slips
+into a default extraction (related links, promo lines, photo credits) but now and then a
+paragraph of the story too, or the lede. So the page is read once for precision (the
+body) and once in the default balance with images on (the evidence): paragraphs the
+precision reading skipped *between* two paragraphs it kept are put back, and when the
+precision reading misses the feed's lede but the default one has it, the default reading
+is the body.
 
 Options chosen deliberately: metadata on (title, author, date), comments off (they are not
-the story), tables on (results, casualty figures), and images on, because trafilatura keeps
-an image's alt text only then: many news pages name the people in a story only in the photo
-and its caption ("Vladimir Putin and Russian FM Sergei Lavrov"), and what the text keeps
-decides what the matcher can find. Image lines come back as Markdown; they are turned into
-plain caption lines here.
+the story), tables on (results, prices, casualty figures). Images are on in the evidence
+reading only, because trafilatura keeps an image's alt text and caption only then: many
+news pages name the people in a story only in the photo caption ("Vladimir Putin and
+Russian FM Sergei Lavrov"), and what the text keeps decides what the matcher can find. A
+caption is kept, as a plain line, only when it names someone or something the text does
+not (at most three per story): the other captions repeat the text or describe a picture,
+and every one of them costs precision.
+
+A page that cuts its story into sibling boxes of one class around its ads (trafilatura
+keeps the first box only) gets the other boxes' paragraphs added, when they hold prose.
+Lines that slip through and are never part of a story ("Share this article", "Read more",
+cookie notices, newsletter and social media prompts) are removed last.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+import lxml.html
 import trafilatura
 
 from newsdesk.types import Article
 
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<[^>]*>|[^)\s]*)[^)]*\)")
-_CAPTION_MARK = "\x00caption:"
+_WORD = re.compile(r"\w+")
+# Photo credits name the photographer, not anyone in the story.
+_CREDIT = re.compile(
+    r"\((?:[^()]*\b(?:photo|credit|image|getty|ap|reuters|afp|file)\b[^()]*)\)"
+    r"|\b(?:photos?|credits?|images?|source)\s*:.*$|©.*$|\bvia\s+\w+.*$",
+    re.IGNORECASE,
+)
 _MIN_CAPTION_WORDS = 3
+_MAX_CAPTIONS = 3
 # Fewer words than this is a menu or a teaser, not an article: the feed's text is better.
 _MIN_ARTICLE_WORDS = 10
+# Lines no story is made of; matched against a whole short line, case-insensitively.
+_BOILERPLATE = re.compile(
+    r"""^(?:
+        (?:share|tweet|e-?mail|print|pin|save|copy\s+link)(?:\s+(?:this|on|via|to|the|by|for|with\s+a\s+friend))*
+        (?:\s+(?:article|story|page|post|link|url|facebook|twitter|x|whatsapp|linkedin|e-?mail|pinterest|reddit|messenger|telegram|later))*
+      | (?:read|see|show|load|view)\s+(?:more|less|all|also|full\s+(?:story|article|coverage))(?:\s*[:»›>→|…-].{0,120}|\s+(?:here|now|stories|articles|news|comments))?
+      | the\s+post\s+.{1,200}\s+appeared\s+first\s+on\s+.{1,100}
+      | (?:related|recommended|more\s+from|also\s+read|read\s+also|most\s+read|most\s+popular|trending|advertisement|sponsored|explore\s+further)\b.{0,120}
+      | (?:sign\s+up|subscribe|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|get\s+our\s+newsletter)\b.{0,120}
+      | .{0,80}\b(?:click(?:ing)?\s+here|tap\s+here)\b.{0,40}
+      | .{0,120}\bcookies?\b.{0,120}\b(?:accept|consent|agree|settings|policy)\b.{0,60}
+      | (?:twitter|facebook|instagram|linkedin)\.com/\S*
+      | [-_=*~•·|]{3,}
+    )[.!:…]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BOILERPLATE_MAX_CHARS = 200
+# Another box of a split article adds its paragraphs when it holds this much prose.
+_PART_TAGS = {"p", "h2", "h3", "h4", "blockquote"}
+_MIN_PART_PARAGRAPHS = 2
+_MIN_PART_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*$")
+_MIN_TAIL_WORDS = 5
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> Article | None:
+@dataclass(frozen=True, slots=True)
+class _Caption:
+    before: int
+    """The index of the evidence reading's text line it stands before."""
+    text: str
+
+
+def extract_article(html: str | bytes, url: str | None = None, lede: str | None = None) -> Article | None:
     """The article in a page, or None when the page yields no usable text.
 
-    A plain top-level function of plain values, so it can run in a process pool.
+    `lede` is the feed's own summary of the entry, when there is one: evidence of where the
+    story starts. A plain top-level function of plain values, so it can run in a process pool.
     """
+    evidence = _read(html, url, precision=False)
+    if evidence is None or not evidence.text:
+        return None
+    title = (evidence.title or "").strip()
+    lines, captions = _split(evidence.text)
+    text_lines = [line if index not in captions else "" for index, line in enumerate(lines)]
+    precise = _read(html, url, precision=True)
+    body = _lines(precise.text) if precise is not None and precise.text else []
+    if not body or (lede and not _contains(body, first_sentence(lede)) and _contains(lines, first_sentence(lede))):
+        body = [line for line in text_lines if line]
+    else:
+        body = _fill_gaps(body, text_lines)
+    body = _add_parts(body, _other_parts(html, body))
+    body = [line for line in body if not is_boilerplate(line)]
+    if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
+        body = body[1:]
+    if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
+        return None
+    text = "\n\n".join(_place_captions(body, lines, _named_captions(captions, body)))
+    return Article(text=text, title=title or None, author=evidence.author or None, published=_date(evidence.date))
+
+
+def _read(html: str | bytes, url: str | None, *, precision: bool) -> Any:
     try:
-        doc = trafilatura.bare_extraction(
+        return trafilatura.bare_extraction(
             html,
             url=url,
-            with_metadata=True,
+            with_metadata=not precision,
             include_comments=False,
             include_tables=True,
-            include_images=True,
+            include_images=not precision,
             include_formatting=False,
+            favor_precision=precision,
             deduplicate=False,
         )
     except Exception:  # trafilatura raises assorted errors on pathological markup
         return None
-    if doc is None or not doc.text:
-        return None
-    text = _paragraphs(doc.text)
-    if doc.title and text.startswith(doc.title.strip() + "\n"):  # the headline is shown apart
-        text = text[len(doc.title.strip()) :].lstrip()
-    if len(text.split()) < _MIN_ARTICLE_WORDS:
-        return None
-    return Article(text=text, title=doc.title or None, author=doc.author or None, published=_date(doc.date))
 
 
-def _paragraphs(raw: str) -> str:
-    """One paragraph per block, separated by a blank line; image lines become captions."""
-    seen_captions: set[str] = set()
-    out: list[str] = []
-    raw = _IMAGE.sub(lambda m: "\n" + _CAPTION_MARK + " ".join(m.group("alt").split()) + "\n", raw)
-    for line in raw.splitlines():
-        line = re.sub(r"\s+", " ", line).strip()
-        if not line:
+def _lines(raw: str) -> list[str]:
+    return [line for line in (" ".join(part.split()) for part in raw.splitlines()) if line]
+
+
+def _split(raw: str) -> tuple[list[str], dict[int, list[str]]]:
+    """Text lines, and caption candidates by the index of the line they stand before.
+
+    Candidates are image alt texts, what follows an image on its line, and the line right
+    after an image, which is its caption or the story's next paragraph: it stays a text line
+    too, but is never put back into a body that left it out.
+    """
+    lines: list[str] = []
+    captions: dict[int, list[str]] = {}
+    after_image = False
+    for line in _lines(raw):
+        images = list(_IMAGE.finditer(line))
+        if images:
+            here = captions.setdefault(len(lines), [])
+            here.extend(m.group("alt") for m in images)
+            rest = _IMAGE.sub(" ", line).strip(" -•")
+            if rest:
+                here.append(rest)
+            after_image = True
             continue
-        if line.startswith(_CAPTION_MARK):
-            alt = line[len(_CAPTION_MARK) :].strip()
-            if len(alt.split()) < _MIN_CAPTION_WORDS or alt in seen_captions:
-                continue
-            seen_captions.add(alt)
-            line = alt
+        if after_image:
+            captions.setdefault(len(lines), []).append(line)
+            after_image = False
+        lines.append(line)
+    return lines, captions
+
+
+def _fill_gaps(body: list[str], lines: list[str]) -> list[str]:
+    """The precise body, with the paragraphs it skipped between two it kept put back.
+
+    Empty `lines` are placeholders that are never put back (possible captions).
+    """
+    matcher = difflib.SequenceMatcher(None, [_words(b) for b in body], [_words(x) for x in lines], autojunk=False)
+    ops = matcher.get_opcodes()
+    kept = [n for n, op in enumerate(ops) if op[0] == "equal"]
+    if not kept:
+        return body
+    out: list[str] = []
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        out += body[i1:i2]
+        if tag in ("insert", "replace") and kept[0] < n < kept[-1]:
+            out += [line for line in lines[j1:j2] if line]
+    # A story's last sentences (the closing paragraph, a copyright line) are read as page
+    # furniture now and then: whole sentences right after the body's end are its own.
+    for line in lines[ops[kept[-1]][4] :]:
+        if not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or is_boilerplate(line):
+            break
         out.append(line)
-    return "\n\n".join(out)
+    return out
+
+
+def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
+    """The story's paragraphs in document order when the page splits it into several boxes.
+
+    Some sites (Wired, for one) cut an article into sibling containers of the same class
+    around their ads; trafilatura keeps the first box only. The box holding most of the body
+    gives the signature (tag and class); every other box with it adds its paragraphs when
+    it holds prose (not a promo line or a list of links). The body's own box adds nothing:
+    what trafilatura left out of it, it left out on purpose. Empty when the page is one box.
+    """
+    try:
+        root = lxml.html.fromstring(html)
+    except Exception:  # lxml refuses empty and some undecodable documents
+        return []
+    wanted = {_words(line) for line in body}
+    votes: dict[tuple[str, str], int] = {}
+    for p in root.iter("p"):
+        parent = p.getparent()
+        if parent is not None and parent.get("class") and _words(p.text_content()) in wanted:
+            key = (parent.tag, parent.get("class"))
+            votes[key] = votes.get(key, 0) + 1
+    if not votes:
+        return []
+    tag, cls = max(votes, key=lambda k: votes[k])
+    boxes = [el for el in root.iter(tag) if el.get("class") == cls]
+    if len(boxes) < 2:
+        return []
+    held = [sum(_words(p.text_content()) in wanted for p in box.iter("p")) for box in boxes]
+    main = boxes[held.index(max(held))]
+    out: list[str] = []
+    for box in boxes:
+        texts = [t for t in (" ".join(el.text_content().split()) for el in _blocks(box)) if t]
+        if box is main:
+            out += [t for t in texts if _words(t) in wanted]
+        elif len(texts) >= _MIN_PART_PARAGRAPHS and sum(len(t.split()) for t in texts) >= _MIN_PART_WORDS * len(texts):
+            out += texts
+    return out
+
+
+def _blocks(box: Any) -> Iterator[Any]:
+    """A box's paragraphs, headings and quotes, and each item of its lists."""
+    for el in box:
+        if el.tag in ("ul", "ol"):
+            yield from el.iter("li")
+        elif el.tag in _PART_TAGS:
+            yield el
+
+
+def _add_parts(body: list[str], parts: list[str]) -> list[str]:
+    """The body with the paragraphs of the story's other boxes added where they stand."""
+    if not parts:
+        return body
+    matcher = difflib.SequenceMatcher(None, [_words(b) for b in body], [_words(p) for p in parts], autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        out += body[i1:i2]
+        if tag in ("insert", "replace"):
+            out += parts[j1:j2]
+    return out
+
+
+def _named_captions(captions: dict[int, list[str]], body: list[str]) -> list[_Caption]:
+    """The captions worth a line: those naming someone or something the text does not."""
+    known = " ".join(body)
+    body_words = {_words(line) for line in body}
+    kept: list[_Caption] = []
+    for before, text in ((b, t) for b, texts in sorted(captions.items()) for t in texts):
+        core = _once(" ".join(_CREDIT.sub(" ", text).split()).strip(" -–—|,;:"))
+        words = _words(core)
+        if len(words.split()) < _MIN_CAPTION_WORDS or core.upper() == core or words in body_words:
+            continue
+        # Plain substrings: a caption glued to the next words of a paragraph is still in it.
+        if any(words in s or s in words for s in body_words if s):
+            continue
+        longer = next((n for n, c in enumerate(kept) if _inside(words, _words(c.text))), None)
+        if longer is not None:  # the same caption without the alt text's "a man standing:"
+            kept[longer] = _Caption(kept[longer].before, core)
+            continue
+        if any(_inside(_words(c.text), words) for c in kept):
+            continue
+        if all(name in known for name in _names(core)):
+            continue
+        kept.append(_Caption(before, core))
+        known += " " + core
+        if len(kept) == _MAX_CAPTIONS:
+            break
+    return kept
+
+
+def _once(caption: str) -> str:
+    """A caption with its repeated sentences dropped (sites print alt text and caption as one)."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", caption):
+        if sentence and sentence not in out:
+            out.append(sentence)
+    return " ".join(out)
+
+
+def _names(text: str) -> list[str]:
+    """Runs of two or more capitalised words: a person, a place, an organisation.
+
+    A run in capitals only is a shouted heading, not a name; scripts without capitals
+    (Chinese, Japanese) yield none, so their captions are left out.
+    """
+    names: list[str] = []
+    run: list[str] = []
+    for token in [*text.split(), ""]:
+        word = token.strip("\"'“”‘’()[],.;:!?")
+        if word and word[0].isupper() and all(c.lower() != c.upper() or c in "'’.-" for c in word):
+            run.append(word)
+            # Punctuation ends a name, and so does a full stop after a word (not an initial).
+            if not token.endswith((",", ";", ":", ")")) and not (token.endswith(".") and len(word) > 3):
+                continue
+        if len(run) >= 2 and not all(w.isupper() for w in run):
+            names.append(" ".join(run))
+        run = []
+    return names
+
+
+def _place_captions(body: list[str], lines: list[str], captions: list[_Caption]) -> list[str]:
+    """Each caption goes before the first body line that followed its image on the page."""
+    if not captions:
+        return body
+    where: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        where.setdefault(_words(line), index)
+    out: list[str] = []
+    pending = list(captions)
+    for line in body:
+        index = where.get(_words(line))
+        while pending and index is not None and pending[0].before <= index:
+            out.append(pending.pop(0).text)
+        out.append(line)
+    return out + [c.text for c in pending]
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a line is page or feed furniture ("Read more", "Share this", a cookie notice)."""
+    return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE.match(line) is not None
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _inside(part: str, whole: str) -> bool:
+    """Whether the words `part` occur in a row in the words `whole` (both from `_words`)."""
+    return f" {part} " in f" {whole} "
+
+
+def first_sentence(text: str) -> str:
+    """A text's first sentence, whitespace normalised (all of it when there is no full stop)."""
+    found = re.match(r"(.+?[.!?…。！？])(?:\s|$)", " ".join(text.split()))
+    return found.group(1) if found else " ".join(text.split())
+
+
+def has_words(text: str, sentence: str) -> bool:
+    """Whether `text` holds `sentence`'s words in a row, whatever the case and punctuation."""
+    needle = _words(sentence)
+    return bool(needle) and _inside(needle, _words(text))
+
+
+def word_share(sample: str, text: str) -> float:
+    """The share of `sample`'s distinct words that occur in `text`."""
+    wanted = set(_WORD.findall(sample.lower()))
+    return len(wanted & set(_WORD.findall(text.lower()))) / len(wanted) if wanted else 0.0
+
+
+def _contains(lines: list[str], sentence: str) -> bool:
+    return has_words(" ".join(lines), sentence)
 
 
 def _date(value: str | None) -> datetime | None:

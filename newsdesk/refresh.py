@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from newsdesk.config import Config, FeedConfig
 from newsdesk.errors import FetchError
-from newsdesk.extract import extract_article
+from newsdesk.extract import extract_article, first_sentence, has_words, is_boilerplate, word_share
 from newsdesk.fetch import FeedRequest, Fetcher
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
@@ -26,8 +26,16 @@ from newsdesk.types import Article, Entry, FeedOutcome, FeedResult, FeedStatus, 
 
 log = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
+# Page text shorter than this share of the feed's own full text is a teaser or a paywall.
+_SHORTER_THAN_FEED = 0.5
+# A feed summary's opening this short ("Video", "Updated") is no evidence of a lost lede.
+_MIN_LEDE_WORDS = 4
+# The page's text holds at least this share of the summary's words: the same story.
+_SAME_STORY_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,47 @@ async def refresh(
             if feed.url in stored:
                 group.create_task(one(feed), name=feed.url)
     return run.summary
+
+
+@dataclass(slots=True)
+class ReextractSummary:
+    """What `newsdesk reextract` did, for its one line of output."""
+
+    stories: int = 0
+    changed: int = 0
+    """Stories whose text is not what it was."""
+    from_feed: int = 0
+    """Stories whose text is now the feed's (the page yields none, or too little)."""
+
+
+def reextract(
+    config: Config,
+    store: Store,
+    *,
+    feed: str | None = None,
+    since: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReextractSummary:
+    """Extract and match stored stories again from their stored pages, downloading nothing.
+
+    The feed's evidence is what was stored of it: the summary, and the text itself for a
+    story whose text came from the feed. Blocking: run it in a thread or worker.
+    """
+    matcher = Matcher(config.watchlist)
+    summary = ReextractSummary()
+    for page in store.stored_pages(feed=feed, since=since):
+        article, note = read_page(page.html, page.url, page.summary)
+        own = page.text if page.text_source == "feed" and page.text != page.summary else ""
+        entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
+        story = _compose(entry, article, note, datetime.now(UTC))
+        hits = summarize(matcher.find(story.title, story.text, story.summary))
+        store.set_text(page.story_id, story.text, story.text_source, story.text_note, hits)
+        summary.stories += 1
+        summary.changed += story.text != page.text
+        summary.from_feed += story.text_source == "feed"
+        if progress:
+            progress(summary.stories)
+    return summary
 
 
 def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, int], None] | None = None) -> int | None:
@@ -172,30 +221,42 @@ class _Run:
         return sum(stored)
 
     async def _story(self, feed_id: int, entry: Entry, now: datetime, extract: bool) -> int:
-        article, note = (await self._article(entry.link)) if extract else (None, None)
+        page, article, note = (await self._article(entry)) if extract else (None, None, None)
         story = _compose(entry, article, note, now)
         hits = summarize(self.matcher.find(story.title, story.text, story.summary))
-        story_id = await asyncio.to_thread(self.store.add_story, feed_id, story, hits)
+        story_id = await asyncio.to_thread(self.store.add_story, feed_id, story, hits, page)
         if story_id is None:
             return 0
         self.summary.new_stories += 1
         self.summary.new_matches += len(hits)
         return 1
 
-    async def _article(self, link: str | None) -> tuple[Article | None, str | None]:
+    async def _article(self, entry: Entry) -> tuple[str | None, Article | None, str | None]:
+        """The page's HTML (kept for re-extraction), its article, or why there is none."""
+        link = entry.link
         if not link or urlsplit(link).scheme not in ("http", "https"):
-            return None, "the entry has no web link to download"
+            return None, None, "the entry has no web link to download"
         try:
             async with self.slots:
                 html = await self.fetcher.fetch_page(link)
         except FetchError as exc:
-            return None, f"the article page could not be downloaded: {exc.reason}"
+            return None, None, f"the article page could not be downloaded: {exc.reason}"
         if not html:
-            return None, "the article page was empty"
-        article = await asyncio.to_thread(extract_article, html, link)
-        if article is None or not article.text.strip():
-            return None, "no article text was found on the page"
-        return article, None
+            return None, None, "the article page was empty"
+        article, note = await asyncio.to_thread(read_page, html, link, entry.summary)
+        return html, article, note
+
+
+def read_page(html: str, url: str | None, summary: str) -> tuple[Article | None, str | None]:
+    """Extract a page's article with the feed's summary as evidence; or why there is none."""
+    try:
+        article = extract_article(html, url, summary or None)
+    except Exception as exc:  # a page that breaks the extractor must not stop the refresh
+        log.warning("extracting %s failed: %r", url, exc)
+        return None, f"the article page could not be read ({type(exc).__name__})"
+    if article is None or not article.text.strip():
+        return None, "no article text was found on the page"
+    return article, None
 
 
 _TITLE_FROM_TEXT = 80
@@ -229,12 +290,29 @@ def _back_off(failures: int, result: FeedResult, interval_minutes: float, now: d
 
 
 def _compose(entry: Entry, article: Article | None, note: str | None, now: datetime) -> NewStory:
-    """Choose the story's text: the page's, unless it is missing or a stub of the feed's own."""
+    """Choose the story's text from the evidence: the page's, the feed's, or both.
+
+    The page's text is dropped when it is a stub next to the feed's text, or much shorter
+    than the feed's own full text (a paywall, a teaser page). When it misses the feed
+    summary's opening sentence but holds most of the summary's words (so it is the same
+    story, not an editor's standfirst written for the feed), that sentence is put in front:
+    the page lost its lede.
+    """
     feed_text = entry.content or entry.summary
     if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
         article, note = None, "the article page held less text than the feed"
+    elif article is not None and entry.content and len(article.text) < _SHORTER_THAN_FEED * len(entry.content):
+        article, note = None, "the article page held much less text than the feed's own"
     if article is not None:
         text, source = article.text, "page"
+        lede = first_sentence(entry.summary)
+        if (
+            len(lede.split()) >= _MIN_LEDE_WORDS
+            and not has_words(text, lede)
+            and word_share(entry.summary, text) >= _SAME_STORY_SHARE
+            and not is_boilerplate(lede)
+        ):
+            text, note = f"{lede}\n\n{text}", "the opening sentence is the feed's: the page's text missed it"
     else:
         text, source = feed_text, "feed"
     title = entry.title or (article.title if article else None) or _title_from(text) or "(untitled)"

@@ -128,6 +128,20 @@ class NewStory:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredPage:
+    """A stored story with the page its text came from: what re-extraction works on."""
+
+    story_id: int
+    feed: str
+    url: str | None
+    title: str
+    summary: str
+    text: str
+    text_source: TextSource
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
 class FeedStatus:
     """A feed as stored, with its last outcome: what `newsdesk status` and the UI show."""
 

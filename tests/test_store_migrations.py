@@ -35,6 +35,8 @@ def test_an_old_database_is_upgraded_and_keeps_stories_state_and_matches(tmp_pat
     with sqlite3.connect(path) as conn:
         assert conn.execute("select value from meta where key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        # Stories stored before pages were kept have none, and keep their text (schema 3).
+        assert conn.execute("select count(*) from story_page").fetchone() == (0,)
     assert (tmp_path / f"newsdesk.db.schema-{version}.bak").exists()
 
 

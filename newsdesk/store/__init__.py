@@ -9,7 +9,9 @@ killed at any moment leaves either a whole story with its matches or none of it.
 from __future__ import annotations
 
 import json
+import re
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from newsdesk.config import FeedConfig
 from newsdesk.store._engine import database_url, open_engine
-from newsdesk.store._models import Feed, Meta, Story, StoryMatch
+from newsdesk.store._models import Feed, Meta, Story, StoryMatch, StoryPage
 from newsdesk.types import (
     EntityCount,
     EntityHit,
@@ -31,11 +33,20 @@ from newsdesk.types import (
     NewStory,
     StoryDetail,
     StoryItem,
+    StoredPage,
+    TextSource,
 )
 
 __all__ = ["Store", "database_url"]
 
 _FUTURE_SLACK = timedelta(hours=2)
+# A page still larger than this once slimmed and compressed is not kept (its story is).
+MAX_STORED_PAGE_BYTES = 512 * 1024
+# Scripts (but JSON-LD, which carries author and date), styles and comments are no article.
+_PAGE_FAT = re.compile(
+    r"<script(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style[^>]*>.*?</style\s*>|<!--.*?-->",
+    re.IGNORECASE | re.DOTALL,
+)
 _WATCHLIST_KEY = "watchlist_fingerprint"
 
 
@@ -177,8 +188,10 @@ class Store:
                     )
         return found
 
-    def add_story(self, feed_id: int, story: NewStory, hits: Sequence[EntityHit]) -> int | None:
-        """Store a story and its matches in one transaction; None if the feed already has it."""
+    def add_story(
+        self, feed_id: int, story: NewStory, hits: Sequence[EntityHit], page: str | None = None
+    ) -> int | None:
+        """Store a story, its matches and its page in one transaction; None if the feed already has it."""
         try:
             with self._writing() as session:
                 row = Story(
@@ -201,6 +214,9 @@ class Store:
                 session.flush()
                 assert row.id is not None
                 session.add_all(_match_rows(row.id, hits))
+                packed = pack_page(page) if page else None
+                if packed is not None:
+                    session.add(StoryPage(story_id=row.id, html=packed, fetched_at=_utc(story.fetched_at)))
                 story_id = row.id
         except IntegrityError:
             return None
@@ -310,6 +326,62 @@ class Store:
             hits=tuple(_hit_from_row(m) for m in matches),
         )
 
+    def stored_pages(
+        self, *, feed: str | None = None, since: datetime | None = None, batch: int = 100
+    ) -> Iterator[StoredPage]:
+        """Every story with a stored page (of the feed named `feed`, fetched since `since`), oldest first.
+
+        Read in batches, each its own short transaction, so a long re-extraction never
+        holds the database.
+        """
+        last_id = 0
+        while True:
+            with self._session() as session:
+                query = (
+                    select(Story, Feed.name, StoryPage.html)
+                    .join(Feed, col(Feed.id) == col(Story.feed_id))
+                    .join(StoryPage, col(StoryPage.story_id) == col(Story.id))
+                    .where(col(Story.id) > last_id)
+                )
+                if feed is not None:
+                    query = query.where(Feed.name == feed)
+                if since is not None:
+                    query = query.where(col(StoryPage.fetched_at) >= _utc(since))
+                rows = session.exec(query.order_by(col(Story.id)).limit(batch)).all()
+            if not rows:
+                return
+            for story, feed_name, html in rows:
+                yield StoredPage(
+                    story_id=story.id,  # type: ignore[arg-type]
+                    feed=feed_name,
+                    url=story.url,
+                    title=story.title,
+                    summary=story.summary,
+                    text=story.text,
+                    text_source=story.text_source,  # type: ignore[arg-type]
+                    html=unpack_page(html),
+                )
+            last_id = rows[-1][0].id  # type: ignore[assignment]
+
+    def count_pages(self) -> tuple[int, int]:
+        """How many pages are stored, and their compressed size in bytes."""
+        with self._session() as session:
+            n, size = session.exec(select(func.count(), func.sum(func.length(StoryPage.html)))).one()
+        return n, int(size or 0)
+
+    def set_text(
+        self, story_id: int, text: str, source: TextSource, note: str | None, hits: Sequence[EntityHit]
+    ) -> None:
+        """Replace a story's text and its matches in one transaction (re-extraction)."""
+        with self._writing() as session:
+            session.exec(delete(StoryMatch).where(col(StoryMatch.story_id) == story_id))  # type: ignore[call-overload]
+            session.exec(  # type: ignore[call-overload]
+                update(Story)
+                .where(col(Story.id) == story_id)
+                .values(text=text, text_source=source, text_note=note, matched=bool(hits))
+            )
+            session.add_all(_match_rows(story_id, hits))
+
     def set_read(self, story_id: int, read: bool = True) -> None:
         with self._writing() as session:
             session.exec(update(Story).where(col(Story.id) == story_id).values(read=read))  # type: ignore[call-overload]
@@ -371,6 +443,16 @@ class Store:
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
         with self._writing() as session:
             session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+
+
+def pack_page(html: str) -> bytes | None:
+    """A page as stored: slimmed and compressed; None when it is too large to keep."""
+    packed = zlib.compress(_PAGE_FAT.sub("", html).encode("utf-8"), 6)
+    return packed if len(packed) <= MAX_STORED_PAGE_BYTES else None
+
+
+def unpack_page(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
 
 
 def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
 
+from newsdesk.store._models import StoryPage
+
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
     present = {c["name"] for c in inspect(conn).get_columns(table)}
@@ -36,8 +38,15 @@ def _v2_feed_health(conn: Connection) -> None:
     )
 
 
+def _v3_story_page(conn: Connection) -> None:
+    """The article pages kept for re-extraction: a new table, created here so the step is
+    explicit; stories stored before it have no page and keep their text."""
+    StoryPage.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_feed_health,
+    3: _v3_story_page,
 }
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Meta(SQLModel, table=True):
@@ -86,3 +86,18 @@ class StoryMatch(SQLModel, table=True):
     snippet: str
     occurrences: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     """JSON list of [where, start, end, form]: enough to highlight and explain every hit."""
+
+
+class StoryPage(SQLModel, table=True):
+    """The article page a story's text was extracted from, so a better extractor can re-read
+    it without downloading it again (`newsdesk reextract`).
+
+    A table of its own, not a column: stories without a page cost nothing, and it can be
+    emptied (or left out of a backup) without touching a story. The HTML is stored without
+    scripts and styles (JSON-LD kept: it carries author and date), zlib-compressed.
+    """
+
+    __tablename__ = "story_page"
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", primary_key=True)
+    html: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    fetched_at: datetime
