@@ -62,6 +62,7 @@ class NewsdeskApp(App[None]):
         self.config_error: str | None = None
         """The last broken edit of feeds.toml, shown until a good one replaces it."""
         self._refresh_lock = threading.Lock()
+        self._announce = False
         self._refreshing = False
         self._pending: dict[str, FeedConfig] | None = None
 
@@ -197,12 +198,14 @@ class NewsdeskApp(App[None]):
 
     # ------------------------------------------------------------ refresh
 
-    def request_refresh(self, feeds: Sequence[FeedConfig] | None = None) -> None:
+    def request_refresh(self, feeds: Sequence[FeedConfig] | None = None, *, announce: bool = False) -> None:
         """Refresh `feeds` (None: all) now, or right after the refresh already running.
 
-        Safe to call from any thread: the scheduler calls it, and so does the `r` key.
+        Safe to call from any thread: the scheduler calls it, and so does the `r` key, which
+        asks to `announce` the outcome; the scheduler's runs only say when new matches came.
         """
         with self._refresh_lock:
+            self._announce = self._announce or announce
             if self._refreshing:
                 pending = self._pending if self._pending is not None else {}
                 for feed in feeds if feeds is not None else self.config.feeds:
@@ -254,7 +257,11 @@ class NewsdeskApp(App[None]):
             hint = " (f: feeds)" if summary.failed or summary.waiting else ""
             self._last_refresh = f"Last refresh {self.clock().astimezone():%H:%M}: {message}{hint}"
             self._show_status()
-            self.notify(message, title="Refresh done", severity="warning" if summary.failed else "information", markup=False)
+            if self._announce:
+                self.notify(message, title="Refresh done", severity="warning" if summary.failed else "information", markup=False)
+            elif summary.new_matches:
+                self.notify(f"{summary.new_stories} new stories, {summary.new_matches} new matches", markup=False)
+            self._announce = False
         if isinstance(self.screen, FeedsScreen):
             self.load_feeds(self.screen)
         self.reload()

@@ -73,7 +73,7 @@ class MainScreen(Screen[None]):
         self.app.set_matched_only(not self.app.matched_only)
 
     def action_refresh(self) -> None:
-        self.app.request_refresh()
+        self.app.request_refresh(announce=True)
 
     def action_toggle_read(self) -> None:
         story_id = self.query_one(StoryTable).selected_id()
@@ -224,7 +224,7 @@ class FeedsScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_refresh(self) -> None:
-        self.app.request_refresh()
+        self.app.request_refresh(announce=True)
 
 
 KEYS = (
