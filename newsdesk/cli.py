@@ -118,12 +118,14 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 
     config, store = _load(args)
     with store:
-        app = NewsdeskApp(store, config, scheduler_factory=_ui_scheduler)
+        app = NewsdeskApp(store, config, scheduler_factory=ui_scheduler)
         app.run()
     return 0
 
 
-def _ui_scheduler(app: NewsdeskApp) -> Scheduler:  # type: ignore[name-defined]  # noqa: F821
+def ui_scheduler(app: NewsdeskApp, watch_seconds: float = 10.0) -> Scheduler:  # type: ignore[name-defined]  # noqa: F821
+    """The scheduler the UI runs in its own event loop: refreshes and feeds.toml edits go to the app."""
+
     async def run(feeds: Sequence[FeedConfig]) -> None:
         app.request_refresh(feeds)
 
@@ -132,6 +134,7 @@ def _ui_scheduler(app: NewsdeskApp) -> Scheduler:  # type: ignore[name-defined] 
         run,
         on_config=app.apply_config,
         on_config_error=lambda exc: app.show_config_error(str(exc)),
+        watch_seconds=watch_seconds,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
+import os
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -10,7 +13,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from newsdesk.config import FeedConfig, parse_config
+from newsdesk.cli import ui_scheduler
+from newsdesk.config import FeedConfig, load_config, parse_config
 from newsdesk.match import Matcher
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
@@ -241,3 +245,41 @@ async def test_a_broken_feeds_toml_edit_is_shown_until_fixed(store: Store) -> No
         app.apply_config(CONFIG)
         await settle(pilot)
         assert "error" not in str(app.main.query_one("#status", Static).render())
+
+
+async def test_the_running_app_picks_up_a_feeds_toml_edit_and_shows_new_stories(http_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real scheduler inside the real app: no restart between editing feeds.toml and reading."""
+    def rss(title: str) -> bytes:
+        return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>{title}</title>'
+                f"<guid>{title}</guid><description>{title} today.</description></item></channel></rss>").encode()
+
+    http_server.add("/one.xml", rss("Iran votes"), headers={"Content-Type": "application/rss+xml"})
+    http_server.add("/two.xml", rss("Israel votes"), headers={"Content-Type": "application/rss+xml"})
+    path = tmp_path / "feeds.toml"
+    one = f'[settings]\nextract = false\n\n[[feeds]]\nname = "One"\nurl = "{http_server.url("/one.xml")}"\n\n'
+    path.write_text(one + '[watchlist]\ncountries = ["Iran"]\n', encoding="utf-8")
+    store = Store(tmp_path / "news.db")
+    app = NewsdeskApp(store, load_config(path), scheduler_factory=functools.partial(ui_scheduler, watch_seconds=0.1))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await _until(pilot, lambda: _titles(app) == ["Iran votes"])
+        # A new feed and a new watchlist entry, written while the app runs.
+        two = f'[[feeds]]\nname = "Two"\nurl = "{http_server.url("/two.xml")}"\n\n'
+        path.write_text(one + two + '[watchlist]\ncountries = ["Iran", "Israel"]\n', encoding="utf-8")
+        os.utime(path, ns=(path.stat().st_mtime_ns + 2_000_000_000,) * 2)
+        await _until(pilot, lambda: sorted(_titles(app)) == ["Iran votes", "Israel votes"])
+        panel = app.main.query_one(EntityPanel)
+        assert "Israel" in {o.id for o in panel.options}
+        # A broken edit is shown, and the last good config keeps running.
+        path.write_text(one + "[[feeds]\n", encoding="utf-8")
+        os.utime(path, ns=(path.stat().st_mtime_ns + 4_000_000_000,) * 2)
+        await _until(pilot, lambda: app.config_error is not None)
+        assert [f.name for f in app.config.feeds] == ["One", "Two"]
+
+
+async def _until(pilot, condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await settle(pilot)
+        await asyncio.sleep(0.1)
