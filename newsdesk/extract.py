@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import lxml.html
 import trafilatura
 
 from newsdesk.types import Article
@@ -88,19 +87,22 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
     `lede` is the feed's own summary of the entry, when there is one: evidence of where the
     story starts. A plain top-level function of plain values, so it can run in a process pool.
     """
-    evidence = _read(html, url, precision=False)
+    tree = _parse(html)
+    if tree is None:
+        return None
+    evidence = _read(tree, url, precision=False)
     if evidence is None or not evidence.text:
         return None
     title = (evidence.title or "").strip()
     lines, captions = _split(evidence.text)
     text_lines = [line if index not in captions else "" for index, line in enumerate(lines)]
-    precise = _read(html, url, precision=True)
+    precise = _read(tree, url, precision=True)
     body = _lines(precise.text) if precise is not None and precise.text else []
     if not body or (lede and not _contains(body, first_sentence(lede)) and _contains(lines, first_sentence(lede))):
         body = [line for line in text_lines if line]
     else:
         body = _fill_gaps(body, text_lines)
-    body = _add_parts(body, _other_parts(html, body))
+    body = _add_parts(body, _other_parts(tree, body))
     body = [line for line in body if not is_boilerplate(line)]
     if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
         body = body[1:]
@@ -110,10 +112,22 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
     return Article(text=text, title=title or None, author=evidence.author or None, published=_date(evidence.date))
 
 
-def _read(html: str | bytes, url: str | None, *, precision: bool) -> Any:
+def _parse(html: str | bytes) -> Any:
+    """The page's tree, parsed once the way trafilatura parses it, or None when it is no HTML.
+
+    Every reading gets this tree: trafilatura copies a tree it is handed (a copy is far
+    cheaper than parsing the page again) and never changes it.
+    """
+    try:
+        return trafilatura.load_html(html)
+    except Exception:  # lxml refuses some undecodable documents
+        return None
+
+
+def _read(tree: Any, url: str | None, *, precision: bool) -> Any:
     try:
         return trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             with_metadata=not precision,
             include_comments=False,
@@ -182,7 +196,7 @@ def _fill_gaps(body: list[str], lines: list[str]) -> list[str]:
     return out
 
 
-def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
+def _other_parts(root: Any, body: list[str]) -> list[str]:
     """The story's paragraphs in document order when the page splits it into several boxes.
 
     Some sites (Wired, for one) cut an article into sibling containers of the same class
@@ -191,10 +205,6 @@ def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
     it holds prose (not a promo line or a list of links). The body's own box adds nothing:
     what trafilatura left out of it, it left out on purpose. Empty when the page is one box.
     """
-    try:
-        root = lxml.html.fromstring(html)
-    except Exception:  # lxml refuses empty and some undecodable documents
-        return []
     wanted = {_words(line) for line in body}
     votes: dict[tuple[str, str], int] = {}
     for p in root.iter("p"):
