@@ -1,22 +1,25 @@
-"""Article text from a page, with trafilatura, read twice and combined.
+"""Article text from a page: one trafilatura reading for precision, completed from the page's tree.
 
-Why two readings. Measured on the article-extraction benchmark pages
+Why precision, and what completes it. Measured on the article-extraction benchmark pages
 (benchmarks/extract_quality.py), trafilatura's `favor_precision` drops most of what slips
 into a default extraction (related links, promo lines, photo credits) but now and then a
-paragraph of the story too, or the lede. So the page is read once for precision (the
-body) and once in the default balance with images on (the evidence): paragraphs the
-precision reading skipped *between* two paragraphs it kept are put back, and when the
-precision reading misses the feed's lede but the default one has it, the default reading
-is the body.
+paragraph of the story too, or the lede. The page is parsed once; the precise reading (the
+body) gets that tree, and so does one pass over the tree's blocks (paragraphs, headings,
+list items, figure captions) from which newsdesk takes the rest: paragraphs the precise
+reading skipped *between* two it kept, in the story's own boxes, are put back, and so are
+whole sentences right after its end. When the precise reading has no text, or misses the
+feed's lede while the page has it, the page is read a second time in trafilatura's default
+balance, and that reading is the body when it has the lede. Everything besides the one
+reading costs a few percent of it: a refresh is bounded by extraction CPU, and every
+reading more is paid on every page of every refresh.
 
 Options chosen deliberately: metadata on (title, author, date), comments off (they are not
-the story), tables on (results, prices, casualty figures). Images are on in the evidence
-reading only, because trafilatura keeps an image's alt text and caption only then: many
-news pages name the people in a story only in the photo caption ("Vladimir Putin and
-Russian FM Sergei Lavrov"), and what the text keeps decides what the matcher can find. A
-caption is kept, as a plain line, only when it names someone or something the text does
-not (at most three per story): the other captions repeat the text or describe a picture,
-and every one of them costs precision.
+the story), tables on (results, prices, casualty figures). Many news pages name the people
+in a story only in the photo caption ("Vladimir Putin and Russian FM Sergei Lavrov"), and
+what the text keeps decides what the matcher can find: the alt texts and captions of the
+figures in the story's part of the page are candidates, and one is kept, as a plain line,
+only when it names someone or something the text does not (at most three per story): the
+other captions repeat the text or describe a picture, and every one of them costs precision.
 
 A page that cuts its story into sibling boxes of one class around its ads (trafilatura
 keeps the first box only) gets the other boxes' paragraphs added, when they hold prose.
@@ -27,6 +30,7 @@ cookie notices, newsletter and social media prompts) are removed last.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,6 +79,9 @@ _MIN_TAIL_WORDS = 5
 # Paragraphs the precise reading skipped are put back from a gap of at most this many blocks:
 # a longer one is a box of links or teasers between the headline and the story.
 _MAX_GAP = 4
+# Nor is a paragraph put back that is mostly a link (a promo for another story), or markup.
+_MAX_LINK_SHARE = 0.5
+_CODE_TEXT = re.compile(r"[<>{}]|&(?:amp|lt|gt|nbsp);")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,29 +100,30 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
     tree = _parse(html)
     if tree is None:
         return None
-    precise = _read(tree, url, precision=True)
-    if precise is None:
-        return None
     page = _Page(tree)
-    body = _lines(precise.text) if precise.text else []
+    reading = _read(tree, url, precision=True, metadata=True)
+    body = _lines(reading.text) if reading is not None and reading.text else []
     opening = first_sentence(lede) if lede else ""
     if not body or (opening and not _contains(body, opening) and page.has(opening)):
-        # The precise reading has nothing, or lost the story's start: read the page again.
-        evidence = _read(tree, url, precision=False)
+        # The precise reading has nothing, or lost the story's start: the default one may not.
+        evidence = _read(tree, url, precision=False, metadata=reading is None)
         lines = _lines(evidence.text) if evidence is not None and evidence.text else []
         if not body or _contains(lines, opening):
             body = lines
+        reading = reading or evidence
     else:
         body = _fill_gaps(body, page)
+    if reading is None:
+        return None
     body = _add_parts(body, _other_parts(page, body))
     body = [line for line in body if not is_boilerplate(line)]
-    title = (precise.title or "").strip()
+    title = (reading.title or "").strip()
     if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
         body = body[1:]
     if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
         return None
     text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
-    return Article(text=text, title=title or None, author=precise.author or None, published=_date(precise.date))
+    return Article(text=text, title=title or None, author=reading.author or None, published=_date(reading.date))
 
 
 def _parse(html: str | bytes) -> Any:
@@ -130,13 +138,13 @@ def _parse(html: str | bytes) -> Any:
         return None
 
 
-def _read(tree: Any, url: str | None, *, precision: bool) -> Any:
-    """One trafilatura reading: the precise one (with the metadata) or the evidence one."""
+def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool) -> Any:
+    """One trafilatura reading of the page: its text, and its title, author and date if asked."""
     try:
         return trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=precision,
+            with_metadata=metadata,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -152,10 +160,20 @@ def _lines(raw: str) -> list[str]:
     return [line for line in (" ".join(part.split()) for part in raw.splitlines()) if line]
 
 
+@dataclass(frozen=True, slots=True)
+class _Block:
+    element: Any
+    text: str
+    """Whitespace normalised."""
+    words: str
+    caption: bool
+    """An image's alt text or a figure's caption, not a text block."""
+
+
 class _Page:
     """The page's text blocks, image alt texts and figure captions, in document order.
 
-    Read once from the parsed tree, with cheap XPath: everything newsdesk adds to the
+    Read once from the parsed tree, in one pass: everything newsdesk adds to the
     precise reading (skipped paragraphs, captions, split boxes) comes from here rather than
     from another trafilatura reading of the whole page.
     """
@@ -169,11 +187,13 @@ class _Page:
         """The position of the first text block with these words (from `_words`)."""
         # A set of the elements themselves, not of ids: it keeps lxml's proxies alive, so the
         # same element always comes back as the same object.
-        noisy = {el for code in _CODE(root) for el in code.iterancestors()}
-        for element in _BLOCKS(root):
+        noisy = {el for code in root.iter(*_CODE_TAGS) for el in code.iterancestors()}
+        for element in root.iter(*_TEXT_TAGS, "figcaption", "img"):
             caption = element.tag in ("img", "figcaption")
             if element.tag == "img":
                 raw = element.get("alt", "")
+                if not raw or not _in_figure(element):
+                    continue
             elif element in noisy:  # a script or a style sheet inside: its code is no text
                 raw = "".join(_PROSE(element))
             else:
@@ -214,22 +234,20 @@ class _Page:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    element: Any
-    text: str
-    """Whitespace normalised."""
-    words: str
-    caption: bool
-    """An image's alt text or a figure's caption, not a text block."""
-
-
 _TEXT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "td")
-# A caption is a figure's: an image elsewhere is an icon, a logo or a link to another story.
-_BLOCKS = etree.XPath(" | ".join([*(f"//{tag}" for tag in _TEXT_TAGS), "//figcaption", "//figure//img[@alt][not(ancestor::a)]"]))
-_CODE = etree.XPath("//script | //style | //noscript | //template")
+_CODE_TAGS = ("script", "style", "noscript", "template")
 _PROSE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
 _LEAF = etree.XPath("not(" + " | ".join(f".//{tag}" for tag in _TEXT_TAGS) + ")")
+
+
+def _in_figure(image: Any) -> bool:
+    """Whether an image is a figure's: elsewhere it is an icon, a logo or a link to another story."""
+    figure = False
+    for el in image.iterancestors():
+        if el.tag == "a":
+            return False
+        figure = figure or el.tag == "figure"
+    return figure
 
 
 def _common_ancestor(a: Any, b: Any) -> Any:
@@ -266,6 +284,8 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
             and (parent in parents or (parent.tag, parent.get("class")) in kinds)
             and block.words not in known
             and bool(_LEAF(block.element))
+            and not _CODE_TEXT.search(block.text)
+            and sum(len(a.text_content()) for a in block.element.iter("a")) <= _MAX_LINK_SHARE * len(block.text)
         )
 
     out: list[str] = []
@@ -421,7 +441,12 @@ def is_boilerplate(line: str) -> bool:
     return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE.match(line) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def _words(text: str) -> str:
+    """A text's lower-cased words, space-separated: the key lines and blocks are matched by.
+
+    Cached: each body line is looked up among the page's blocks by several steps.
+    """
     return " ".join(_WORD.findall(text.lower()))
 
 
