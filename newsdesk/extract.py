@@ -213,7 +213,7 @@ class _Page:
 
     def spots(self, body: list[str]) -> list[int | None]:
         """Each body line's position among the blocks, None for a line no block matches."""
-        return [self.where.get(_words(line)) for line in body]
+        return [self.where.get(_line_words(line)) for line in body]
 
     def captions(self, body: list[str]) -> dict[int, list[str]]:
         """Alt texts and figure captions in the story's own part of the page, by position.
@@ -268,13 +268,14 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
 
     A paragraph is put back only when it stands in one of the story's own boxes (the
     parent of a kept paragraph, or an element of the same tag and class: some sites put
-    each paragraph in a box of its own); not a caption, nor a block holding other blocks.
+    each paragraph in a box of its own); not a caption, nor a block holding other blocks or
+    a picture, nor one that is mostly a link or reads like markup.
     """
     spots = page.spots(body)
     anchored = [page.blocks[n].element.getparent() for n in spots if n is not None]
     parents = {el for el in anchored if el is not None}
     kinds = {(el.tag, el.get("class")) for el in anchored if el is not None and el.get("class")}
-    known = {_words(line) for line in body}
+    known = {_line_words(line) for line in body}
 
     def story(block: _Block) -> bool:
         parent = block.element.getparent()
@@ -284,6 +285,7 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
             and (parent in parents or (parent.tag, parent.get("class")) in kinds)
             and block.words not in known
             and bool(_LEAF(block.element))
+            and block.element.find(".//img") is None  # a picture's box: its text is the caption
             and not _CODE_TEXT.search(block.text)
             and sum(len(a.text_content()) for a in block.element.iter("a")) <= _MAX_LINK_SHARE * len(block.text)
         )
@@ -316,7 +318,7 @@ def _other_parts(page: _Page, body: list[str]) -> list[str]:
     it holds prose (not a promo line or a list of links). The body's own box adds nothing:
     what trafilatura left out of it, it left out on purpose. Empty when the page is one box.
     """
-    wanted = {_words(line) for line in body}
+    wanted = {_line_words(line) for line in body}
     votes: dict[tuple[str, str], int] = {}
     for block in page.blocks:
         if block.element.tag != "p" or block.words not in wanted:
@@ -368,7 +370,7 @@ def _add_parts(body: list[str], parts: list[str]) -> list[str]:
 def _named_captions(captions: dict[int, list[str]], body: list[str]) -> list[_Caption]:
     """The captions worth a line: those naming someone or something the text does not."""
     known = " ".join(body)
-    body_words = {_words(line) for line in body}
+    body_words = {_line_words(line) for line in body}
     kept: list[_Caption] = []
     for before, text in ((b, t) for b, texts in sorted(captions.items()) for t in texts):
         core = _once(" ".join(_CREDIT.sub(" ", text).split()).strip(" -–—|,;:"))
@@ -441,13 +443,15 @@ def is_boilerplate(line: str) -> bool:
     return len(line) <= _BOILERPLATE_MAX_CHARS and _BOILERPLATE.match(line) is not None
 
 
-@functools.lru_cache(maxsize=4096)
 def _words(text: str) -> str:
-    """A text's lower-cased words, space-separated: the key lines and blocks are matched by.
-
-    Cached: each body line is looked up among the page's blocks by several steps.
-    """
+    """A text's lower-cased words, space-separated: the key lines and blocks are matched by."""
     return " ".join(_WORD.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=2048)
+def _line_words(line: str) -> str:
+    """`_words` of a body line, cached: several steps look each body line up again."""
+    return _words(line)
 
 
 def _inside(part: str, whole: str) -> bool:
