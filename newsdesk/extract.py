@@ -16,10 +16,11 @@ reading more is paid on every page of every refresh.
 Options chosen deliberately: metadata on (title, author, date), comments off (they are not
 the story), tables on (results, prices, casualty figures). Many news pages name the people
 in a story only in the photo caption ("Vladimir Putin and Russian FM Sergei Lavrov"), and
-what the text keeps decides what the matcher can find: the alt texts and captions of the
-figures in the story's part of the page are candidates, and one is kept, as a plain line,
-only when it names someone or something the text does not (at most three per story): the
-other captions repeat the text or describe a picture, and every one of them costs precision.
+what the text keeps decides what the matcher can find: the alt texts of the pictures in the
+story's part of the page (not those that are links: teasers, logos) and its figure captions
+are candidates, and one is kept, as a plain line, only when it names someone or something
+the text does not (at most three per story): the other captions repeat the text or describe
+a picture, and every one of them costs precision.
 
 A page that cuts its story into sibling boxes of one class around its ads (trafilatura
 keeps the first box only) gets the other boxes' paragraphs added, when they hold prose.
@@ -192,7 +193,7 @@ class _Page:
             caption = element.tag in ("img", "figcaption")
             if element.tag == "img":
                 raw = element.get("alt", "")
-                if not raw or not _in_figure(element):
+                if not raw or _linked(element):
                     continue
             elif element in noisy:  # a script or a style sheet inside: its code is no text
                 raw = "".join(_PROSE(element))
@@ -240,14 +241,9 @@ _PROSE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ances
 _LEAF = etree.XPath("not(" + " | ".join(f".//{tag}" for tag in _TEXT_TAGS) + ")")
 
 
-def _in_figure(image: Any) -> bool:
-    """Whether an image is a figure's: elsewhere it is an icon, a logo or a link to another story."""
-    figure = False
-    for el in image.iterancestors():
-        if el.tag == "a":
-            return False
-        figure = figure or el.tag == "figure"
-    return figure
+def _linked(image: Any) -> bool:
+    """Whether an image is a link: a teaser for another story, a logo, a button."""
+    return any(el.tag == "a" for el in image.iterancestors())
 
 
 def _common_ancestor(a: Any, b: Any) -> Any:
