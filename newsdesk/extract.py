@@ -163,6 +163,12 @@ def _lines(raw: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Block:
+    """A paragraph, heading, list item, quote or cell of the page, or a picture's caption.
+
+    Body lines are found among the blocks by their words: a line and the block it came
+    from have the same words even where trafilatura trimmed or joined their whitespace.
+    """
+
     element: Any
     text: str
     """Whitespace normalised."""
@@ -199,6 +205,8 @@ class _Page:
                 raw = "".join(_PROSE(element))
             else:
                 raw = element.text_content()
+            if len(raw) > _MAX_BLOCK_CHARS:  # a box of boxes: its parts are blocks of their own
+                continue
             text = " ".join(raw.split())
             if not text:
                 continue
@@ -237,6 +245,9 @@ class _Page:
 
 _TEXT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "td")
 _CODE_TAGS = ("script", "style", "noscript", "template")
+# Longer than any paragraph: nested lists or layout tables, whose text would be read once per
+# level (a hostile page nests them hundreds deep).
+_MAX_BLOCK_CHARS = 20_000
 _PROSE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
 _LEAF = etree.XPath("not(" + " | ".join(f".//{tag}" for tag in _TEXT_TAGS) + ")")
 
