@@ -1,22 +1,26 @@
-"""Article text from a page, with trafilatura, read twice and combined.
+"""Article text from a page: one trafilatura reading for precision, completed from the page's tree.
 
-Why two readings. Measured on the article-extraction benchmark pages
+Why precision, and what completes it. Measured on the article-extraction benchmark pages
 (benchmarks/extract_quality.py), trafilatura's `favor_precision` drops most of what slips
 into a default extraction (related links, promo lines, photo credits) but now and then a
-paragraph of the story too, or the lede. So the page is read once for precision (the
-body) and once in the default balance with images on (the evidence): paragraphs the
-precision reading skipped *between* two paragraphs it kept are put back, and when the
-precision reading misses the feed's lede but the default one has it, the default reading
-is the body.
+paragraph of the story too, or the lede. The page is parsed once; the precise reading (the
+body) gets that tree, and so does one pass over the tree's blocks (paragraphs, headings,
+list items, figure captions) from which newsdesk takes the rest: paragraphs the precise
+reading skipped *between* two it kept, in the story's own boxes, are put back, and so are
+whole sentences right after its end. When the precise reading has no text, or misses the
+feed's lede while the page has it, the page is read a second time in trafilatura's default
+balance, and that reading is the body when it has the lede. Everything besides the one
+reading costs a few percent of it: a refresh is bounded by extraction CPU, and every
+reading more is paid on every page of every refresh.
 
 Options chosen deliberately: metadata on (title, author, date), comments off (they are not
-the story), tables on (results, prices, casualty figures). Images are on in the evidence
-reading only, because trafilatura keeps an image's alt text and caption only then: many
-news pages name the people in a story only in the photo caption ("Vladimir Putin and
-Russian FM Sergei Lavrov"), and what the text keeps decides what the matcher can find. A
-caption is kept, as a plain line, only when it names someone or something the text does
-not (at most three per story): the other captions repeat the text or describe a picture,
-and every one of them costs precision.
+the story), tables on (results, prices, casualty figures). Many news pages name the people
+in a story only in the photo caption ("Vladimir Putin and Russian FM Sergei Lavrov"), and
+what the text keeps decides what the matcher can find: the alt texts of the pictures in the
+story's part of the page (not those that are links: teasers, logos) and its figure captions
+are candidates, and one is kept, as a plain line, only when it names someone or something
+the text does not (at most three per story): the other captions repeat the text or describe
+a picture, and every one of them costs precision.
 
 A page that cuts its story into sibling boxes of one class around its ads (trafilatura
 keeps the first box only) gets the other boxes' paragraphs added, when they hold prose.
@@ -27,18 +31,18 @@ cookie notices, newsletter and social media prompts) are removed last.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import lxml.html
 import trafilatura
+from lxml import etree
 
 from newsdesk.types import Article
 
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<[^>]*>|[^)\s]*)[^)]*\)")
 _WORD = re.compile(r"\w+")
 # Photo credits name the photographer, not anyone in the story.
 _CREDIT = re.compile(
@@ -73,12 +77,18 @@ _MIN_PART_PARAGRAPHS = 2
 _MIN_PART_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*$")
 _MIN_TAIL_WORDS = 5
+# Paragraphs the precise reading skipped are put back from a gap of at most this many blocks:
+# a longer one is a box of links or teasers between the headline and the story.
+_MAX_GAP = 4
+# Nor is a paragraph put back that is mostly a link (a promo for another story), or markup.
+_MAX_LINK_SHARE = 0.5
+_CODE_TEXT = re.compile(r"[<>{}]|&(?:amp|lt|gt|nbsp);")
 
 
 @dataclass(frozen=True, slots=True)
 class _Caption:
     before: int
-    """The index of the evidence reading's text line it stands before."""
+    """The position of its image or caption among the page's blocks."""
     text: str
 
 
@@ -88,37 +98,57 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
     `lede` is the feed's own summary of the entry, when there is one: evidence of where the
     story starts. A plain top-level function of plain values, so it can run in a process pool.
     """
-    evidence = _read(html, url, precision=False)
-    if evidence is None or not evidence.text:
+    tree = _parse(html)
+    if tree is None:
         return None
-    title = (evidence.title or "").strip()
-    lines, captions = _split(evidence.text)
-    text_lines = [line if index not in captions else "" for index, line in enumerate(lines)]
-    precise = _read(html, url, precision=True)
-    body = _lines(precise.text) if precise is not None and precise.text else []
-    if not body or (lede and not _contains(body, first_sentence(lede)) and _contains(lines, first_sentence(lede))):
-        body = [line for line in text_lines if line]
+    page = _Page(tree)
+    reading = _read(tree, url, precision=True, metadata=True)
+    body = _lines(reading.text) if reading is not None and reading.text else []
+    opening = first_sentence(lede) if lede else ""
+    if not body or (opening and not _contains(body, opening) and page.has(opening)):
+        # The precise reading has nothing, or lost the story's start: the default one may not.
+        evidence = _read(tree, url, precision=False, metadata=reading is None)
+        lines = _lines(evidence.text) if evidence is not None and evidence.text else []
+        if not body or _contains(lines, opening):
+            body = lines
+        reading = reading or evidence
     else:
-        body = _fill_gaps(body, text_lines)
-    body = _add_parts(body, _other_parts(html, body))
+        body = _fill_gaps(body, page)
+    if reading is None:
+        return None
+    body = _add_parts(body, _other_parts(page, body))
     body = [line for line in body if not is_boilerplate(line)]
+    title = (reading.title or "").strip()
     if title and body and _words(body[0]) == _words(title):  # the headline is shown apart
         body = body[1:]
     if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
         return None
-    text = "\n\n".join(_place_captions(body, lines, _named_captions(captions, body)))
-    return Article(text=text, title=title or None, author=evidence.author or None, published=_date(evidence.date))
+    text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
+    return Article(text=text, title=title or None, author=reading.author or None, published=_date(reading.date))
 
 
-def _read(html: str | bytes, url: str | None, *, precision: bool) -> Any:
+def _parse(html: str | bytes) -> Any:
+    """The page's tree, parsed once the way trafilatura parses it, or None when it is no HTML.
+
+    Every reading gets this tree: trafilatura copies a tree it is handed (a copy is far
+    cheaper than parsing the page again) and never changes it.
+    """
+    try:
+        return trafilatura.load_html(html)
+    except Exception:  # lxml refuses some undecodable documents
+        return None
+
+
+def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool) -> Any:
+    """One trafilatura reading of the page: its text, and its title, author and date if asked."""
     try:
         return trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
-            with_metadata=not precision,
+            with_metadata=metadata,
             include_comments=False,
             include_tables=True,
-            include_images=not precision,
+            include_images=False,
             include_formatting=False,
             favor_precision=precision,
             deduplicate=False,
@@ -131,58 +161,162 @@ def _lines(raw: str) -> list[str]:
     return [line for line in (" ".join(part.split()) for part in raw.splitlines()) if line]
 
 
-def _split(raw: str) -> tuple[list[str], dict[int, list[str]]]:
-    """Text lines, and caption candidates by the index of the line they stand before.
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A paragraph, heading, list item, quote or cell of the page, or a picture's caption.
 
-    Candidates are image alt texts, what follows an image on its line, and the line right
-    after an image, which is its caption or the story's next paragraph: it stays a text line
-    too, but is never put back into a body that left it out.
+    Body lines are found among the blocks by their words: a line and the block it came
+    from have the same words even where trafilatura trimmed or joined their whitespace.
     """
-    lines: list[str] = []
-    captions: dict[int, list[str]] = {}
-    after_image = False
-    for line in _lines(raw):
-        images = list(_IMAGE.finditer(line))
-        if images:
-            here = captions.setdefault(len(lines), [])
-            here.extend(m.group("alt") for m in images)
-            rest = _IMAGE.sub(" ", line).strip(" -•")
-            if rest:
-                here.append(rest)
-            after_image = True
-            continue
-        if after_image:
-            captions.setdefault(len(lines), []).append(line)
-            after_image = False
-        lines.append(line)
-    return lines, captions
+
+    element: Any
+    text: str
+    """Whitespace normalised."""
+    words: str
+    caption: bool
+    """An image's alt text or a figure's caption, not a text block."""
 
 
-def _fill_gaps(body: list[str], lines: list[str]) -> list[str]:
-    """The precise body, with the paragraphs it skipped between two it kept put back.
+class _Page:
+    """The page's text blocks, image alt texts and figure captions, in document order.
 
-    Empty `lines` are placeholders that are never put back (possible captions).
+    Read once from the parsed tree, in one pass: everything newsdesk adds to the
+    precise reading (skipped paragraphs, captions, split boxes) comes from here rather than
+    from another trafilatura reading of the whole page.
     """
-    matcher = difflib.SequenceMatcher(None, [_words(b) for b in body], [_words(x) for x in lines], autojunk=False)
-    ops = matcher.get_opcodes()
-    kept = [n for n, op in enumerate(ops) if op[0] == "equal"]
-    if not kept:
-        return body
+
+    __slots__ = ("blocks", "root", "where")
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.blocks: list[_Block] = []
+        self.where: dict[str, int] = {}
+        """The position of the first text block with these words (from `_words`)."""
+        # A set of the elements themselves, not of ids: it keeps lxml's proxies alive, so the
+        # same element always comes back as the same object.
+        noisy = {el for code in root.iter(*_CODE_TAGS) for el in code.iterancestors()}
+        for element in root.iter(*_TEXT_TAGS, "figcaption", "img"):
+            caption = element.tag in ("img", "figcaption")
+            if element.tag == "img":
+                raw = element.get("alt", "")
+                if not raw or _linked(element):
+                    continue
+            elif element in noisy:  # a script or a style sheet inside: its code is no text
+                raw = "".join(_PROSE(element))
+            else:
+                raw = element.text_content()
+            if len(raw) > _MAX_BLOCK_CHARS:  # a box of boxes: its parts are blocks of their own
+                continue
+            text = " ".join(raw.split())
+            if not text:
+                continue
+            words = _words(text)
+            if not caption:
+                self.where.setdefault(words, len(self.blocks))
+            self.blocks.append(_Block(element, text, words, caption))
+
+    def has(self, sentence: str) -> bool:
+        """Whether any text of the page holds `sentence`'s words in a row."""
+        needle = _words(sentence)
+        return bool(needle) and _inside(needle, " ".join(block.words for block in self.blocks if not block.caption))
+
+    def spots(self, body: list[str]) -> list[int | None]:
+        """Each body line's position among the blocks, None for a line no block matches."""
+        return [self.where.get(_line_words(line)) for line in body]
+
+    def captions(self, body: list[str]) -> dict[int, list[str]]:
+        """Alt texts and figure captions in the story's own part of the page, by position.
+
+        The story's part is the smallest element holding its first and last paragraph;
+        when that is the whole page, what stands between them.
+        """
+        spots = [n for n in self.spots(body) if n is not None]
+        if not spots:
+            return {}
+        first, last = min(spots), max(spots)
+        box = _common_ancestor(self.blocks[first].element, self.blocks[last].element)
+        whole = box is None or box.tag in ("html", "body")
+        out: dict[int, list[str]] = {}
+        for n, block in enumerate(self.blocks):
+            if block.caption and (first < n < last if whole else _within(block.element, box)):
+                out.setdefault(n, []).append(block.text)
+        return out
+
+
+_TEXT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "td")
+_CODE_TAGS = ("script", "style", "noscript", "template")
+# Longer than any paragraph: nested lists or layout tables, whose text would be read once per
+# level (a hostile page nests them hundreds deep).
+_MAX_BLOCK_CHARS = 20_000
+_PROSE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
+_LEAF = etree.XPath("not(" + " | ".join(f".//{tag}" for tag in _TEXT_TAGS) + ")")
+
+
+def _linked(image: Any) -> bool:
+    """Whether an image is a link: a teaser for another story, a logo, a button."""
+    return any(el.tag == "a" for el in image.iterancestors())
+
+
+def _common_ancestor(a: Any, b: Any) -> Any:
+    """The smallest element holding both `a` and `b` (one of them when it holds the other)."""
+    mine = {a, *a.iterancestors()}
+    for el in (b, *b.iterancestors()):
+        if el in mine:
+            return el
+    return None
+
+
+def _within(element: Any, box: Any) -> bool:
+    return any(el is box for el in element.iterancestors())
+
+
+def _fill_gaps(body: list[str], page: _Page) -> list[str]:
+    """The precise body, with the page's paragraphs it skipped between two it kept put back.
+
+    A paragraph is put back only when it stands in one of the story's own boxes (the
+    parent of a kept paragraph, or an element of the same tag and class: some sites put
+    each paragraph in a box of its own); not a caption, nor a block holding other blocks or
+    a picture, nor one that is mostly a link or reads like markup.
+    """
+    spots = page.spots(body)
+    anchored = [page.blocks[n].element.getparent() for n in spots if n is not None]
+    parents = {el for el in anchored if el is not None}
+    kinds = {(el.tag, el.get("class")) for el in anchored if el is not None and el.get("class")}
+    known = {_line_words(line) for line in body}
+
+    def story(block: _Block) -> bool:
+        parent = block.element.getparent()
+        return (
+            not block.caption
+            and parent is not None
+            and (parent in parents or (parent.tag, parent.get("class")) in kinds)
+            and block.words not in known
+            and bool(_LEAF(block.element))
+            and block.element.find(".//img") is None  # a picture's box: its text is the caption
+            and not _CODE_TEXT.search(block.text)
+            and sum(len(a.text_content()) for a in block.element.iter("a")) <= _MAX_LINK_SHARE * len(block.text)
+        )
+
     out: list[str] = []
-    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
-        out += body[i1:i2]
-        if tag in ("insert", "replace") and kept[0] < n < kept[-1]:
-            out += [line for line in lines[j1:j2] if line]
+    for n, line in enumerate(body):
+        out.append(line)
+        here, after = spots[n], spots[n + 1] if n + 1 < len(spots) else None
+        if here is not None and after is not None and here < after <= here + 1 + _MAX_GAP:
+            out += [block.text for block in page.blocks[here + 1 : after] if story(block)]
     # A story's last sentences (the closing paragraph, a copyright line) are read as page
     # furniture now and then: whole sentences right after the body's end are its own.
-    for line in lines[ops[kept[-1]][4] :]:
-        if not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or is_boilerplate(line):
+    end = spots[-1] if spots else None
+    for block in page.blocks[end + 1 :] if end is not None else []:
+        if block.caption:
+            continue
+        line = block.text
+        if not story(block) or not _SENTENCE_END.search(line) or len(line.split()) < _MIN_TAIL_WORDS or is_boilerplate(line):
             break
         out.append(line)
     return out
 
 
-def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
+def _other_parts(page: _Page, body: list[str]) -> list[str]:
     """The story's paragraphs in document order when the page splits it into several boxes.
 
     Some sites (Wired, for one) cut an article into sibling containers of the same class
@@ -191,21 +325,19 @@ def _other_parts(html: str | bytes, body: list[str]) -> list[str]:
     it holds prose (not a promo line or a list of links). The body's own box adds nothing:
     what trafilatura left out of it, it left out on purpose. Empty when the page is one box.
     """
-    try:
-        root = lxml.html.fromstring(html)
-    except Exception:  # lxml refuses empty and some undecodable documents
-        return []
-    wanted = {_words(line) for line in body}
+    wanted = {_line_words(line) for line in body}
     votes: dict[tuple[str, str], int] = {}
-    for p in root.iter("p"):
-        parent = p.getparent()
-        if parent is not None and parent.get("class") and _words(p.text_content()) in wanted:
+    for block in page.blocks:
+        if block.element.tag != "p" or block.words not in wanted:
+            continue
+        parent = block.element.getparent()
+        if parent is not None and parent.get("class"):
             key = (parent.tag, parent.get("class"))
             votes[key] = votes.get(key, 0) + 1
     if not votes:
         return []
     tag, cls = max(votes, key=lambda k: votes[k])
-    boxes = [el for el in root.iter(tag) if el.get("class") == cls]
+    boxes = [el for el in page.root.iter(tag) if el.get("class") == cls]
     if len(boxes) < 2:
         return []
     held = [sum(_words(p.text_content()) in wanted for p in box.iter("p")) for box in boxes]
@@ -245,7 +377,7 @@ def _add_parts(body: list[str], parts: list[str]) -> list[str]:
 def _named_captions(captions: dict[int, list[str]], body: list[str]) -> list[_Caption]:
     """The captions worth a line: those naming someone or something the text does not."""
     known = " ".join(body)
-    body_words = {_words(line) for line in body}
+    body_words = {_line_words(line) for line in body}
     kept: list[_Caption] = []
     for before, text in ((b, t) for b, texts in sorted(captions.items()) for t in texts):
         core = _once(" ".join(_CREDIT.sub(" ", text).split()).strip(" -–—|,;:"))
@@ -300,17 +432,13 @@ def _names(text: str) -> list[str]:
     return names
 
 
-def _place_captions(body: list[str], lines: list[str], captions: list[_Caption]) -> list[str]:
-    """Each caption goes before the first body line that followed its image on the page."""
+def _place_captions(body: list[str], page: _Page, captions: list[_Caption]) -> list[str]:
+    """Each caption goes before the first body line that follows its image on the page."""
     if not captions:
         return body
-    where: dict[str, int] = {}
-    for index, line in enumerate(lines):
-        where.setdefault(_words(line), index)
     out: list[str] = []
     pending = list(captions)
-    for line in body:
-        index = where.get(_words(line))
+    for line, index in zip(body, page.spots(body), strict=True):
         while pending and index is not None and pending[0].before <= index:
             out.append(pending.pop(0).text)
         out.append(line)
@@ -323,7 +451,14 @@ def is_boilerplate(line: str) -> bool:
 
 
 def _words(text: str) -> str:
+    """A text's lower-cased words, space-separated: the key lines and blocks are matched by."""
     return " ".join(_WORD.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=2048)
+def _line_words(line: str) -> str:
+    """`_words` of a body line, cached: several steps look each body line up again."""
+    return _words(line)
 
 
 def _inside(part: str, whole: str) -> bool:

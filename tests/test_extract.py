@@ -142,3 +142,29 @@ def test_an_article_split_into_boxes_around_ads_is_read_whole() -> None:
     article = extract_article(page)
     assert article is not None
     assert article.text == "\n\n".join(STORY + more)
+
+
+def test_scripts_and_style_sheets_between_paragraphs_are_no_text() -> None:
+    # Ad slots and galleries put code between a story's paragraphs; it is never a paragraph.
+    paragraphs = [
+        STORY[0], STORY[1], "<script>(adsbygoogle = window.adsbygoogle || []).push({});</script>",
+        STORY[2], "<style>#gallery-1 { margin: auto; }</style>", STORY[3],
+    ]
+    article = extract_article(news_page(paragraphs))
+    assert article is not None
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_a_picture_linking_to_another_story_is_no_caption() -> None:
+    # Its alt text names someone the story does not, but it is a teaser, not the story's photo.
+    teaser = '<figure><a href="/library"><img src="/img/library.jpg" alt="Mayor Johan Berg opens the new library"></a></figure>'
+    article = extract_article(news_page([*STORY[:2], teaser, *STORY[2:]]))
+    assert article is not None
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_a_link_to_another_story_between_paragraphs_is_not_put_back() -> None:
+    promo = '<a href="/bridge">On Coast News: Storm closes the bridge for a week</a>'
+    article = extract_article(news_page([*STORY[:2], promo, *STORY[2:]]))
+    assert article is not None
+    assert article.text == "\n\n".join(STORY)
