@@ -1,27 +1,36 @@
 """One refresh: fetch the feeds, extract each new entry's page, match it, store it.
 
-The stages run as one asyncio pipeline so that downloads overlap: every HTTP request waits on
-one shared semaphore (settings.concurrency), extraction and database writes leave the event
-loop for threads. A feed's new validators (ETag, Last-Modified) are stored only after all its
-new stories are, so a refresh killed half-way is completed by the next one instead of being
-answered "304 Not Modified".
+The stages overlap so that a refresh costs about what extraction costs: downloads run on the
+event loop, bounded over all sites (settings.concurrency) and per site (settings.per_host);
+trafilatura, which is CPU-bound, runs in a pool of processes sized to the cores; each feed's
+new stories are written in one short transaction. Pages waiting for extraction are bounded
+too, so a refresh of thousands of new stories holds only a few pages in memory.
+
+A feed's new validators (ETag, Last-Modified) are stored only after all its new stories are,
+so a refresh killed half-way is completed by the next one instead of being answered "304 Not
+Modified". A feed answered 304 costs one status row, written with the others at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import TracebackType
 from urllib.parse import urlsplit
 
-from newsdesk.config import Config, FeedConfig
+from newsdesk.config import Config, FeedConfig, Settings
 from newsdesk.errors import FetchError
 from newsdesk.extract import extract_article
-from newsdesk.fetch import FeedRequest, Fetcher
+from newsdesk.fetch import FeedRequest, Fetcher, normalise_link
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
-from newsdesk.types import Article, Entry, FeedOutcome, FeedStatus, NewStory
+from newsdesk.types import Article, EntityHit, Entry, FeedOutcome, FeedStatus, FetchRecord, NewStory
 
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
@@ -58,28 +67,40 @@ async def refresh(
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
     matcher: Matcher | None = None,
+    extractor: Extractor | None = None,
 ) -> RefreshSummary:
-    """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing."""
+    """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing.
+
+    `extractor` lets a long-running caller (the UI, the daemon) keep one process pool across
+    refreshes; without it, one is started when the first page needs extracting and stopped
+    at the end, so a refresh with nothing new starts no process at all.
+    """
     chosen = list(config.feeds if feeds is None else feeds)
     await asyncio.to_thread(store.sync_feeds, config.feeds)
     stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
-    run = _Run(config, store, matcher or Matcher(config.watchlist))
+    own = extractor is None
+    run = _Run(config, store, matcher or Matcher(config.watchlist), extractor or Extractor())
     total = len(chosen)
     done = 0
     if progress:
         progress(RefreshProgress(0, total))
-    async with Fetcher(config.settings) as fetcher:
-        run.fetcher = fetcher
-        tasks = [
-            asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
-            for feed in chosen
-            if feed.url in stored
-        ]
-        for task in asyncio.as_completed(tasks):
-            name = await task
-            done += 1
-            if progress:
-                progress(RefreshProgress(done, total, name))
+    try:
+        async with Fetcher(config.settings) as fetcher:
+            run.fetcher = fetcher
+            tasks = [
+                asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
+                for feed in chosen
+                if feed.url in stored
+            ]
+            for task in asyncio.as_completed(tasks):
+                name = await task
+                done += 1
+                if progress:
+                    progress(RefreshProgress(done, total, name))
+    finally:
+        await run.flush_statuses()
+        if own:
+            await asyncio.to_thread(run.extractor.close)
     return run.summary
 
 
@@ -100,70 +121,173 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
     )
 
 
+def cores() -> int:
+    """The CPUs this process may run on (a container's limit, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Extractor:
+    """Article extraction in a pool of processes, one per core, started on first use.
+
+    trafilatura holds the GIL for the whole parse, so threads would not overlap it with the
+    downloads; processes do. Workers are forked from a server that has already imported
+    trafilatura, so starting them costs milliseconds, not an import each.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or cores()
+        self._pool: Executor | None = None
+
+    async def extract(self, html: str, url: str) -> Article | None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        return await asyncio.get_running_loop().run_in_executor(self._pool, extract_article, html, url)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork would copy the caller's threads' locks (the UI's, the scheduler's) in whatever
+    # state they are; a fork server is a clean single-threaded parent.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newsdesk.extract"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class _Limits:
+    """How many downloads run at once: over all sites, and per site (host and port)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._per_host = settings.per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = urlsplit(url).netloc.lower()
+        site = self._hosts.get(host)
+        if site is None:
+            site = self._hosts[host] = asyncio.Semaphore(self._per_host)
+        # The site's slot first: a download waiting for a busy site holds no global slot
+        # that another site's download could use.
+        async with site, self._all:
+            yield
+
+
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher) -> None:
+    def __init__(self, config: Config, store: Store, matcher: Matcher, extractor: Extractor) -> None:
         self.config = config
         self.store = store
         self.matcher = matcher
+        self.extractor = extractor
         self.summary = RefreshSummary()
-        self.slots = asyncio.Semaphore(config.settings.concurrency)
+        self.limits = _Limits(config.settings)
+        # Pages downloaded and not yet extracted: enough to keep every worker busy while the
+        # next pages download, few enough that memory stays flat however many stories are new.
+        self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, extractor.workers * 4))
+        self.pages: dict[str, asyncio.Future[tuple[Article | None, str | None]]] = {}
+        self.statuses: list[FetchRecord] = []
         self.fetcher: Fetcher
 
     async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
-        async with self.slots:
+        async with self.limits.slot(feed.url):
             result = await self.fetcher.fetch_feed(
                 FeedRequest(url=feed.url, etag=stored.etag, last_modified=stored.last_modified)
             )
         checked_at = datetime.now(UTC)
-        new = 0
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
             new = await self._store_new(feed, stored.id, result.entries, checked_at)
             if result.error:
                 self.summary.problems.append(FeedProblem(feed.name, feed.url, result.error))
-        elif result.outcome is FeedOutcome.NOT_MODIFIED:
+            # Validators move only once the stories are stored (see the module's docstring).
+            await asyncio.to_thread(self.store.record_fetches, [FetchRecord(stored.id, result, checked_at, new)])
+            return feed.name
+        if result.outcome is FeedOutcome.NOT_MODIFIED:
             self.summary.not_modified += 1
         else:
             self.summary.failed += 1
             message = result.error or str(result.outcome)
             self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
-        await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new)
+        self.statuses.append(FetchRecord(stored.id, result, checked_at, 0))
         return feed.name
+
+    async def flush_statuses(self) -> None:
+        """Every 304 and failure of the refresh in one transaction."""
+        statuses, self.statuses = self.statuses, []
+        if statuses:
+            await asyncio.to_thread(self.store.record_fetches, statuses)
 
     async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
         known = await asyncio.to_thread(self.store.known_keys, feed_id, [e.key for e in entries])
         fresh = [e for e in entries if e.key not in known]
+        if not fresh:
+            return 0
         extract = self.config.settings.extract if feed.extract is None else feed.extract
-        stored = await asyncio.gather(*(self._story(feed_id, e, now, extract) for e in fresh))
-        return sum(stored)
+        if extract:
+            links = [e.link for e in fresh if e.link and _web_link(e.link)]
+            for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
+                self._remember(normalise_link(link), (article, None))
+        stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
+        ids = await asyncio.to_thread(self.store.add_stories, feed_id, stories)
+        added = [hits for (_, hits), story_id in zip(stories, ids, strict=True) if story_id is not None]
+        self.summary.new_stories += len(added)
+        self.summary.new_matches += sum(len(hits) for hits in added)
+        return len(added)
 
-    async def _story(self, feed_id: int, entry: Entry, now: datetime, extract: bool) -> int:
+    async def _story(self, entry: Entry, now: datetime, extract: bool) -> tuple[NewStory, list[EntityHit]]:
         article, note = (await self._article(entry.link)) if extract else (None, None)
         story = _compose(entry, article, note, now)
-        hits = summarize(self.matcher.find(story.title, story.text, story.summary))
-        story_id = await asyncio.to_thread(self.store.add_story, feed_id, story, hits)
-        if story_id is None:
-            return 0
-        self.summary.new_stories += 1
-        self.summary.new_matches += len(hits)
-        return 1
+        return story, summarize(self.matcher.find(story.title, story.text, story.summary))
+
+    def _remember(self, link: str, outcome: tuple[Article | None, str | None]) -> None:
+        done: asyncio.Future[tuple[Article | None, str | None]] = asyncio.get_running_loop().create_future()
+        done.set_result(outcome)
+        self.pages.setdefault(link, done)
 
     async def _article(self, link: str | None) -> tuple[Article | None, str | None]:
-        if not link or urlsplit(link).scheme not in ("http", "https"):
+        """The page's article; a page linked twice in one refresh is downloaded once."""
+        if not link or not _web_link(link):
             return None, "the entry has no web link to download"
-        try:
-            async with self.slots:
-                html = await self.fetcher.fetch_page(link)
-        except FetchError as exc:
-            return None, f"the article page could not be downloaded: {exc.reason}"
-        if not html:
-            return None, "the article page was empty"
-        article = await asyncio.to_thread(extract_article, html, link)
+        key = normalise_link(link)
+        pending = self.pages.get(key)
+        if pending is None:
+            pending = self.pages[key] = asyncio.ensure_future(self._download_and_extract(link))
+        return await asyncio.shield(pending)
+
+    async def _download_and_extract(self, link: str) -> tuple[Article | None, str | None]:
+        async with self.pages_in_flight:
+            try:
+                async with self.limits.slot(link):
+                    html = await self.fetcher.fetch_page(link)
+            except FetchError as exc:
+                return None, f"the article page could not be downloaded: {exc.reason}"
+            if not html:
+                return None, "the article page was empty"
+            article = await self.extractor.extract(html, link)
         if article is None or not article.text.strip():
             return None, "no article text was found on the page"
         return article, None
+
+
+def _web_link(link: str | None) -> bool:
+    return bool(link) and urlsplit(link).scheme in ("http", "https")  # type: ignore[arg-type]
 
 
 def _compose(entry: Entry, article: Article | None, note: str | None, now: datetime) -> NewStory:

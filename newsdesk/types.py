@@ -56,6 +56,16 @@ class FeedResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One feed's download to record: which feed, what came back, when, how many stories were new."""
+
+    feed_id: int
+    result: FeedResult
+    checked_at: datetime
+    new: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """What extraction made of an article page."""
 

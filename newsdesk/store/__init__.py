@@ -9,34 +9,40 @@ killed at any moment leaves either a whole story with its matches or none of it.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from newsdesk.config import FeedConfig
+from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
 from newsdesk.store._models import Feed, Meta, Story, StoryMatch
 from newsdesk.types import (
+    Article,
     EntityCount,
     EntityHit,
     FeedResult,
     FeedStatus,
+    FetchRecord,
     Match,
     NewStory,
     StoryDetail,
     StoryItem,
 )
 
-__all__ = ["Store", "database_url"]
+__all__ = ["FetchRecord", "Store", "database_url"]
 
 _FUTURE_SLACK = timedelta(hours=2)
 _WATCHLIST_KEY = "watchlist_fingerprint"
+# A search word: a "quoted phrase" or a run of anything else; FTS5's own syntax is not exposed.
+_SEARCH_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -115,22 +121,32 @@ class Store:
 
     def record_fetch(self, feed_id: int, result: FeedResult, checked_at: datetime, new: int = 0) -> None:
         """Store a download's outcome; validators only move forward on a usable answer."""
+        self.record_fetches([FetchRecord(feed_id, result, checked_at, new)])
+
+    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
+        """Store many downloads' outcomes in one transaction (a refresh's 304s, say)."""
         with self._writing() as session:
-            row = session.get(Feed, feed_id)
-            if row is None:
-                return
-            row.last_checked = _utc(checked_at)
-            row.last_outcome = str(result.outcome)
-            row.last_error = result.error
-            row.http_status = result.http_status
-            if result.outcome in ("ok", "not modified"):
-                row.last_ok = _utc(checked_at)
-            if result.outcome == "ok":
-                row.etag = result.etag
-                row.last_modified = result.last_modified
-                row.title = result.title or row.title
-                row.last_new = new
-            session.add(row)
+            rows = {
+                row.id: row
+                for row in session.exec(select(Feed).where(col(Feed.id).in_([r.feed_id for r in records])))
+            }
+            for record in records:
+                row = rows.get(record.feed_id)
+                if row is None:
+                    continue
+                result, checked_at = record.result, record.checked_at
+                row.last_checked = _utc(checked_at)
+                row.last_outcome = str(result.outcome)
+                row.last_error = result.error
+                row.http_status = result.http_status
+                if result.outcome in ("ok", "not modified"):
+                    row.last_ok = _utc(checked_at)
+                if result.outcome == "ok":
+                    row.etag = result.etag
+                    row.last_modified = result.last_modified
+                    row.title = result.title or row.title
+                    row.last_new = record.new
+                session.add(row)
 
     # --------------------------------------------------------------- stories
 
@@ -149,32 +165,60 @@ class Store:
 
     def add_story(self, feed_id: int, story: NewStory, hits: Sequence[EntityHit]) -> int | None:
         """Store a story and its matches in one transaction; None if the feed already has it."""
-        try:
-            with self._writing() as session:
-                row = Story(
-                    feed_id=feed_id,
-                    key=story.key,
-                    guid=story.guid,
-                    url=story.url,
-                    title=story.title,
-                    author=story.author,
-                    published=_utc(story.published),
-                    fetched_at=_utc(story.fetched_at),
-                    sort_time=_utc(_sort_time(story.published, story.fetched_at)),
-                    summary=story.summary,
-                    text=story.text,
-                    text_source=story.text_source,
-                    text_note=story.text_note,
-                    matched=bool(hits),
-                )
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                session.add_all(_match_rows(row.id, hits))
-                story_id = row.id
-        except IntegrityError:
-            return None
-        return story_id
+        return self.add_stories(feed_id, [(story, hits)])[0]
+
+    def add_stories(self, feed_id: int, stories: Sequence[tuple[NewStory, Sequence[EntityHit]]]) -> list[int | None]:
+        """Store a feed's new stories with their matches in one transaction.
+
+        Returns each story's id, or None for one the feed already has. One transaction per
+        feed rather than per story: a refresh of thousands of stories commits a few hundred
+        times, and a crash still leaves each story whole with its matches, or absent.
+        """
+        ids: list[int | None] = []
+        with self._writing() as session:
+            for story, hits in stories:
+                values = {
+                    "feed_id": feed_id,
+                    "key": story.key,
+                    "guid": story.guid,
+                    "url": story.url,
+                    "title": story.title,
+                    "author": story.author,
+                    "published": _utc(story.published),
+                    "fetched_at": _utc(story.fetched_at),
+                    "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+                    "summary": story.summary,
+                    "text": story.text,
+                    "text_source": story.text_source,
+                    "text_note": story.text_note,
+                    "matched": bool(hits),
+                    "read": False,
+                    "starred": False,
+                }
+                try:
+                    with session.begin_nested():
+                        result = session.execute(insert(Story).values(**values))
+                except IntegrityError:
+                    ids.append(None)
+                    continue
+                story_id = result.inserted_primary_key[0]
+                session.add_all(_match_rows(story_id, hits))
+                ids.append(story_id)
+        return ids
+
+    def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
+        """Articles already extracted from these page URLs (for another feed): not fetched again."""
+        urls = list(dict.fromkeys(urls))
+        found: dict[str, Article] = {}
+        with self._session() as session:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                for url, title, author, published, body in session.exec(
+                    select(Story.url, Story.title, Story.author, Story.published, Story.text)
+                    .where(col(Story.url).in_(chunk), Story.text_source == "page")
+                ):
+                    found.setdefault(url, Article(text=body, title=title, author=author, published=_utc(published)))  # type: ignore[index]
+        return found
 
     def list_stories(
         self,
@@ -200,30 +244,33 @@ class Store:
             if feed_id is not None:
                 query = query.where(Story.feed_id == feed_id)
             query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
-            rows = session.exec(query.offset(offset).limit(limit)).all()
-            ids = [story.id for story, _ in rows]
-            entities: dict[int, list[str]] = {i: [] for i in ids if i is not None}
-            if ids:
-                for story_id, name in session.exec(
-                    select(StoryMatch.story_id, StoryMatch.entity)
-                    .where(col(StoryMatch.story_id).in_(ids))
-                    .order_by(col(StoryMatch.id))
-                ):
-                    entities[story_id].append(name)
-            return [
-                StoryItem(
-                    id=story.id,  # type: ignore[arg-type]
-                    title=story.title,
-                    feed=feed_name,
-                    time=_utc(story.sort_time),  # type: ignore[arg-type]
-                    read=story.read,
-                    starred=story.starred,
-                    entities=tuple(entities.get(story.id, ())),  # type: ignore[arg-type]
-                    url=story.url,
-                    published=_utc(story.published),
-                )
-                for story, feed_name in rows
-            ]
+            return _items(session, session.exec(query.offset(offset).limit(limit)).all())
+
+    def search(self, query: str, *, limit: int = 200, offset: int = 0) -> list[StoryItem]:
+        """Stories whose title or text hold every word of `query`, best match first.
+
+        Words match whole tokens regardless of case and accents; `word*` matches a prefix and
+        "a phrase" the words in a row. Anything else FTS5 would read as syntax is taken as text.
+        """
+        match = fts_query(query)
+        if not match:
+            return []
+        with self._session() as session:
+            try:
+                ranked = session.execute(
+                    text(
+                        "SELECT rowid FROM story_fts WHERE story_fts MATCH :match "
+                        "ORDER BY bm25(story_fts, 4.0, 1.0) LIMIT :limit OFFSET :offset"
+                    ),
+                    {"match": match, "limit": limit, "offset": offset},
+                ).scalars().all()
+            except OperationalError as exc:
+                raise StoreError(f"search {query!r} failed: {exc.orig}") from None
+            rows = session.exec(
+                select(Story, Feed.name).join(Feed, col(Feed.id) == col(Story.feed_id)).where(col(Story.id).in_(ranked))
+            ).all()
+            order = {story_id: index for index, story_id in enumerate(ranked)}
+            return _items(session, sorted(rows, key=lambda row: order[row[0].id]))
 
     def count_stories(self, *, matched_only: bool = False) -> int:
         with self._session() as session:
@@ -341,6 +388,45 @@ class Store:
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
         with self._writing() as session:
             session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+
+
+def fts_query(query: str) -> str:
+    """A user's search words as an FTS5 query: every word required, each quoted as a string."""
+    terms = []
+    for phrase, word in _SEARCH_TERM.findall(query):
+        value = phrase if phrase else word
+        prefix = bool(word) and value.endswith("*")
+        value = value.rstrip("*").replace('"', '""').strip()
+        if value:
+            terms.append(f'"{value}"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def _items(session: Session, rows: Sequence[tuple[Story, str]]) -> list[StoryItem]:
+    """List rows (story, feed name) with each story's matched entities, in one query."""
+    ids = [story.id for story, _ in rows]
+    entities: dict[int, list[str]] = {i: [] for i in ids if i is not None}
+    if ids:
+        for story_id, name in session.exec(
+            select(StoryMatch.story_id, StoryMatch.entity)
+            .where(col(StoryMatch.story_id).in_(ids))
+            .order_by(col(StoryMatch.id))
+        ):
+            entities[story_id].append(name)
+    return [
+        StoryItem(
+            id=story.id,  # type: ignore[arg-type]
+            title=story.title,
+            feed=feed_name,
+            time=_utc(story.sort_time),  # type: ignore[arg-type]
+            read=story.read,
+            starred=story.starred,
+            entities=tuple(entities.get(story.id, ())),  # type: ignore[arg-type]
+            url=story.url,
+            published=_utc(story.published),
+        )
+        for story, feed_name in rows
+    ]
 
 
 def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
