@@ -12,6 +12,7 @@ import asyncio
 import calendar
 import hashlib
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from lxml import etree
 from newsdesk import __version__
 from newsdesk.config import Settings
 from newsdesk.errors import FetchError
-from newsdesk.types import Entry, FeedOutcome, FeedResult
+from newsdesk.types import Entry, FeedOutcome, FeedResult, RawPage
 
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -109,20 +110,31 @@ class Fetcher:
 
     async def fetch_page(self, url: str) -> str | None:
         """The decoded HTML of an article page; FetchError(url, reason) when there is none."""
+        return decode_page(await self.fetch_raw_page(url), self.settings.max_page_bytes)
+
+    async def fetch_raw_page(self, url: str) -> RawPage:
+        """An article page's bytes as sent (compressed); decode_page makes them HTML.
+
+        Only the compressed size is limited here; decode_page limits what they expand to.
+        """
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(url, "only http:// and https:// pages are downloaded")
         try:
-            status, reason, _, headers, body = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes)
+            status, reason, _, headers, body = await self._get(
+                url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes, decompress=False
+            )
         except _TooLarge:
-            raise FetchError(url, f"the page is larger than {self.settings.max_page_bytes // (1024 * 1024)} MB") from None
+            raise FetchError(url, _page_too_large(self.settings.max_page_bytes)) from None
         if status >= 400:
             raise FetchError(url, f"HTTP {status} {reason}".strip())
         ctype = headers.get("content-type", "").lower()
         if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
             raise FetchError(url, f"not a web page ({ctype.split(';')[0]})")
-        return _decode_html(body, ctype)
+        return RawPage(url, body, headers.get("content-encoding", "").lower(), ctype)
 
-    async def _get(self, url: str, headers: dict[str, str], limit: int) -> tuple[int, str, str, Mapping[str, str], bytes]:
+    async def _get(
+        self, url: str, headers: dict[str, str], limit: int, *, decompress: bool = True
+    ) -> tuple[int, str, str, Mapping[str, str], bytes]:
         # httpx's timeout is per socket operation; a server dripping bytes forever is stopped
         # by the overall deadline.
         deadline = self.settings.timeout_seconds * 3
@@ -132,7 +144,8 @@ class Fetcher:
                     chunks: list[bytes] = []
                     size = 0
                     if response.status_code < 300:
-                        async for chunk in response.aiter_bytes():
+                        chunks_of = response.aiter_bytes if decompress else response.aiter_raw
+                        async for chunk in chunks_of():
                             size += len(chunk)
                             if size > limit:
                                 raise _TooLarge
@@ -175,6 +188,38 @@ def _connect_problem(exc: BaseException) -> str:
     if "certificate" in text or "ssl" in text:
         return f"secure connection failed: {exc}"
     return f"cannot connect: {exc}"
+
+
+def decode_page(page: RawPage, limit: int) -> str:
+    """A downloaded page as text: decompressed (at most `limit` bytes) and decoded.
+
+    A plain function of plain values, so it runs in the extraction workers.
+    """
+    body = page.body
+    for coding in reversed([c.strip() for c in page.content_encoding.split(",") if c.strip()]):
+        if coding in ("gzip", "x-gzip", "deflate"):
+            body = _inflate(page.url, body, coding, limit)
+        elif coding != "identity":
+            raise FetchError(page.url, f"the page is compressed as {coding!r}, which newsdesk did not ask for")
+    return _decode_html(body, page.content_type)
+
+
+def _inflate(url: str, body: bytes, coding: str, limit: int) -> bytes:
+    # wbits: 16+ for a gzip header, 15 for zlib-wrapped deflate; some servers send raw deflate.
+    for wbits in ((31,) if coding != "deflate" else (15, -15)):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit:
+            raise FetchError(url, _page_too_large(limit))
+        return out
+    raise FetchError(url, "the server's compressed answer is corrupt")
+
+
+def _page_too_large(limit: int) -> str:
+    return f"the page is larger than {limit // (1024 * 1024)} MB"
 
 
 def _decode_html(body: bytes, content_type: str) -> str:

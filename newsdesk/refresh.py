@@ -21,16 +21,22 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import TracebackType
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from newsdesk.config import Config, FeedConfig, Settings
+from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.extract import extract_article
-from newsdesk.fetch import FeedRequest, Fetcher, normalise_link
+from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
-from newsdesk.types import Article, EntityHit, Entry, FeedOutcome, FeedStatus, FetchRecord, NewStory
+from newsdesk.types import Article, EntityHit, Entry, FeedOutcome, FeedStatus, FetchRecord, NewStory, RawPage
+
+_T = TypeVar("_T")
+_Outcome = tuple[Article | None, str | None]
+"""A page's article, or None and the reason the feed's own text is used instead."""
 
 # Extracted text shorter than this, next to a longer feed text, is a teaser or a paywall.
 _MIN_PAGE_TEXT = 200
@@ -141,10 +147,11 @@ class Extractor:
         self.workers = workers or cores()
         self._pool: Executor | None = None
 
-    async def extract(self, html: str, url: str) -> Article | None:
+    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
+        """function(*args) in a worker; both must be picklable (module-level, plain values)."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
-        return await asyncio.get_running_loop().run_in_executor(self._pool, extract_article, html, url)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -163,7 +170,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     # state they are; a fork server is a clean single-threaded parent.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newsdesk.extract"])
+        context.set_forkserver_preload(["newsdesk.refresh"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -252,38 +259,76 @@ class _Run:
         return len(added)
 
     async def _story(self, entry: Entry, now: datetime, extract: bool) -> tuple[NewStory, list[EntityHit]]:
-        article, note = (await self._article(entry.link)) if extract else (None, None)
-        story = _compose(entry, article, note, now)
+        if not extract:
+            return self._local(entry, (None, None), now)
+        if not entry.link or not _web_link(entry.link):
+            return self._local(entry, (None, "the entry has no web link to download"), now)
+        key = normalise_link(entry.link)
+        known = self.pages.get(key)
+        if known is not None:  # a page linked twice in one refresh is downloaded once
+            return self._local(entry, await asyncio.shield(known), now)
+        pending: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
+        self.pages[key] = pending
+        try:
+            outcome, story = await self._page_story(entry, entry.link, now)
+        except BaseException:
+            pending.set_result((None, "the refresh stopped before the page was read"))
+            raise
+        pending.set_result(outcome)
+        return story
+
+    def _local(self, entry: Entry, outcome: _Outcome, now: datetime) -> tuple[NewStory, list[EntityHit]]:
+        story = _compose(entry, *outcome, now)
         return story, summarize(self.matcher.find(story.title, story.text, story.summary))
 
-    def _remember(self, link: str, outcome: tuple[Article | None, str | None]) -> None:
-        done: asyncio.Future[tuple[Article | None, str | None]] = asyncio.get_running_loop().create_future()
+    def _remember(self, link: str, outcome: _Outcome) -> None:
+        done: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
         done.set_result(outcome)
         self.pages.setdefault(link, done)
 
-    async def _article(self, link: str | None) -> tuple[Article | None, str | None]:
-        """The page's article; a page linked twice in one refresh is downloaded once."""
-        if not link or not _web_link(link):
-            return None, "the entry has no web link to download"
-        key = normalise_link(link)
-        pending = self.pages.get(key)
-        if pending is None:
-            pending = self.pages[key] = asyncio.ensure_future(self._download_and_extract(link))
-        return await asyncio.shield(pending)
-
-    async def _download_and_extract(self, link: str) -> tuple[Article | None, str | None]:
+    async def _page_story(
+        self, entry: Entry, link: str, now: datetime
+    ) -> tuple[_Outcome, tuple[NewStory, list[EntityHit]]]:
+        """Download the page here; decode, extract, compose and match it in a worker."""
         async with self.pages_in_flight:
             try:
                 async with self.limits.slot(link):
-                    html = await self.fetcher.fetch_page(link)
+                    page = await self.fetcher.fetch_raw_page(link)
             except FetchError as exc:
-                return None, f"the article page could not be downloaded: {exc.reason}"
-            if not html:
-                return None, "the article page was empty"
-            article = await self.extractor.extract(html, link)
-        if article is None or not article.text.strip():
-            return None, "no article text was found on the page"
-        return article, None
+                outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
+                return outcome, self._local(entry, outcome, now)
+            return await self.extractor.run(
+                page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
+            )
+
+
+def page_story(
+    page: RawPage, entry: Entry, now: datetime, watchlist: Watchlist, limit: int
+) -> tuple[_Outcome, tuple[NewStory, list[EntityHit]]]:
+    """Everything CPU-bound about one new story, in an extraction worker.
+
+    The matcher is compiled once per worker and watchlist, then reused for every story.
+    """
+    outcome: _Outcome
+    try:
+        html = decode_page(page, limit)
+    except FetchError as exc:
+        outcome = (None, f"the article page could not be downloaded: {exc.reason}")
+    else:
+        article = extract_article(html, page.url) if html.strip() else None
+        if not html.strip():
+            outcome = (None, "the article page was empty")
+        elif article is None or not article.text.strip():
+            outcome = (None, "no article text was found on the page")
+        else:
+            outcome = (article, None)
+    story = _compose(entry, *outcome, now)
+    return outcome, (story, summarize(_matcher(watchlist).find(story.title, story.text, story.summary)))
+
+
+@lru_cache(maxsize=2)
+def _matcher(watchlist: Watchlist) -> Matcher:
+    return Matcher(watchlist)
 
 
 def _web_link(link: str | None) -> bool:

@@ -66,6 +66,17 @@ class FetchRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RawPage:
+    """An article page as it came over the wire, still compressed: decoding it is CPU work
+    that belongs with extraction, in a worker process, not on the download loop."""
+
+    url: str
+    body: bytes
+    content_encoding: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """What extraction made of an article page."""
 
