@@ -67,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--all", action="store_true", help="all stories, not only matched ones")
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    search = sub.add_parser(
+        "search", parents=[common], help="full-text search of every stored story's title and text",
+        description='Every word must appear (any case, accents ignored); word* matches a prefix, "a phrase" the words in a row.',
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY", help="the words to look for")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
     sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome")
     match = sub.add_parser(
         "match", parents=[common], help="run the watchlist matcher on text files, HTML pages, URLs or - (stdin)",
@@ -209,10 +216,23 @@ def _cmd_list(args: argparse.Namespace) -> int:
     config, store = _load(args)
     with store:
         stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
-        if args.json:
-            details = [store.story(s.id) for s in stories]
-            print(json.dumps([_story_json(s, d) for s, d in zip(stories, details, strict=True)], ensure_ascii=False, indent=2))
-            return 0
+        return _print_stories(store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    config, store = _load(args)
+    query = " ".join(args.query)
+    with store:
+        stories = store.search(query, limit=args.limit)
+        return _print_stories(store, stories, args.json, f"no stored story matches {query!r}")
+
+
+def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: str) -> int:
+    """The story table of `list` and `search`, or their JSON."""
+    if as_json:
+        details = [store.story(s.id) for s in stories]
+        print(json.dumps([_story_json(s, d) for s, d in zip(stories, details, strict=True)], ensure_ascii=False, indent=2))
+        return 0
     table = Table(box=None, pad_edge=False)
     for column in ("", "time", "feed", "title", "matches"):
         table.add_column(column, overflow="fold" if column == "title" else "ellipsis")
@@ -224,7 +244,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
             Text(s.title),
             Text(", ".join(s.entities)),
         )
-    Console().print(table if stories else "no stories (run `newsdesk refresh` first, or add --all)")
+    Console().print(table if stories else Text(none))
     return 0
 
 
@@ -331,6 +351,7 @@ _COMMANDS = {
     "refresh": _cmd_refresh,
     "daemon": _cmd_daemon,
     "list": _cmd_list,
+    "search": _cmd_search,
     "status": _cmd_status,
     "match": _cmd_match,
     "watchlist": _cmd_watchlist,

@@ -155,3 +155,10 @@ def test_broken_config_exits_2_and_touches_no_database(tmp_path: Path, capsys: p
     assert f"{bad}:4: feeds[1].refresh_minutes: must be a number" in err
     assert "Traceback" not in err
     assert not db.exists()
+
+
+def test_per_host_is_a_whole_number_in_range_named_with_its_line() -> None:
+    assert parse_config("[settings]\nper_host = 3\n").settings.per_host == 3
+    err = _error("[settings]\nconcurrency = 8\nper_host = 0\n")
+    assert (err.key, err.line) == ("settings.per_host", 3)
+    assert "between 1 and 256" in str(err)

@@ -182,3 +182,44 @@ async def test_hostile_markup_is_shown_literally_and_runs_nothing(store: Store) 
         await pilot.click("#story-head")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_slash_searches_every_story_and_escape_goes_back(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for key in "riyadh":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _titles(app) == ["Lavrov meets Gulf ministers"]
+        assert app.sub_title == "search · riyadh"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.search is None and len(_titles(app)) == 3
+
+
+async def test_the_list_loads_a_page_at_a_time_as_the_cursor_goes_down(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from newsdesk.types import NewStory
+
+    store = make_store(tmp_path / "big.db")
+    feed_id = store.feeds()[0].id
+    store.add_stories(feed_id, [
+        (NewStory(key=f"k{i}", title=f"Story {i}", url=None, guid=None, author=None, published=NOW - timedelta(days=1, minutes=i),
+                  fetched_at=NOW, summary="", text="", text_source="feed"), [])
+        for i in range(450)
+    ])
+    app = _app(store)
+    app.matched_only = False
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        table = app.main.query_one(StoryTable)
+        assert table.row_count == 200
+        for expected in (400, 454):
+            await pilot.press("ctrl+end")
+            await settle(pilot)
+            assert table.row_count == expected
+        assert _titles(app)[-1] == "Story 449"

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -232,7 +233,7 @@ class Store:
     ) -> list[StoryItem]:
         """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
         with self._session() as session:
-            query = select(Story, Feed.name).join(Feed, col(Feed.id) == col(Story.feed_id))
+            query = _list_select()
             if entity is not None:
                 query = query.where(
                     col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
@@ -266,11 +267,9 @@ class Store:
                 ).scalars().all()
             except OperationalError as exc:
                 raise StoreError(f"search {query!r} failed: {exc.orig}") from None
-            rows = session.exec(
-                select(Story, Feed.name).join(Feed, col(Feed.id) == col(Story.feed_id)).where(col(Story.id).in_(ranked))
-            ).all()
+            rows = session.exec(_list_select().where(col(Story.id).in_(ranked))).all()
             order = {story_id: index for index, story_id in enumerate(ranked)}
-            return _items(session, sorted(rows, key=lambda row: order[row[0].id]))
+            return _items(session, sorted(rows, key=lambda row: order[row.id]))
 
     def count_stories(self, *, matched_only: bool = False) -> int:
         with self._session() as session:
@@ -402,10 +401,18 @@ def fts_query(query: str) -> str:
     return " ".join(terms)
 
 
-def _items(session: Session, rows: Sequence[tuple[Story, str]]) -> list[StoryItem]:
-    """List rows (story, feed name) with each story's matched entities, in one query."""
-    ids = [story.id for story, _ in rows]
-    entities: dict[int, list[str]] = {i: [] for i in ids if i is not None}
+def _list_select():  # type: ignore[no-untyped-def]
+    """Only what a list row shows: a story's text never leaves the database for a list."""
+    return select(
+        Story.id, Story.title, Story.sort_time, Story.read, Story.starred, Story.url, Story.published,
+        col(Feed.name).label("feed"),
+    ).join(Feed, col(Feed.id) == col(Story.feed_id))
+
+
+def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
+    """List rows (of _list_select) with each story's matched entities, in one query."""
+    ids = [row.id for row in rows]
+    entities: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
         for story_id, name in session.exec(
             select(StoryMatch.story_id, StoryMatch.entity)
@@ -415,17 +422,17 @@ def _items(session: Session, rows: Sequence[tuple[Story, str]]) -> list[StoryIte
             entities[story_id].append(name)
     return [
         StoryItem(
-            id=story.id,  # type: ignore[arg-type]
-            title=story.title,
-            feed=feed_name,
-            time=_utc(story.sort_time),  # type: ignore[arg-type]
-            read=story.read,
-            starred=story.starred,
-            entities=tuple(entities.get(story.id, ())),  # type: ignore[arg-type]
-            url=story.url,
-            published=_utc(story.published),
+            id=row.id,
+            title=row.title,
+            feed=row.feed,
+            time=_utc(row.sort_time),  # type: ignore[arg-type]
+            read=row.read,
+            starred=row.starred,
+            entities=tuple(entities[row.id]),
+            url=row.url,
+            published=_utc(row.published),
         )
-        for story, feed_name in rows
+        for row in rows
     ]
 
 

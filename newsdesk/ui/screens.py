@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 
 from newsdesk.types import StoryDetail
 from newsdesk.ui.text import COUNTRY_STYLE, PERSON_STYLE, highlighted, plain
@@ -27,6 +27,7 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read/unread"),
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open link"),
+        Binding("slash", "search", "Search"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -37,6 +38,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield EntityPanel(id="entities")
             with Vertical(id="list"):
+                yield Input(placeholder="Search every story (Enter to search, Escape to close)", id="search")
                 yield StoryTable(id="stories")
                 yield Static("", id="empty")
         with Horizontal(id="statusbar"):
@@ -47,6 +49,21 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(StoryTable).focus()
         self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#search", Input).display = False
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.app.set_search(event.value)
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one(StoryTable).focus()
+
+    def on_story_table_near_end(self, event: StoryTable.NearEnd) -> None:
+        self.app.near_end(event.loaded)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entity = None if event.option.id == ALL else event.option.id
@@ -83,6 +100,14 @@ class MainScreen(Screen[None]):
             self.app.open_link(story_id)
 
     def action_clear_filter(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display or self.app.search:
+            box.value = ""
+            box.display = False
+            self.query_one(StoryTable).focus()
+            if self.app.search:
+                self.app.set_search(None)
+            return
         self.app.set_filter(None)
 
     def show_empty(self, message: str | None) -> None:
@@ -189,7 +214,8 @@ def _why(story: StoryDetail) -> Text:
 
 KEYS = (
     ("Story list", (("↑ ↓ / j k", "move"), ("Enter", "open the story"), ("a", "matched stories ⇄ all stories"),
-                    ("Tab", "switch between watchlist and stories"), ("Escape", "clear the watchlist filter"),
+                    ("Tab", "switch between watchlist and stories"), ("/", "search every story's title and text"),
+                    ("Escape", "close the search, or clear the watchlist filter"),
                     ("m", "mark read / unread"), ("s", "star / unstar"), ("o", "open the link in the browser"),
                     ("r", "refresh all feeds now"))),
     ("Reader", (("↑ ↓ PgUp PgDn", "scroll"), ("o", "open the link in the browser"), ("m", "mark read / unread"),
