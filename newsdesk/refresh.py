@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -98,11 +99,16 @@ async def refresh(
                 for feed in chosen
                 if feed.url in stored
             ]
-            for task in asyncio.as_completed(tasks):
-                name = await task
-                done += 1
-                if progress:
-                    progress(RefreshProgress(done, total, name))
+            try:
+                for task in asyncio.as_completed(tasks):
+                    name = await task
+                    done += 1
+                    if progress:
+                        progress(RefreshProgress(done, total, name))
+            finally:
+                for task in tasks:  # a bug in one feed's task (or Ctrl-C) stops the others cleanly
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         await run.flush_statuses()
         if own:
@@ -140,7 +146,9 @@ class Extractor:
 
     trafilatura holds the GIL for the whole parse, so threads would not overlap it with the
     downloads; processes do. Workers are forked from a server that has already imported
-    trafilatura, so starting them costs milliseconds, not an import each.
+    trafilatura, so starting them costs milliseconds, not an import each. As with any
+    multiprocessing pool, a script that refreshes must do so under `if __name__ == "__main__":`
+    (workers import the main module).
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -151,7 +159,15 @@ class Extractor:
         """function(*args) in a worker; both must be picklable (module-level, plain values)."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
-        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in lxml): the next call starts a
+            # new pool, and this story keeps the feed's text.
+            broken, self._pool = self._pool, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
@@ -297,9 +313,13 @@ class _Run:
             except FetchError as exc:
                 outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
                 return outcome, self._local(entry, outcome, now)
-            return await self.extractor.run(
-                page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
-            )
+            try:
+                return await self.extractor.run(
+                    page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
+                )
+            except BrokenProcessPool:
+                outcome = (None, "the page could not be extracted (the extraction process stopped)")
+                return outcome, self._local(entry, outcome, now)
 
 
 def page_story(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, insert, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from newsdesk.config import FeedConfig
@@ -175,36 +175,47 @@ class Store:
         feed rather than per story: a refresh of thousands of stories commits a few hundred
         times, and a crash still leaves each story whole with its matches, or absent.
         """
-        ids: list[int | None] = []
+        rows = [
+            {
+                "feed_id": feed_id,
+                "key": story.key,
+                "guid": story.guid,
+                "url": story.url,
+                "title": story.title,
+                "author": story.author,
+                "published": _utc(story.published),
+                "fetched_at": _utc(story.fetched_at),
+                "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+                "summary": story.summary,
+                "text": story.text,
+                "text_source": story.text_source,
+                "text_note": story.text_note,
+                "matched": bool(hits),
+                "read": False,
+                "starred": False,
+            }
+            for story, hits in stories
+        ]
+        if not rows:
+            return []
         with self._writing() as session:
-            for story, hits in stories:
-                values = {
-                    "feed_id": feed_id,
-                    "key": story.key,
-                    "guid": story.guid,
-                    "url": story.url,
-                    "title": story.title,
-                    "author": story.author,
-                    "published": _utc(story.published),
-                    "fetched_at": _utc(story.fetched_at),
-                    "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
-                    "summary": story.summary,
-                    "text": story.text,
-                    "text_source": story.text_source,
-                    "text_note": story.text_note,
-                    "matched": bool(hits),
-                    "read": False,
-                    "starred": False,
-                }
-                try:
-                    with session.begin_nested():
-                        result = session.execute(insert(Story).values(**values))
-                except IntegrityError:
-                    ids.append(None)
-                    continue
-                story_id = result.inserted_primary_key[0]
-                session.add_all(_match_rows(story_id, hits))
-                ids.append(story_id)
+            # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
+            inserted = dict(
+                (key, story_id)
+                for story_id, key in session.execute(
+                    insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key), sort_by_parameter_order=True),
+                    rows,
+                )
+            )
+            ids = [inserted.get(story.key) for story, _ in stories]
+            matches = [
+                _match_values(story_id, hit)
+                for story_id, (_, hits) in zip(ids, stories, strict=True)
+                if story_id is not None
+                for hit in hits
+            ]
+            if matches:
+                session.execute(insert(StoryMatch), matches)
         return ids
 
     def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
@@ -444,18 +455,19 @@ def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
 
 
 def _match_rows(story_id: int, hits: Iterable[EntityHit]) -> list[StoryMatch]:
-    return [
-        StoryMatch(
-            story_id=story_id,
-            entity=hit.entity,
-            kind=hit.kind,
-            code=hit.code,
-            count=hit.count,
-            snippet=hit.snippet,
-            occurrences=json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
-        )
-        for hit in hits
-    ]
+    return [StoryMatch(**_match_values(story_id, hit)) for hit in hits]
+
+
+def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "entity": hit.entity,
+        "kind": hit.kind,
+        "code": hit.code,
+        "count": hit.count,
+        "snippet": hit.snippet,
+        "occurrences": json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
+    }
 
 
 def _hit_from_row(row: StoryMatch) -> EntityHit:
