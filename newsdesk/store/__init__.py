@@ -382,11 +382,16 @@ class Store:
             with self._writing() as session:
                 ids = [sid for sid, _ in results]
                 session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
-                for sid, hits in results:
-                    session.add_all(_match_rows(sid, hits))
-                    session.exec(  # type: ignore[call-overload]
-                        update(Story).where(col(Story.id) == sid).values(matched=bool(hits))
-                    )
+                matches = [_match_values(sid, hit) for sid, hits in results for hit in hits]
+                if matches:
+                    session.execute(insert(StoryMatch), matches)
+                # Two statements for the batch, not one per story.
+                for flag in (True, False):
+                    chosen = [sid for sid, hits in results if bool(hits) is flag]
+                    if chosen:
+                        session.exec(  # type: ignore[call-overload]
+                            update(Story).where(col(Story.id).in_(chosen)).values(matched=flag)
+                        )
             last_id = rows[-1][0]
             done += len(rows)
             if progress:
