@@ -28,9 +28,9 @@ from newsdesk.ui.widgets import EntityPanel, StoryTable
 
 Refresher = Callable[[Sequence[FeedConfig] | None, Callable[[RefreshProgress], None]], RefreshSummary]
 
-_PAGE = 200
+_PAGE = 100
 """Rows read at a time: the list grows by a page as the cursor nears its end, so a database
-of 100k stories costs what one of 200 does."""
+of 100k stories costs what one of 100 does."""
 
 
 class NewsdeskApp(App[None]):
@@ -90,13 +90,13 @@ class NewsdeskApp(App[None]):
         self.entity = entity
         self.search = None
         self._update_title()
-        self.reload()
+        self.reload(counts=False)
 
     def set_search(self, query: str | None) -> None:
         """Full-text search over every stored story (None or "" goes back to the list)."""
         self.search = query.strip() if query and query.strip() else None
         self._update_title()
-        self.reload()
+        self.reload(counts=False)
 
     def set_matched_only(self, matched_only: bool) -> None:
         self.matched_only = matched_only
@@ -104,7 +104,7 @@ class NewsdeskApp(App[None]):
             self.entity = None
         self.search = None
         self._update_title()
-        self.reload()
+        self.reload(counts=False)
 
     def _update_title(self) -> None:
         if self.search:
@@ -120,15 +120,16 @@ class NewsdeskApp(App[None]):
         return self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=limit, offset=offset)
 
     @work(thread=True, exclusive=True, group="load")
-    def reload(self) -> None:
-        """Read the first page of the list, then the watchlist counts, off the UI thread."""
-        self._load(0)
+    def reload(self, counts: bool = True) -> None:
+        """Read the first page of the list, then (when stories changed) the watchlist counts,
+        off the UI thread. A new filter or search changes no count: it reads only the list."""
+        self._load(0, counts=counts)
 
-    def _load(self, offset: int, keep: int = 0) -> None:
+    def _load(self, offset: int, keep: int = 0, counts: bool = True) -> None:
         stories = self._page(offset, max(_PAGE, keep))
         self.call_from_thread(self._show, stories)
-        counts = self.store.entity_counts()
-        self.call_from_thread(self._show_counts, counts)
+        if counts:
+            self.call_from_thread(self._show_counts, self.store.entity_counts())
 
     @work(thread=True, exclusive=True, group="more")
     def load_more(self, offset: int) -> None:
