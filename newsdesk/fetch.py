@@ -13,7 +13,7 @@ import calendar
 import hashlib
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -39,6 +39,15 @@ _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingU
 _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "figure", "figcaption", "section", "article"}
 
 
+_PARSE_HEADERS = ("content-type", "content-language")
+FeedParser = Callable[[bytes, str, dict[str, str]], Awaitable[FeedResult]]
+"""How a feed's body becomes a FeedResult: parse_feed, here or in a worker process."""
+
+
+async def _parse_here(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+    return parse_feed(body, url, headers)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedRequest:
     """What the caller knows about a feed: its URL and the validators of its last answer."""
@@ -58,8 +67,9 @@ class Fetcher:
     The caller bounds how many downloads run at once; the client's pool is sized to match.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, parse: FeedParser | None = None) -> None:
         self.settings = settings
+        self._parse = parse or _parse_here
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=True,
@@ -100,7 +110,7 @@ class Fetcher:
             )
         if status >= 400:
             return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=f"HTTP {status} {reason}".strip())
-        result = parse_feed(body, final_url, resp_headers)
+        result = await self._parse(body, final_url, {k: v for k, v in resp_headers.items() if k.lower() in _PARSE_HEADERS})
         result.url = req.url
         result.http_status = status
         result.final_url = final_url
@@ -242,7 +252,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     """Read a feed's bytes; never fetches anything itself (no URLs given to feedparser)."""
     if not body.strip():
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
-    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in ("content-type", "content-language")}
+    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in _PARSE_HEADERS}
     response_headers["content-location"] = url
     parsed = feedparser.parse(body, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
     feed = parsed.get("feed", {})

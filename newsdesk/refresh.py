@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,10 +31,20 @@ from urllib.parse import urlsplit
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.extract import extract_article
-from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link
+from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link, parse_feed
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
-from newsdesk.types import Article, EntityHit, Entry, FeedOutcome, FeedStatus, FetchRecord, NewStory, RawPage
+from newsdesk.types import (
+    Article,
+    EntityHit,
+    Entry,
+    FeedOutcome,
+    FeedResult,
+    FeedStatus,
+    FetchRecord,
+    NewStory,
+    RawPage,
+)
 
 _T = TypeVar("_T")
 _Outcome = tuple[Article | None, str | None]
@@ -92,7 +103,7 @@ async def refresh(
     if progress:
         progress(RefreshProgress(0, total))
     try:
-        async with Fetcher(config.settings) as fetcher:
+        async with Fetcher(config.settings, run.extractor.parse_feed) as fetcher:
             run.fetcher = fetcher
             tasks = [
                 asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
@@ -154,13 +165,13 @@ class Extractor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or cores()
         self._pool: Executor | None = None
+        self._starting = threading.Lock()
 
     async def run(self, function: Callable[..., _T], *args: Any) -> _T:
         """function(*args) in a worker; both must be picklable (module-level, plain values)."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        pool = self._pool or await asyncio.to_thread(self._start)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
         except BrokenProcessPool:
             # A worker died (killed, out of memory, a crash in lxml): the next call starts a
             # new pool, and this story keeps the feed's text.
@@ -168,6 +179,24 @@ class Extractor:
             if broken is not None:
                 broken.shutdown(wait=False, cancel_futures=True)
             raise
+
+    def _start(self) -> Executor:
+        """Start the pool and every worker, off the event loop: the first start launches the
+        fork server, which imports trafilatura (about a second the downloads need not wait)."""
+        with self._starting:
+            if self._pool is None:
+                pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+                for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                    started.result()
+                self._pool = pool
+            return self._pool
+
+    async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
+        try:
+            return await self.run(parse_feed, body, url, headers)
+        except BrokenProcessPool:
+            return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
 
     def close(self) -> None:
         if self._pool is not None:
