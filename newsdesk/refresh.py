@@ -253,6 +253,10 @@ class _Run:
         # Pages downloaded and not yet extracted: enough to keep every worker busy while the
         # next pages download, few enough that memory stays flat however many stories are new.
         self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, extractor.workers * 4))
+        # Feeds whose new stories are being read at once. Without a bound, every feed of a
+        # cold refresh would wait for its last page near the end, holding all its stories in
+        # memory and its validators unsaved; with one, feeds finish (and are written) in turn.
+        self.feeds_in_flight = asyncio.Semaphore(config.settings.concurrency)
         self.pages: dict[str, asyncio.Future[tuple[Article | None, str | None]]] = {}
         self.statuses: list[FetchRecord] = []
         self.fetcher: Fetcher
@@ -292,11 +296,12 @@ class _Run:
         if not fresh:
             return 0
         extract = self.config.settings.extract if feed.extract is None else feed.extract
-        if extract:
-            links = [e.link for e in fresh if e.link and _web_link(e.link)]
-            for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
-                self._remember(normalise_link(link), (article, None))
-        stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
+        async with self.feeds_in_flight:
+            if extract:  # a page another feed's story already has is not downloaded again
+                links = [e.link for e in fresh if e.link and _web_link(e.link)]
+                for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
+                    self._remember(normalise_link(link), (article, None))
+            stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
         ids = await asyncio.to_thread(self.store.add_stories, feed_id, stories)
         added = [hits for (_, hits), story_id in zip(stories, ids, strict=True) if story_id is not None]
         self.summary.new_stories += len(added)
