@@ -103,7 +103,11 @@ async def refresh(
     if progress:
         progress(RefreshProgress(0, total))
     try:
-        async with Fetcher(config.settings, run.extractor.parse_feed) as fetcher:
+        # Feeds are parsed in the workers when they run anyway (pages to extract): there a
+        # parse overlaps the downloads. A refresh of full-text feeds only is cheaper without
+        # starting them: parsing is a small part of its work.
+        extracting = any(config.settings.extract if f.extract is None else f.extract for f in chosen)
+        async with Fetcher(config.settings, run.extractor.parse_feed if extracting else None) as fetcher:
             run.fetcher = fetcher
             tasks = [
                 asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
