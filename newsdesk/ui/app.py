@@ -153,6 +153,7 @@ class NewsdeskApp(App[None]):
     def _show(self, stories: list[StoryItem]) -> None:
         main = self.main
         main.query_one(StoryTable).show(stories, self.clock())
+        main.list_shown()
         self._exhausted = len(stories) < _PAGE
         if stories:
             main.show_empty(None)

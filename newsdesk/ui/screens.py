@@ -32,6 +32,7 @@ class MainScreen(Screen[None]):
     ]
 
     app: NewsdeskApp  # type: ignore[assignment]
+    _focus_list_when_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,18 +58,28 @@ class MainScreen(Screen[None]):
         box.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.app.set_search(event.value)
         if not event.value.strip():
             event.input.display = False
-        self.query_one(StoryTable).focus()
+        self._focus_list_when_shown = True
+        self.app.set_search(event.value)
 
     def on_story_table_near_end(self, event: StoryTable.NearEnd) -> None:
         self.app.near_end(event.loaded)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entity = None if event.option.id == ALL else event.option.id
+        self._focus_list_when_shown = True
         self.app.set_filter(entity)
-        self.query_one(StoryTable).focus()
+
+    def list_shown(self) -> None:
+        """New rows are in the table: now move the focus there, if a filter or search asked.
+
+        After the rows' frame, not before: a focus change re-lays the footer's keys, which
+        costs as much as the rows themselves, and the reader is waiting for the rows.
+        """
+        if self._focus_list_when_shown:
+            self._focus_list_when_shown = False
+            self.call_after_refresh(self.query_one(StoryTable).focus)
 
     def on_data_table_row_selected(self, event: StoryTable.RowSelected) -> None:
         self.action_open()
