@@ -97,7 +97,7 @@ async def refresh(
     await asyncio.to_thread(store.sync_feeds, config.feeds)
     stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
     own = extractor is None
-    run = _Run(config, store, matcher or Matcher(config.watchlist), extractor or Extractor())
+    run = _Run(config, store, matcher, extractor or Extractor())
     total = len(chosen)
     done = 0
     if progress:
@@ -247,10 +247,10 @@ class _Limits:
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher, extractor: Extractor) -> None:
+    def __init__(self, config: Config, store: Store, matcher: Matcher | None, extractor: Extractor) -> None:
         self.config = config
         self.store = store
-        self.matcher = matcher
+        self._matcher = matcher
         self.extractor = extractor
         self.summary = RefreshSummary()
         self.limits = _Limits(config.settings)
@@ -333,7 +333,9 @@ class _Run:
 
     def _local(self, entry: Entry, outcome: _Outcome, now: datetime) -> tuple[NewStory, list[EntityHit]]:
         story = _compose(entry, *outcome, now)
-        return story, summarize(self.matcher.find(story.title, story.text, story.summary))
+        if self._matcher is None:  # compiled on first need: a refresh of 304s needs none
+            self._matcher = _matcher(self.config.watchlist)
+        return story, summarize(self._matcher.find(story.title, story.text, story.summary))
 
     def _remember(self, link: str, outcome: _Outcome) -> None:
         done: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
