@@ -40,6 +40,7 @@ _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
 
 
 _PARSE_HEADERS = ("content-type", "content-language")
+_DRAIN_LIMIT = 64 * 1024
 FeedParser = Callable[[bytes, str, dict[str, str]], Awaitable[FeedResult]]
 """How a feed's body becomes a FeedResult: parse_feed, here or in a worker process."""
 
@@ -160,6 +161,8 @@ class Fetcher:
                             if size > limit:
                                 raise _TooLarge
                             chunks.append(chunk)
+                    else:
+                        await _drain(response)
                     return (
                         response.status_code,
                         response.reason_phrase,
@@ -179,6 +182,19 @@ class Fetcher:
             raise FetchError(url, _connect_problem(exc)) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"download failed: {exc or type(exc).__name__}") from None
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read a short answer's body to its end, so its connection goes back to the pool.
+
+    A 304 or an error page left unread makes httpx close the connection: a warm refresh
+    would then open a new one for every feed. A long body is not worth it and is cut off.
+    """
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > _DRAIN_LIMIT:
+            break
 
 
 def _connect_problem(exc: BaseException) -> str:
