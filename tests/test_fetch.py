@@ -242,3 +242,21 @@ def test_a_page_gzip_bomb_is_cut_off_when_decoded_and_gzip_pages_decode(http_ser
         assert "Zürich" in decode_page(raw, 1000)
     with pytest.raises(FetchError, match="compressed as 'br'"):
         decode_page(RawPage("http://127.0.0.1/p", b"x", "br", "text/html"), 1000)
+
+
+def test_not_modified_answers_keep_the_connection_alive(http_server: LocalServer) -> None:
+    import asyncio
+
+    http_server.add("/feed.xml", b'<rss version="2.0"><channel><title>T</title></channel></rss>',
+                    headers={"Content-Type": "application/rss+xml"})
+    first = _fetch(http_server, "/feed.xml")
+
+    async def go() -> list[FeedResult]:
+        async with Fetcher(Settings()) as fetcher:
+            request = FeedRequest(http_server.url("/feed.xml"), etag=first.etag)
+            return [await fetcher.fetch_feed(request) for _ in range(5)]
+
+    before = http_server.connections
+    results = asyncio.run(go())
+    assert {r.outcome for r in results} == {FeedOutcome.NOT_MODIFIED}
+    assert http_server.connections - before == 1
