@@ -72,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
+    search = sub.add_parser(
+        "search", parents=[common], help="full-text search of every stored story's title and text",
+        description='Every word must appear (any case, accents ignored); word* matches a prefix, "a phrase" the words in a row.',
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY", help="the words to look for")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
     sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome")
     again = sub.add_parser(
         "reextract", parents=[common], help="extract and match stored stories again from their stored pages",
@@ -227,11 +234,24 @@ def _cmd_list(args: argparse.Namespace) -> int:
     config, store = _load(args)
     with store:
         stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
-        if args.json:
-            details = [store.story(s.id) for s in stories]
-            rows = [_story_json(s, d, with_text=args.with_text) for s, d in zip(stories, details, strict=True)]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-            return 0
+        return _print_stories(store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)", with_text=args.with_text)
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    config, store = _load(args)
+    query = " ".join(args.query)
+    with store:
+        stories = store.search(query, limit=args.limit)
+        return _print_stories(store, stories, args.json, f"no stored story matches {query!r}")
+
+
+def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: str, *, with_text: bool = False) -> int:
+    """The story table of `list` and `search`, or their JSON."""
+    if as_json:
+        details = [store.story(s.id) for s in stories]
+        rows = [_story_json(s, d, with_text=with_text) for s, d in zip(stories, details, strict=True)]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
     table = Table(box=None, pad_edge=False, expand=True)
     table.add_column("", width=1, no_wrap=True)
     table.add_column("time", no_wrap=True)
@@ -246,7 +266,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
             _t(s.title, limit=300),
             _t(", ".join(s.entities)),
         )
-    Console().print(table if stories else "no stories (run `newsdesk refresh` first, or add --all)")
+    Console().print(table if stories else _t(none))
     return 0
 
 
@@ -387,6 +407,7 @@ _COMMANDS = {
     "refresh": _cmd_refresh,
     "daemon": _cmd_daemon,
     "list": _cmd_list,
+    "search": _cmd_search,
     "status": _cmd_status,
     "reextract": _cmd_reextract,
     "match": _cmd_match,

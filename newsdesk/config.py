@@ -59,7 +59,10 @@ class Watchlist:
 @dataclass(frozen=True, slots=True)
 class Settings:
     refresh_minutes: float = 30.0
-    concurrency: int = 8
+    concurrency: int = 16
+    """Downloads (feeds and pages) in flight at once, over all sites."""
+    per_host: int = 8
+    """Downloads in flight at once from one site (host and port), so none is hammered."""
     timeout_seconds: float = 20.0
     max_feed_bytes: int = 10 * 1024 * 1024
     max_page_bytes: int = 5 * 1024 * 1024
@@ -91,7 +94,7 @@ DB_ENV = "NEWSDESK_DB"
 CONFIG_NAME = "feeds.toml"
 
 _TOP_KEYS = ("settings", "feeds", "watchlist")
-_SETTINGS_KEYS = ("refresh_minutes", "concurrency", "timeout_seconds", "extract", "user_agent")
+_SETTINGS_KEYS = ("refresh_minutes", "concurrency", "per_host", "timeout_seconds", "extract", "user_agent")
 _FEED_KEYS = ("name", "url", "refresh_minutes", "extract")
 _WATCHLIST_KEYS = ("countries", "people")
 _COUNTRY_KEYS = ("name", "include_capital", "aliases")
@@ -207,7 +210,7 @@ class _Validator:
             dotted = f"settings.{key}"
             if key in ("refresh_minutes", "timeout_seconds"):
                 values[key] = float(self.positive(value, dotted, line))
-            elif key == "concurrency":
+            elif key in ("concurrency", "per_host"):
                 number = self.typed(value, int, "a whole number", dotted, line)
                 if not 1 <= number <= 256:
                     raise self.fail("must be between 1 and 256", dotted, line)

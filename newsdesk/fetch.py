@@ -13,7 +13,8 @@ import calendar
 import email.utils
 import hashlib
 import re
-from collections.abc import Mapping
+import zlib
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -28,7 +29,7 @@ from lxml import etree
 from newsdesk import __version__
 from newsdesk.config import Settings
 from newsdesk.errors import FetchError
-from newsdesk.types import Entry, FeedOutcome, FeedResult
+from newsdesk.types import Entry, FeedOutcome, FeedResult, RawPage
 
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
 _FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5"
@@ -37,6 +38,16 @@ _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_m
 # feedparser flags these, but they change nothing a reader sees.
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"}
 _BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "figure", "figcaption", "section", "article"}
+
+
+_PARSE_HEADERS = ("content-type", "content-language")
+_DRAIN_LIMIT = 64 * 1024
+FeedParser = Callable[[bytes, str, dict[str, str]], Awaitable[FeedResult]]
+"""How a feed's body becomes a FeedResult: parse_feed, here or in a worker process."""
+
+
+async def _parse_here(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+    return parse_feed(body, url, headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +80,9 @@ class Fetcher:
     The caller bounds how many downloads run at once; the client's pool is sized to match.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, parse: FeedParser | None = None) -> None:
         self.settings = settings
+        self._parse = parse or _parse_here
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=True,
@@ -122,7 +134,7 @@ class Fetcher:
             if wait is not None:
                 error += f"; the server asked to wait {_duration(wait)} before trying again"
             return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=error, retry_after=wait)
-        result = parse_feed(answer.body, final_url, resp_headers)
+        result = await self._parse(answer.body, final_url, {k: v for k, v in resp_headers.items() if k.lower() in _PARSE_HEADERS})
         result.url = req.url
         result.http_status = status
         result.final_url = final_url
@@ -133,20 +145,27 @@ class Fetcher:
 
     async def fetch_page(self, url: str) -> str | None:
         """The decoded HTML of an article page; FetchError(url, reason) when there is none."""
+        return decode_page(await self.fetch_raw_page(url), self.settings.max_page_bytes)
+
+    async def fetch_raw_page(self, url: str) -> RawPage:
+        """An article page's bytes as sent (compressed); decode_page makes them HTML.
+
+        Only the compressed size is limited here; decode_page limits what they expand to.
+        """
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError(url, "only http:// and https:// pages are downloaded")
         try:
-            answer = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes)
+            answer = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes, decompress=False)
         except _TooLarge:
-            raise FetchError(url, f"the page is larger than {self.settings.max_page_bytes // (1024 * 1024)} MB") from None
+            raise FetchError(url, _page_too_large(self.settings.max_page_bytes)) from None
         if answer.status >= 400:
             raise FetchError(url, f"HTTP {answer.status} {answer.reason}".strip())
         ctype = answer.headers.get("content-type", "").lower()
         if ctype and "html" not in ctype and "xml" not in ctype and "text/plain" not in ctype:
             raise FetchError(url, f"not a web page ({ctype.split(';')[0]})")
-        return _decode_html(answer.body, ctype)
+        return RawPage(url, answer.body, answer.headers.get("content-encoding", "").lower(), ctype)
 
-    async def _get(self, url: str, headers: dict[str, str], limit: int) -> _Answer:
+    async def _get(self, url: str, headers: dict[str, str], limit: int, *, decompress: bool = True) -> _Answer:
         # httpx's timeout is per socket operation; a server dripping bytes forever is stopped
         # by the overall deadline.
         deadline = self.settings.timeout_seconds * 3
@@ -156,11 +175,14 @@ class Fetcher:
                     chunks: list[bytes] = []
                     size = 0
                     if response.status_code < 300:
-                        async for chunk in response.aiter_bytes():
+                        chunks_of = response.aiter_bytes if decompress else response.aiter_raw
+                        async for chunk in chunks_of():
                             size += len(chunk)
                             if size > limit:
                                 raise _TooLarge
                             chunks.append(chunk)
+                    else:
+                        await _drain(response)
                     return _Answer(
                         response.status_code,
                         response.reason_phrase,
@@ -223,6 +245,19 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+async def _drain(response: httpx.Response) -> None:
+    """Read a short answer's body to its end, so its connection goes back to the pool.
+
+    A 304 or an error page left unread makes httpx close the connection: a warm refresh
+    would then open a new one for every feed. A long body is not worth it and is cut off.
+    """
+    size = 0
+    async for chunk in response.aiter_raw():
+        size += len(chunk)
+        if size > _DRAIN_LIMIT:
+            break
+
+
 def _connect_problem(exc: BaseException) -> str:
     # httpx says "All connection attempts failed"; the OSError underneath says why.
     causes = []
@@ -240,6 +275,38 @@ def _connect_problem(exc: BaseException) -> str:
     if "certificate" in text or "ssl" in text:
         return f"secure connection failed: {exc}"
     return f"cannot connect: {exc}"
+
+
+def decode_page(page: RawPage, limit: int) -> str:
+    """A downloaded page as text: decompressed (at most `limit` bytes) and decoded.
+
+    A plain function of plain values, so it runs in the extraction workers.
+    """
+    body = page.body
+    for coding in reversed([c.strip() for c in page.content_encoding.split(",") if c.strip()]):
+        if coding in ("gzip", "x-gzip", "deflate"):
+            body = _inflate(page.url, body, coding, limit)
+        elif coding != "identity":
+            raise FetchError(page.url, f"the page is compressed as {coding!r}, which newsdesk did not ask for")
+    return _decode_html(body, page.content_type)
+
+
+def _inflate(url: str, body: bytes, coding: str, limit: int) -> bytes:
+    # wbits: 16+ for a gzip header, 15 for zlib-wrapped deflate; some servers send raw deflate.
+    for wbits in ((31,) if coding != "deflate" else (15, -15)):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit:
+            raise FetchError(url, _page_too_large(limit))
+        return out
+    raise FetchError(url, "the server's compressed answer is corrupt")
+
+
+def _page_too_large(limit: int) -> str:
+    return f"the page is larger than {limit // (1024 * 1024)} MB"
 
 
 def _decode_html(body: bytes, content_type: str) -> str:
@@ -262,7 +329,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     """Read a feed's bytes; never fetches anything itself (no URLs given to feedparser)."""
     if not body.strip():
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
-    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in ("content-type", "content-language")}
+    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in _PARSE_HEADERS}
     response_headers["content-location"] = url
     try:
         parsed = _feedparser(body, response_headers)

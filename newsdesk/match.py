@@ -167,6 +167,9 @@ class Matcher:
         # Matched against lower-cased folded text: much faster than re.IGNORECASE.
         self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)")
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
+        # Unwatched countries are compiled too (they tell "Georgia" the state from the
+        # country); with nothing watched, no story can match and none needs scanning.
+        self._watching = any(e.watched for e in self._entities)
 
     # ------------------------------------------------------------- building
 
@@ -218,6 +221,8 @@ class Matcher:
 
     def find(self, title: str, text: str, summary: str = "") -> list[Match]:
         """Every occurrence of every watched entry, in reading order: title, summary, text."""
+        if not self._watching:
+            return []
         fields: dict[MatchWhere, str] = {"title": title or "", "summary": summary or "", "text": text or ""}
         raws = [raw for where, value in fields.items() for raw in self._scan(where, value)]
         evidence = self._evidence(raws, fields)

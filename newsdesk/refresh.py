@@ -1,30 +1,59 @@
 """One refresh: fetch the feeds, extract each new entry's page, match it, store it.
 
-The stages run as one asyncio pipeline so that downloads overlap: every HTTP request waits on
-one shared semaphore (settings.concurrency), extraction and database writes leave the event
-loop for threads. A feed's new validators (ETag, Last-Modified) are stored only after all its
-new stories are, so a refresh killed half-way is completed by the next one instead of being
-answered "304 Not Modified".
+The stages overlap so that a refresh costs about what extraction costs: downloads run on the
+event loop, bounded over all sites (settings.concurrency) and per site (settings.per_host);
+trafilatura, which is CPU-bound, runs in a pool of processes sized to the cores; each feed's
+new stories are written in one short transaction. Pages waiting for extraction are bounded
+too, so a refresh of thousands of new stories holds only a few pages in memory.
+
+A feed's new validators (ETag, Last-Modified) are stored only after all its new stories are,
+so a refresh killed half-way is completed by the next one instead of being answered "304 Not
+Modified". A feed answered 304 costs one status row, written with the others at the end.
+A feed that keeps failing backs off (its wait doubles, up to a day; a server's Retry-After is
+obeyed), a 410 Gone is not asked again, and a feed that moved is fetched at its new address.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from types import TracebackType
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from newsdesk.config import Config, FeedConfig
+from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.extract import extract_article, first_sentence, has_words, is_boilerplate, word_share
-from newsdesk.fetch import FeedRequest, Fetcher
+from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link, parse_feed
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
-from newsdesk.store import Store
-from newsdesk.types import Article, Entry, FeedOutcome, FeedResult, FeedStatus, NewStory
+from newsdesk.store import Store, pack_page
+from newsdesk.types import (
+    Article,
+    EntityHit,
+    Entry,
+    FeedOutcome,
+    FeedResult,
+    FeedStatus,
+    FetchRecord,
+    NewStory,
+    RawPage,
+)
 
-log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+_Story = tuple[NewStory, list[EntityHit], bytes | None]
+"""A new story ready to store: the story, its matches, and its page as kept (pack_page)."""
+_Outcome = tuple[Article | None, str | None]
+"""A page's article, or None and the reason the feed's own text is used instead."""
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +65,7 @@ _SHORTER_THAN_FEED = 0.5
 _MIN_LEDE_WORDS = 4
 # The page's text holds at least this share of the summary's words: the same story.
 _SAME_STORY_SHARE = 0.5
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,34 +101,52 @@ async def refresh(
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
     matcher: Matcher | None = None,
+    extractor: Extractor | None = None,
     force: bool = False,
 ) -> RefreshSummary:
     """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing.
 
     Feeds backing off after failures wait their turn unless `force`; gone feeds always wait.
+
+    `extractor` lets a long-running caller (the UI, the daemon) keep one process pool across
+    refreshes; without it, one is started when the first page needs extracting and stopped
+    at the end, so a refresh with nothing new starts no process at all.
     """
     chosen = list(config.feeds if feeds is None else feeds)
     await asyncio.to_thread(store.sync_feeds, config.feeds)
     stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
-    run = _Run(config, store, matcher or Matcher(config.watchlist), force)
+    own = extractor is None
+    run = _Run(config, store, matcher, extractor or Extractor(), force)
     total = len(chosen)
     done = 0
     if progress:
         progress(RefreshProgress(0, total))
-    async def one(feed: FeedConfig) -> None:
-        nonlocal done
-        await run.feed(feed, stored[feed.url])
-        done += 1
-        if progress:
-            progress(RefreshProgress(done, total, feed.name))
-
-    # A task group: when the refresh is cancelled (Ctrl-C, quitting the UI) every feed task
-    # is cancelled and awaited before the HTTP client closes under them.
-    async with Fetcher(config.settings) as fetcher, asyncio.TaskGroup() as group:
-        run.fetcher = fetcher
-        for feed in chosen:
-            if feed.url in stored:
-                group.create_task(one(feed), name=feed.url)
+    try:
+        # Feeds are parsed in the workers when they run anyway (pages to extract): there a
+        # parse overlaps the downloads. A refresh of full-text feeds only is cheaper without
+        # starting them: parsing is a small part of its work.
+        extracting = any(config.settings.extract if f.extract is None else f.extract for f in chosen)
+        async with Fetcher(config.settings, run.extractor.parse_feed if extracting else None) as fetcher:
+            run.fetcher = fetcher
+            tasks = [
+                asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
+                for feed in chosen
+                if feed.url in stored
+            ]
+            try:
+                for task in asyncio.as_completed(tasks):
+                    name = await task
+                    done += 1
+                    if progress:
+                        progress(RefreshProgress(done, total, name))
+            finally:
+                for task in tasks:  # a bug in one feed's task (or Ctrl-C) stops the others cleanly
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        await run.flush_statuses()
+        if own:
+            await asyncio.to_thread(run.extractor.close)
     return run.summary
 
 
@@ -160,19 +208,125 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
     )
 
 
+def cores() -> int:
+    """The CPUs this process may run on (a container's limit, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Extractor:
+    """Article extraction in a pool of processes, one per core, started on first use.
+
+    trafilatura holds the GIL for the whole parse, so threads would not overlap it with the
+    downloads; processes do. Workers are forked from a server that has already imported
+    trafilatura, so starting them costs milliseconds, not an import each. As with any
+    multiprocessing pool, a script that refreshes must do so under `if __name__ == "__main__":`
+    (workers import the main module).
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or cores()
+        self._pool: Executor | None = None
+        self._starting = threading.Lock()
+
+    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
+        """function(*args) in a worker; both must be picklable (module-level, plain values)."""
+        pool = self._pool or await asyncio.to_thread(self._start)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in lxml): the next call starts a
+            # new pool, and this story keeps the feed's text.
+            broken, self._pool = self._pool, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def _start(self) -> Executor:
+        """Start the pool and every worker, off the event loop: the first start launches the
+        fork server, which imports trafilatura (about a second the downloads need not wait)."""
+        with self._starting:
+            if self._pool is None:
+                pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+                for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                    started.result()
+                self._pool = pool
+            return self._pool
+
+    async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
+        try:
+            return await self.run(parse_feed, body, url, headers)
+        except BrokenProcessPool:
+            return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork would copy the caller's threads' locks (the UI's, the scheduler's) in whatever
+    # state they are; a fork server is a clean single-threaded parent.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["newsdesk.refresh"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class _Limits:
+    """How many downloads run at once: over all sites, and per site (host and port)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._per_host = settings.per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = urlsplit(url).netloc.lower()
+        site = self._hosts.get(host)
+        if site is None:
+            site = self._hosts[host] = asyncio.Semaphore(self._per_host)
+        # The site's slot first: a download waiting for a busy site holds no global slot
+        # that another site's download could use.
+        async with site, self._all:
+            yield
+
+
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher, force: bool = False) -> None:
+    def __init__(self, config: Config, store: Store, matcher: Matcher | None, extractor: Extractor, force: bool = False) -> None:
         self.config = config
         self.force = force
         self.store = store
-        self.matcher = matcher
+        self._matcher = matcher
+        self.extractor = extractor
         self.summary = RefreshSummary()
-        self.slots = asyncio.Semaphore(config.settings.concurrency)
+        self.limits = _Limits(config.settings)
+        # Pages downloaded and not yet extracted: enough to keep every worker busy while the
+        # next pages download, few enough that memory stays flat however many stories are new.
+        self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, extractor.workers * 4))
+        # Feeds whose new stories are being read at once. Without a bound, every feed of a
+        # cold refresh would wait for its last page near the end, holding all its stories in
+        # memory and its validators unsaved; with one, feeds finish (and are written) in turn.
+        self.feeds_in_flight = asyncio.Semaphore(config.settings.concurrency)
+        self.pages: dict[str, asyncio.Future[tuple[Article | None, str | None]]] = {}
+        self.statuses: list[FetchRecord] = []
         self.fetcher: Fetcher
 
-    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
+    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
         """One feed, start to end; whatever goes wrong is recorded on it, never raised."""
         try:
             await self._feed(feed, stored)
@@ -180,13 +334,14 @@ class _Run:
             log.exception("refreshing %s failed", feed.url)
             self.summary.failed += 1
             self.summary.problems.append(FeedProblem(feed.name, feed.url, f"newsdesk could not process this feed: {exc!r}"))
+        return feed.name
 
     async def _feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
         backing_off = stored.next_try is not None and stored.next_try > datetime.now(UTC) and not self.force
         if stored.gone or backing_off:
             self.summary.waiting += 1
             return
-        async with self.slots:
+        async with self.limits.slot(stored.fetch_url):
             result = await self.fetcher.fetch_feed(
                 FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
             )
@@ -196,55 +351,132 @@ class _Run:
             self.summary.problems.append(
                 FeedProblem(feed.name, feed.url, f"moved permanently to {where}; newsdesk fetches it there now: put that URL in feeds.toml")
             )
-        new = 0
+        interval = feed.refresh_minutes or self.config.settings.refresh_minutes
+        failures, next_try = _back_off(stored.failures, result, interval, checked_at)
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
             new = await self._store_new(feed, stored.id, result.entries, checked_at)
             if result.error:
                 self.summary.problems.append(FeedProblem(feed.name, feed.url, result.error))
-        elif result.outcome is FeedOutcome.NOT_MODIFIED:
+            # Validators move only once the stories are stored (see the module's docstring).
+            await asyncio.to_thread(self.store.record_fetches, [FetchRecord(stored.id, result, checked_at, new, failures, next_try)])
+            return
+        if result.outcome is FeedOutcome.NOT_MODIFIED:
             self.summary.not_modified += 1
         else:
             self.summary.failed += 1
             message = result.error or str(result.outcome)
             self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
-        failures, next_try = _back_off(stored.failures, result, feed.refresh_minutes or self.config.settings.refresh_minutes, checked_at)
-        await asyncio.to_thread(self.store.record_fetch, stored.id, result, checked_at, new, failures=failures, next_try=next_try)
+        self.statuses.append(FetchRecord(stored.id, result, checked_at, 0, failures, next_try))
+
+    async def flush_statuses(self) -> None:
+        """Every 304 and failure of the refresh in one transaction."""
+        statuses, self.statuses = self.statuses, []
+        if statuses:
+            await asyncio.to_thread(self.store.record_fetches, statuses)
 
     async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
         known = await asyncio.to_thread(
             self.store.known_keys, feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
         )
         fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
-        extract = self.config.settings.extract if feed.extract is None else feed.extract
-        stored = await asyncio.gather(*(self._story(feed_id, e, now, extract) for e in fresh))
-        return sum(stored)
-
-    async def _story(self, feed_id: int, entry: Entry, now: datetime, extract: bool) -> int:
-        page, article, note = (await self._article(entry)) if extract else (None, None, None)
-        story = _compose(entry, article, note, now)
-        hits = summarize(self.matcher.find(story.title, story.text, story.summary))
-        story_id = await asyncio.to_thread(self.store.add_story, feed_id, story, hits, page)
-        if story_id is None:
+        if not fresh:
             return 0
-        self.summary.new_stories += 1
-        self.summary.new_matches += len(hits)
-        return 1
+        extract = self.config.settings.extract if feed.extract is None else feed.extract
+        async with self.feeds_in_flight:
+            if extract:  # a page another feed's story already has is not downloaded again
+                links = [e.link for e in fresh if e.link and _web_link(e.link)]
+                for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
+                    self._remember(normalise_link(link), (article, None))
+            stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
+        ids = await asyncio.to_thread(
+            self.store.add_stories, feed_id, [(story, hits) for story, hits, _ in stories], [page for _, _, page in stories]
+        )
+        added = [hits for (_, hits, _), story_id in zip(stories, ids, strict=True) if story_id is not None]
+        self.summary.new_stories += len(added)
+        self.summary.new_matches += sum(len(hits) for hits in added)
+        return len(added)
 
-    async def _article(self, entry: Entry) -> tuple[str | None, Article | None, str | None]:
-        """The page's HTML (kept for re-extraction), its article, or why there is none."""
-        link = entry.link
-        if not link or urlsplit(link).scheme not in ("http", "https"):
-            return None, None, "the entry has no web link to download"
+    async def _story(self, entry: Entry, now: datetime, extract: bool) -> _Story:
+        if not extract:
+            return self._local(entry, (None, None), now)
+        if not entry.link or not _web_link(entry.link):
+            return self._local(entry, (None, "the entry has no web link to download"), now)
+        key = normalise_link(entry.link)
+        known = self.pages.get(key)
+        if known is not None:  # a page linked twice in one refresh is downloaded once
+            return self._local(entry, await asyncio.shield(known), now)
+        pending: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
+        self.pages[key] = pending
         try:
-            async with self.slots:
-                html = await self.fetcher.fetch_page(link)
-        except FetchError as exc:
-            return None, None, f"the article page could not be downloaded: {exc.reason}"
-        if not html:
-            return None, None, "the article page was empty"
-        article, note = await asyncio.to_thread(read_page, html, link, entry.summary)
-        return html, article, note
+            outcome, story = await self._page_story(entry, entry.link, now)
+        except BaseException:
+            pending.set_result((None, "the refresh stopped before the page was read"))
+            raise
+        pending.set_result(outcome)
+        return story
+
+    def _local(self, entry: Entry, outcome: _Outcome, now: datetime) -> _Story:
+        story = _compose(entry, *outcome, now)
+        if self._matcher is None:  # compiled on first need: a refresh of 304s needs none
+            self._matcher = _matcher(self.config.watchlist)
+        return story, summarize(self._matcher.find(story.title, story.text, story.summary)), None
+
+    def _remember(self, link: str, outcome: _Outcome) -> None:
+        done: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
+        done.set_result(outcome)
+        self.pages.setdefault(link, done)
+
+    async def _page_story(
+        self, entry: Entry, link: str, now: datetime
+    ) -> tuple[_Outcome, _Story]:
+        """Download the page here; decode, extract, compose and match it in a worker."""
+        async with self.pages_in_flight:
+            try:
+                async with self.limits.slot(link):
+                    page = await self.fetcher.fetch_raw_page(link)
+            except FetchError as exc:
+                outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
+                return outcome, self._local(entry, outcome, now)
+            try:
+                return await self.extractor.run(
+                    page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
+                )
+            except BrokenProcessPool:
+                outcome = (None, "the page could not be extracted (the extraction process stopped)")
+                return outcome, self._local(entry, outcome, now)
+
+
+def page_story(
+    page: RawPage, entry: Entry, now: datetime, watchlist: Watchlist, limit: int
+) -> tuple[_Outcome, _Story]:
+    """Everything CPU-bound about one new story, in an extraction worker.
+
+    The matcher is compiled once per worker and watchlist, then reused for every story.
+    """
+    outcome: _Outcome
+    packed = None
+    try:
+        html = decode_page(page, limit)
+    except FetchError as exc:
+        outcome = (None, f"the article page could not be downloaded: {exc.reason}")
+    else:
+        if not html.strip():
+            outcome = (None, "the article page was empty")
+        else:
+            outcome = read_page(html, page.url, entry.summary)
+            packed = pack_page(html)  # kept for `newsdesk reextract`
+    story = _compose(entry, *outcome, now)
+    return outcome, (story, summarize(_matcher(watchlist).find(story.title, story.text, story.summary)), packed)
+
+
+@lru_cache(maxsize=2)
+def _matcher(watchlist: Watchlist) -> Matcher:
+    return Matcher(watchlist)
+
+
+def _web_link(link: str | None) -> bool:
+    return bool(link) and urlsplit(link).scheme in ("http", "https")  # type: ignore[arg-type]
 
 
 def read_page(html: str, url: str | None, summary: str) -> tuple[Article | None, str | None]:

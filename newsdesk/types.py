@@ -64,6 +64,31 @@ class FeedResult:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchRecord:
+    """One feed's download to record: which feed, what came back, when, how many stories were new."""
+
+    feed_id: int
+    result: FeedResult
+    checked_at: datetime
+    new: int = 0
+    failures: int = 0
+    """Failed refreshes in a row, after this one."""
+    next_try: datetime | None = None
+    """Not before this time: back-off after failures, or the server's Retry-After."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """An article page as it came over the wire, still compressed: decoding it is CPU work
+    that belongs with extraction, in a worker process, not on the download loop."""
+
+    url: str
+    body: bytes
+    content_encoding: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """What extraction made of an article page."""
 

@@ -30,6 +30,7 @@ class LocalServer:
         self.answers: dict[str, Answer] = {}
         self.counts: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.connections = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -75,6 +76,11 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass
+
+        def setup(self) -> None:
+            super().setup()
+            with server._lock:
+                server.connections += 1
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]

@@ -172,3 +172,10 @@ def test_newsdesk_never_rewrites_the_users_feeds_toml(tmp_path: Path, capsys: py
     capsys.readouterr()
     assert config.read_text(encoding="utf-8") == text
     assert config.stat().st_mtime_ns == before
+
+
+def test_per_host_is_a_whole_number_in_range_named_with_its_line() -> None:
+    assert parse_config("[settings]\nper_host = 3\n").settings.per_host == 3
+    err = _error("[settings]\nconcurrency = 8\nper_host = 0\n")
+    assert (err.key, err.line) == ("settings.per_host", 3)
+    assert "between 1 and 256" in str(err)

@@ -223,3 +223,40 @@ def test_page_errors_name_the_problem(http_server: LocalServer) -> None:
 )
 def test_normalise_link(url: str, normal: str) -> None:
     assert normalise_link(url) == normal
+
+
+def test_a_page_gzip_bomb_is_cut_off_when_decoded_and_gzip_pages_decode(http_server: LocalServer) -> None:
+    import zlib
+
+    from newsdesk.errors import FetchError
+    from newsdesk.fetch import decode_page
+    from newsdesk.types import RawPage
+
+    http_server.add("/bomb.html", gzip.compress(b"\0" * 20_000_000), headers={"Content-Encoding": "gzip", "Content-Type": "text/html"},
+                    conditional=False)
+    with pytest.raises(FetchError, match="larger than 1 MB"):
+        _page(http_server, "/bomb.html", max_page_bytes=1024 * 1024)
+    page = "<html><body><p>Zürich</p></body></html>".encode("latin-1")
+    for coding, body in (("gzip", gzip.compress(page)), ("deflate", zlib.compress(page)), ("", page)):
+        raw = RawPage("http://127.0.0.1/p", body, coding, "text/html; charset=iso-8859-1")
+        assert "Zürich" in decode_page(raw, 1000)
+    with pytest.raises(FetchError, match="compressed as 'br'"):
+        decode_page(RawPage("http://127.0.0.1/p", b"x", "br", "text/html"), 1000)
+
+
+def test_not_modified_answers_keep_the_connection_alive(http_server: LocalServer) -> None:
+    import asyncio
+
+    http_server.add("/feed.xml", b'<rss version="2.0"><channel><title>T</title></channel></rss>',
+                    headers={"Content-Type": "application/rss+xml"})
+    first = _fetch(http_server, "/feed.xml")
+
+    async def go() -> list[FeedResult]:
+        async with Fetcher(Settings()) as fetcher:
+            request = FeedRequest(http_server.url("/feed.xml"), etag=first.etag)
+            return [await fetcher.fetch_feed(request) for _ in range(5)]
+
+    before = http_server.connections
+    results = asyncio.run(go())
+    assert {r.outcome for r in results} == {FeedOutcome.NOT_MODIFIED}
+    assert http_server.connections - before == 1

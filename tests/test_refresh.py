@@ -164,3 +164,50 @@ def test_cli_refresh_then_list_json(site, tmp_path: Path, capsys: pytest.Capture
     assert main(["status", "--config", str(path), "--db", str(db)]) == 0
     status = capsys.readouterr().out
     assert "Broken" in status and "failing (1×)" in status and "HTTP 404" in status
+
+
+def test_extract_false_uses_the_feeds_text_and_downloads_no_page(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for extra, where in (('\n[settings]\nextract = false\n', "settings"), ("", "feed")):
+        text = f'[[feeds]]\nname = "World desk"\nurl = "{site.url("/feed.xml")}"\n'
+        text = (extra + text) if where == "settings" else text + "extract = false\n"
+        config = parse_config(text + WATCHLIST)
+        before = site.hits("/articles/seed.html")
+        with Store(tmp_path / f"{where}.db") as store:
+            summary = asyncio.run(refresh(config, store))
+            assert summary.new_stories == 2
+            assert site.hits("/articles/seed.html") == before
+            details = [store.story(s.id) for s in store.list_stories(matched_only=False)]
+            assert {(d.text_source, d.text_note) for d in details if d} == {("feed", None)}
+            assert any(d and d.text == "Moscow says Tehran acted in self-defence." for d in details)
+
+
+def test_a_page_linked_by_two_feeds_is_downloaded_and_extracted_once(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    site.add("/other.xml", site.body("/feed.xml").replace(b"<guid>", b"<guid>other-"), headers={"Content-Type": "application/rss+xml"})
+    text = (
+        f'[[feeds]]\nname = "World desk"\nurl = "{site.url("/feed.xml")}"\n'
+        f'[[feeds]]\nname = "Other desk"\nurl = "{site.url("/other.xml")}"\n' + WATCHLIST
+    )
+    with Store(tmp_path / "news.db") as store:
+        summary = asyncio.run(refresh(parse_config(text), store))
+        assert summary.new_stories == 4
+        assert site.hits("/articles/seed.html") == 1
+        seeds = [store.story(s.id) for s in store.list_stories() if "Russia defends" in s.title]
+        assert len(seeds) == 2 and all(d and d.text_source == "page" and "Sergei Lavrov" in d.text for d in seeds)
+        # A third feed next time: the stored article is reused, not downloaded again.
+        site.add("/third.xml", site.body("/feed.xml").replace(b"<guid>", b"<guid>third-"), headers={"Content-Type": "application/rss+xml"})
+        third = parse_config(text + f'\n[[feeds]]\nname = "Third"\nurl = "{site.url("/third.xml")}"\n')
+        asyncio.run(refresh(third, store))
+        assert site.hits("/articles/seed.html") == 1
+
+
+def test_cli_search(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    path, _ = _config(site, tmp_path)
+    db = tmp_path / "news.db"
+    assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["search", "--json", "LAVROV", "--config", str(path), "--db", str(db)]) == 0
+    assert [s["title"] for s in json.loads(capsys.readouterr().out)] == ["Russia defends Iran's attack on Israel, calls for restraint"]
+    assert main(["search", "shekel", "volatile", "--config", str(path), "--db", str(db)]) == 0
+    assert "Markets calm" in capsys.readouterr().out
+    assert main(["search", "nothing-like-this", "--config", str(path), "--db", str(db)]) == 0
+    assert "no stored story matches" in capsys.readouterr().out

@@ -132,3 +132,37 @@ def test_any_sqlalchemy_url_works(tmp_path: Path) -> None:
 def test_a_bad_url_is_a_clear_error() -> None:
     with pytest.raises(StoreError, match="nosuchdb://"):
         Store("nosuchdb://nowhere")
+
+
+def test_search_folds_case_and_accents_ranks_titles_first_and_takes_no_syntax(store: Store) -> None:
+    feed = _feed_id(store)
+    store.add_stories(feed, [
+        (_story("a", "Lula visits São Paulo", text="The president spoke to workers."), []),
+        (_story("b", "Markets", text="In sao paulo, shares rose; ZELENSKÝ was not mentioned."), []),
+        (_story("c", "Weather", text="Rain."), []),
+    ])
+    assert [s.title for s in store.search("SAO PAULO")] == ["Lula visits São Paulo", "Markets"]
+    assert [s.title for s in store.search("zelensky")] == ["Markets"]
+    assert [s.title for s in store.search("presid*")] == ["Lula visits São Paulo"]
+    assert [s.title for s in store.search('"shares paulo"')] == []  # a phrase is the words in a row
+    assert [s.title for s in store.search('"paulo shares"')] == ["Markets"]
+    assert store.search('rain" OR NEAR( ) -') == []  # FTS5 syntax is only text: no error
+    assert [s.title for s in store.search("rain")] == ["Weather"]
+    assert store.search("   ") == []
+    # The index follows edits and deletions (triggers).
+    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as conn:
+        conn.execute("update story set title = 'Snow' where key = 'c'")
+        conn.execute("delete from story where key = 'a'")
+    assert [s.title for s in store.search("snow")] == ["Snow"]
+    assert [s.title for s in store.search("lula")] == []
+
+
+def test_add_stories_is_one_batch_and_skips_what_the_feed_has(store: Store) -> None:
+    feed = _feed_id(store)
+    first = store.add_stories(feed, [(_story("a", "A"), [_hit("Russia")]), (_story("b", "B"), [])])
+    assert None not in first
+    again = store.add_stories(feed, [(_story("a", "A again"), []), (_story("c", "C"), [_hit("Iran", code="IR")])])
+    assert again[0] is None and again[1] is not None
+    assert sorted(s.title for s in store.list_stories(matched_only=False)) == ["A", "B", "C"]
+    assert [s.entities for s in store.list_stories(entity="Iran")] == [("Iran",)]
+    assert store.extracted_pages(["https://news.example/a"]) == {}  # its text came from the feed

@@ -53,3 +53,8 @@ def test_a_database_from_a_newer_newsdesk_is_refused_untouched(tmp_path: Path) -
 def _dump(path: Path) -> list[str]:
     with sqlite3.connect(path) as conn:
         return list(conn.iterdump())
+
+
+def test_an_upgraded_database_can_be_searched(tmp_path: Path) -> None:
+    with Store(_old_database(tmp_path, 1)) as store:
+        assert [s.title for s in store.search("russia")] == ["Russia defends Iran's attack on Israel"]

@@ -20,6 +20,7 @@ from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult
 from newsdesk.ui import NewsdeskApp
+from newsdesk.ui.app import _PAGE
 from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
 from newsdesk.ui.widgets import EntityPanel, FeedTable, StoryTable
 from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
@@ -283,3 +284,47 @@ async def _until(pilot, condition, timeout: float = 20.0) -> None:  # type: igno
         assert loop.time() < deadline, "timed out"
         await settle(pilot)
         await asyncio.sleep(0.1)
+
+
+async def test_slash_searches_every_story_and_escape_goes_back(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for key in "riyadh":
+            await pilot.press(key)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _titles(app) == ["Lavrov meets Gulf ministers"]
+        assert app.sub_title == "search · riyadh"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.search is None and len(_titles(app)) == 3
+
+
+async def test_the_list_loads_a_page_at_a_time_as_the_cursor_goes_down(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from newsdesk.types import NewStory
+
+    store = make_store(tmp_path / "big.db")
+    feed_id = store.feeds()[0].id
+    store.add_stories(feed_id, [
+        (NewStory(key=f"k{i}", title=f"Story {i}", url=None, guid=None, author=None, published=NOW - timedelta(days=1, minutes=i),
+                  fetched_at=NOW, summary="", text="", text_source="feed"), [])
+        for i in range(450)
+    ])
+    app = _app(store)
+    app.matched_only = False
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        table = app.main.query_one(StoryTable)
+        assert table.row_count == _PAGE
+        counts = []
+        while not counts or counts[-1] < 454:
+            await pilot.press("ctrl+end")
+            await settle(pilot)
+            counts.append(table.row_count)
+            assert len(counts) < 10
+        assert counts[0] > _PAGE and counts[-1] == 454
+        assert _titles(app)[-1] == "Story 449"

@@ -16,19 +16,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from newsdesk.config import FeedConfig
+from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
 from newsdesk.store._models import Feed, Meta, Story, StoryMatch, StoryPage
 from newsdesk.types import (
+    Article,
     EntityCount,
     EntityHit,
     FeedResult,
     FeedStatus,
+    FetchRecord,
     Match,
     NewStory,
     StoryDetail,
@@ -37,7 +41,7 @@ from newsdesk.types import (
     TextSource,
 )
 
-__all__ = ["Store", "database_url"]
+__all__ = ["FetchRecord", "Store", "database_url"]
 
 _FUTURE_SLACK = timedelta(hours=2)
 # A page still larger than this once slimmed and compressed is not kept (its story is).
@@ -48,6 +52,8 @@ _PAGE_FAT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _WATCHLIST_KEY = "watchlist_fingerprint"
+# A search word: a "quoted phrase" or a run of anything else; FTS5's own syntax is not exposed.
+_SEARCH_TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -142,32 +148,42 @@ class Store:
         failures: int = 0,
         next_try: datetime | None = None,
     ) -> None:
-        """Store a download's outcome; validators only move forward on a usable answer.
+        """Store a download's outcome; validators only move forward on a usable answer."""
+        self.record_fetches([FetchRecord(feed_id, result, checked_at, new, failures, next_try)])
 
-        `failures` and `next_try` are the refresh's back-off decision; a move or a 410 is kept
-        until feeds.toml names another URL.
+    def record_fetches(self, records: Sequence[FetchRecord]) -> None:
+        """Store many downloads' outcomes in one transaction (a refresh's 304s, say).
+
+        Each record's `failures` and `next_try` are the refresh's back-off decision; a move or
+        a 410 is kept until feeds.toml names another URL.
         """
         with self._writing() as session:
-            row = session.get(Feed, feed_id)
-            if row is None:
-                return
-            row.last_checked = _utc(checked_at)
-            row.last_outcome = str(result.outcome)
-            row.last_error = result.error
-            row.http_status = result.http_status
-            row.failures = failures
-            row.next_try = _utc(next_try)
-            row.gone = row.gone or result.outcome == "gone"
-            if result.moved_to and result.moved_to != row.url:
-                row.moved_to = result.moved_to
-            if result.outcome in ("ok", "not modified"):
-                row.last_ok = _utc(checked_at)
-            if result.outcome == "ok":
-                row.etag = result.etag
-                row.last_modified = result.last_modified
-                row.title = result.title or row.title
-                row.last_new = new
-            session.add(row)
+            rows = {
+                row.id: row
+                for row in session.exec(select(Feed).where(col(Feed.id).in_([r.feed_id for r in records])))
+            }
+            for record in records:
+                row = rows.get(record.feed_id)
+                if row is None:
+                    continue
+                result, checked_at = record.result, record.checked_at
+                row.last_checked = _utc(checked_at)
+                row.last_outcome = str(result.outcome)
+                row.last_error = result.error
+                row.http_status = result.http_status
+                row.failures = record.failures
+                row.next_try = _utc(record.next_try)
+                row.gone = row.gone or result.outcome == "gone"
+                if result.moved_to and result.moved_to != row.url:
+                    row.moved_to = result.moved_to
+                if result.outcome in ("ok", "not modified"):
+                    row.last_ok = _utc(checked_at)
+                if result.outcome == "ok":
+                    row.etag = result.etag
+                    row.last_modified = result.last_modified
+                    row.title = result.title or row.title
+                    row.last_new = record.new
+                session.add(row)
 
     # --------------------------------------------------------------- stories
 
@@ -192,35 +208,84 @@ class Store:
         self, feed_id: int, story: NewStory, hits: Sequence[EntityHit], page: str | None = None
     ) -> int | None:
         """Store a story, its matches and its page in one transaction; None if the feed already has it."""
-        try:
-            with self._writing() as session:
-                row = Story(
-                    feed_id=feed_id,
-                    key=story.key,
-                    guid=story.guid,
-                    url=story.url,
-                    title=story.title,
-                    author=story.author,
-                    published=_utc(story.published),
-                    fetched_at=_utc(story.fetched_at),
-                    sort_time=_utc(_sort_time(story.published, story.fetched_at)),
-                    summary=story.summary,
-                    text=story.text,
-                    text_source=story.text_source,
-                    text_note=story.text_note,
-                    matched=bool(hits),
+        return self.add_stories(feed_id, [(story, hits)], [pack_page(page) if page else None])[0]
+
+    def add_stories(
+        self,
+        feed_id: int,
+        stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
+        pages: Sequence[bytes | None] | None = None,
+    ) -> list[int | None]:
+        """Store a feed's new stories with their matches and pages in one transaction.
+
+        `pages` are the stories' pages as pack_page made them (None: no page kept). Returns
+        each story's id, or None for one the feed already has. One transaction per feed
+        rather than per story: a refresh of thousands of stories commits a few hundred times,
+        and a crash still leaves each story whole with its matches and page, or absent.
+        """
+        rows = [
+            {
+                "feed_id": feed_id,
+                "key": story.key,
+                "guid": story.guid,
+                "url": story.url,
+                "title": story.title,
+                "author": story.author,
+                "published": _utc(story.published),
+                "fetched_at": _utc(story.fetched_at),
+                "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+                "summary": story.summary,
+                "text": story.text,
+                "text_source": story.text_source,
+                "text_note": story.text_note,
+                "matched": bool(hits),
+                "read": False,
+                "starred": False,
+            }
+            for story, hits in stories
+        ]
+        if not rows:
+            return []
+        with self._writing() as session:
+            # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
+            inserted = dict(
+                (key, story_id)
+                for story_id, key in session.execute(
+                    insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key), sort_by_parameter_order=True),
+                    rows,
                 )
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                session.add_all(_match_rows(row.id, hits))
-                packed = pack_page(page) if page else None
-                if packed is not None:
-                    session.add(StoryPage(story_id=row.id, html=packed, fetched_at=_utc(story.fetched_at)))
-                story_id = row.id
-        except IntegrityError:
-            return None
-        return story_id
+            )
+            ids = [inserted.get(story.key) for story, _ in stories]
+            matches = [
+                _match_values(story_id, hit)
+                for story_id, (_, hits) in zip(ids, stories, strict=True)
+                if story_id is not None
+                for hit in hits
+            ]
+            if matches:
+                session.execute(insert(StoryMatch), matches)
+            kept = [
+                {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
+                for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
+                if story_id is not None and packed is not None
+            ]
+            if kept:
+                session.execute(insert(StoryPage), kept)
+        return ids
+
+    def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
+        """Articles already extracted from these page URLs (for another feed): not fetched again."""
+        urls = list(dict.fromkeys(urls))
+        found: dict[str, Article] = {}
+        with self._session() as session:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                for url, title, author, published, body in session.exec(
+                    select(Story.url, Story.title, Story.author, Story.published, Story.text)
+                    .where(col(Story.url).in_(chunk), Story.text_source == "page")
+                ):
+                    found.setdefault(url, Article(text=body, title=title, author=author, published=_utc(published)))  # type: ignore[index]
+        return found
 
     def list_stories(
         self,
@@ -234,7 +299,7 @@ class Store:
     ) -> list[StoryItem]:
         """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
         with self._session() as session:
-            query = select(Story, Feed.name).join(Feed, col(Feed.id) == col(Story.feed_id))
+            query = _list_select()
             if entity is not None:
                 query = query.where(
                     col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
@@ -246,30 +311,31 @@ class Store:
             if feed_id is not None:
                 query = query.where(Story.feed_id == feed_id)
             query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
-            rows = session.exec(query.offset(offset).limit(limit)).all()
-            ids = [story.id for story, _ in rows]
-            entities: dict[int, list[str]] = {i: [] for i in ids if i is not None}
-            if ids:
-                for story_id, name in session.exec(
-                    select(StoryMatch.story_id, StoryMatch.entity)
-                    .where(col(StoryMatch.story_id).in_(ids))
-                    .order_by(col(StoryMatch.id))
-                ):
-                    entities[story_id].append(name)
-            return [
-                StoryItem(
-                    id=story.id,  # type: ignore[arg-type]
-                    title=story.title,
-                    feed=feed_name,
-                    time=_utc(story.sort_time),  # type: ignore[arg-type]
-                    read=story.read,
-                    starred=story.starred,
-                    entities=tuple(entities.get(story.id, ())),  # type: ignore[arg-type]
-                    url=story.url,
-                    published=_utc(story.published),
-                )
-                for story, feed_name in rows
-            ]
+            return _items(session, session.exec(query.offset(offset).limit(limit)).all())
+
+    def search(self, query: str, *, limit: int = 200, offset: int = 0) -> list[StoryItem]:
+        """Stories whose title or text hold every word of `query`, best match first.
+
+        Words match whole tokens regardless of case and accents; `word*` matches a prefix and
+        "a phrase" the words in a row. Anything else FTS5 would read as syntax is taken as text.
+        """
+        match = fts_query(query)
+        if not match:
+            return []
+        with self._session() as session:
+            try:
+                ranked = session.execute(
+                    text(
+                        "SELECT rowid FROM story_fts WHERE story_fts MATCH :match "
+                        "ORDER BY bm25(story_fts, 4.0, 1.0) LIMIT :limit OFFSET :offset"
+                    ),
+                    {"match": match, "limit": limit, "offset": offset},
+                ).scalars().all()
+            except OperationalError as exc:
+                raise StoreError(f"search {query!r} failed: {exc.orig}") from None
+            rows = session.exec(_list_select().where(col(Story.id).in_(ranked))).all()
+            order = {story_id: index for index, story_id in enumerate(ranked)}
+            return _items(session, sorted(rows, key=lambda row: order[row.id]))
 
     def count_stories(self, *, matched_only: bool = False) -> int:
         with self._session() as session:
@@ -427,11 +493,16 @@ class Store:
             with self._writing() as session:
                 ids = [sid for sid, _ in results]
                 session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
-                for sid, hits in results:
-                    session.add_all(_match_rows(sid, hits))
-                    session.exec(  # type: ignore[call-overload]
-                        update(Story).where(col(Story.id) == sid).values(matched=bool(hits))
-                    )
+                matches = [_match_values(sid, hit) for sid, hits in results for hit in hits]
+                if matches:
+                    session.execute(insert(StoryMatch), matches)
+                # Two statements for the batch, not one per story.
+                for flag in (True, False):
+                    chosen = [sid for sid, hits in results if bool(hits) is flag]
+                    if chosen:
+                        session.exec(  # type: ignore[call-overload]
+                            update(Story).where(col(Story.id).in_(chosen)).values(matched=flag)
+                        )
             last_id = rows[-1][0]
             done += len(rows)
             if progress:
@@ -455,6 +526,53 @@ def unpack_page(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8")
 
 
+def fts_query(query: str) -> str:
+    """A user's search words as an FTS5 query: every word required, each quoted as a string."""
+    terms = []
+    for phrase, word in _SEARCH_TERM.findall(query):
+        value = phrase if phrase else word
+        prefix = bool(word) and value.endswith("*")
+        value = value.rstrip("*").replace('"', '""').strip()
+        if value:
+            terms.append(f'"{value}"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def _list_select():  # type: ignore[no-untyped-def]
+    """Only what a list row shows: a story's text never leaves the database for a list."""
+    return select(
+        Story.id, Story.title, Story.sort_time, Story.read, Story.starred, Story.url, Story.published,
+        col(Feed.name).label("feed"),
+    ).join(Feed, col(Feed.id) == col(Story.feed_id))
+
+
+def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
+    """List rows (of _list_select) with each story's matched entities, in one query."""
+    ids = [row.id for row in rows]
+    entities: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for story_id, name in session.exec(
+            select(StoryMatch.story_id, StoryMatch.entity)
+            .where(col(StoryMatch.story_id).in_(ids))
+            .order_by(col(StoryMatch.id))
+        ):
+            entities[story_id].append(name)
+    return [
+        StoryItem(
+            id=row.id,
+            title=row.title,
+            feed=row.feed,
+            time=_utc(row.sort_time),  # type: ignore[arg-type]
+            read=row.read,
+            starred=row.starred,
+            entities=tuple(entities[row.id]),
+            url=row.url,
+            published=_utc(row.published),
+        )
+        for row in rows
+    ]
+
+
 def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
     # A date in the future is a feed's mistake; it must not pin a story to the top forever.
     if published is None or published > fetched_at + _FUTURE_SLACK:
@@ -463,18 +581,19 @@ def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
 
 
 def _match_rows(story_id: int, hits: Iterable[EntityHit]) -> list[StoryMatch]:
-    return [
-        StoryMatch(
-            story_id=story_id,
-            entity=hit.entity,
-            kind=hit.kind,
-            code=hit.code,
-            count=hit.count,
-            snippet=hit.snippet,
-            occurrences=json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
-        )
-        for hit in hits
-    ]
+    return [StoryMatch(**_match_values(story_id, hit)) for hit in hits]
+
+
+def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "entity": hit.entity,
+        "kind": hit.kind,
+        "code": hit.code,
+        "count": hit.count,
+        "snippet": hit.snippet,
+        "occurrences": json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
+    }
 
 
 def _hit_from_row(row: StoryMatch) -> EntityHit:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, inspect, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from newsdesk.errors import StoreError
 from newsdesk.store._migrations import MIGRATIONS, backup
-from newsdesk.store._models import SCHEMA_VERSION, Meta
+from newsdesk.store._models import FTS_DDL, SCHEMA_VERSION, Meta
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -76,6 +76,10 @@ def _ensure_schema(engine: Engine) -> None:
     if version is not None and version < SCHEMA_VERSION:
         _migrate(engine, version)
     SQLModel.metadata.create_all(engine)
+    if engine.url.get_backend_name() == "sqlite":
+        with engine.begin() as conn:
+            for statement in FTS_DDL:
+                conn.execute(text(statement))
     if version is None:
         with Session(engine) as session:
             session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))

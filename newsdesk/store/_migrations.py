@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
 
-from newsdesk.store._models import StoryPage
+from newsdesk.store._models import FTS_DDL, StoryPage
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
@@ -44,9 +44,20 @@ def _v3_story_page(conn: Connection) -> None:
     StoryPage.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
 
 
+def _v4_search_and_list_indexes(conn: Connection) -> None:
+    """Full-text search (FTS5) over the stories already stored, and indexes for the unread
+    list and for finding a page already extracted by its URL."""
+    conn.execute(text('CREATE INDEX IF NOT EXISTS ix_story_unread_sort ON story ("read", sort_time)'))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_story_url ON story (url)"))
+    for statement in FTS_DDL:
+        conn.execute(text(statement))
+    conn.execute(text("INSERT INTO story_fts(story_fts) VALUES ('rebuild')"))
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_feed_health,
     3: _v3_story_page,
+    4: _v4_search_and_list_indexes,
 }
 
 

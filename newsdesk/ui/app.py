@@ -29,7 +29,9 @@ from newsdesk.ui.widgets import EntityPanel, StoryTable
 
 Refresher = Callable[[Sequence[FeedConfig] | None, Callable[[RefreshProgress], None]], RefreshSummary]
 
-_PAGE = 500
+_PAGE = 100
+"""Rows read at a time: the list grows by a page as the cursor nears its end, so a database
+of 100k stories costs what one of 100 does."""
 
 
 class NewsdeskApp(App[None]):
@@ -54,7 +56,9 @@ class NewsdeskApp(App[None]):
         self.config = config
         self.matched_only = True
         self.entity: str | None = None
+        self.search: str | None = None
         self.clock = clock
+        self._exhausted = False
         self._refresher = refresher or self._default_refresher
         self._scheduler_factory = scheduler_factory
         self._scheduler: object | None = None
@@ -89,39 +93,86 @@ class NewsdeskApp(App[None]):
 
     def set_filter(self, entity: str | None) -> None:
         self.entity = entity
+        self.search = None
         self._update_title()
-        self.reload()
+        self.reload(counts=False)
+
+    def set_search(self, query: str | None) -> None:
+        """Full-text search over every stored story (None or "" goes back to the list)."""
+        self.search = query.strip() if query and query.strip() else None
+        self._update_title()
+        self.reload(counts=False)
 
     def set_matched_only(self, matched_only: bool) -> None:
         self.matched_only = matched_only
         if not matched_only:
             self.entity = None
+        self.search = None
         self._update_title()
-        self.reload()
+        self.reload(counts=False)
 
     def _update_title(self) -> None:
+        if self.search:
+            self.sub_title = f"search · {self.search}"
+            return
         view = "matched stories" if self.matched_only else "all stories"
         self.sub_title = f"{view} · {self.entity}" if self.entity else view
 
-    @work(thread=True, exclusive=True, group="load")
-    def reload(self) -> None:
-        """Read the list and the watchlist counts, off the UI thread."""
-        stories = self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=_PAGE)
-        counts = self.store.entity_counts()
-        self.call_from_thread(self._show, stories, counts)
+    def _page(self, offset: int, limit: int = _PAGE) -> list[StoryItem]:
+        """One page of the current view (blocking: called on worker threads)."""
+        if self.search:
+            return self.store.search(self.search, limit=limit, offset=offset)
+        return self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=limit, offset=offset)
 
-    def _show(self, stories: list[StoryItem], counts: list[EntityCount]) -> None:
+    @work(thread=True, exclusive=True, group="load")
+    def reload(self, counts: bool = True) -> None:
+        """Read the first page of the list, then (when stories changed) the watchlist counts,
+        off the UI thread. A new filter or search changes no count: it reads only the list."""
+        self._load(0, counts=counts)
+
+    def _load(self, offset: int, keep: int = 0, counts: bool = True) -> None:
+        stories = self._page(offset, max(_PAGE, keep))
+        self.call_from_thread(self._show, stories)
+        if counts:
+            self.call_from_thread(self._show_counts, self.store.entity_counts())
+
+    @work(thread=True, exclusive=True, group="more")
+    def load_more(self, offset: int) -> None:
+        """The next page, appended when the cursor nears the end of what is loaded."""
+        stories = self._page(offset)
+        self.call_from_thread(self._append, offset, stories)
+
+    def near_end(self, loaded: int) -> None:
+        if not self._exhausted:
+            self._exhausted = True  # until the page arrives: one request at a time
+            self.load_more(loaded)
+
+    def _append(self, offset: int, stories: list[StoryItem]) -> None:
+        table = self.main.query_one(StoryTable)
+        if table.row_count != offset:  # the list was reloaded meanwhile
+            self._exhausted = False
+            return
+        table.append(stories, self.clock())
+        self._exhausted = len(stories) < _PAGE
+
+    def _show(self, stories: list[StoryItem]) -> None:
         main = self.main
-        main.query_one(EntityPanel).show(self._panel_rows(counts), self.entity)
         main.query_one(StoryTable).show(stories, self.clock())
+        main.list_shown()
+        self._exhausted = len(stories) < _PAGE
         if stories:
             main.show_empty(None)
+        elif self.search:
+            main.show_empty(f"No stored story matches {self.search!r}. Escape goes back to the list.")
         elif self.entity:
             main.show_empty(f"No stories mention {self.entity} yet. Escape shows all matches.")
         elif self.matched_only:
             main.show_empty("No matched stories yet — press r to refresh, a to show all stories.")
         else:
             main.show_empty("No stories yet — press r to refresh the feeds.")
+
+    def _show_counts(self, counts: list[EntityCount]) -> None:
+        self.main.query_one(EntityPanel).show(self._panel_rows(counts), self.entity)
 
     def _panel_rows(self, counts: list[EntityCount]) -> list[tuple[str, str, int, int]]:
         by_name = {c.entity: c for c in counts}
@@ -173,10 +224,9 @@ class NewsdeskApp(App[None]):
             self.call_from_thread(screen.show, story)
 
     def _refresh_row(self, story_id: int) -> None:
-        """Update one row and the counts after a change (called on a worker thread)."""
-        stories = self.store.list_stories(entity=self.entity, matched_only=self.matched_only, limit=_PAGE)
-        counts = self.store.entity_counts()
-        self.call_from_thread(self._show, stories, counts)
+        """Update the rows loaded so far and the counts after a change (on a worker thread)."""
+        loaded = self.call_from_thread(lambda: self.main.query_one(StoryTable).row_count)
+        self._load(0, keep=loaded)
 
     @work(thread=True, group="story")
     def open_link(self, story_id: int) -> None:

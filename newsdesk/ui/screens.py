@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 
 from newsdesk.types import FeedStatus, StoryDetail
 from newsdesk.ui.text import (
@@ -35,16 +35,19 @@ class MainScreen(Screen[None]):
         Binding("s", "toggle_star", "Star"),
         Binding("o", "open_link", "Open link"),
         Binding("f", "feeds", "Feeds"),
+        Binding("slash", "search", "Search"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     app: NewsdeskApp  # type: ignore[assignment]
+    _focus_list_when_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="body"):
             yield EntityPanel(id="entities")
             with Vertical(id="list"):
+                yield Input(placeholder="Search every story (Enter to search, Escape to close)", id="search")
                 yield StoryTable(id="stories")
                 yield Static("", id="empty")
         with Horizontal(id="statusbar"):
@@ -55,11 +58,36 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(StoryTable).focus()
         self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#search", Input).display = False
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self._focus_list_when_shown = True
+        self.app.set_search(event.value)
+
+    def on_story_table_near_end(self, event: StoryTable.NearEnd) -> None:
+        self.app.near_end(event.loaded)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entity = None if event.option.id == ALL else event.option.id
+        self._focus_list_when_shown = True
         self.app.set_filter(entity)
-        self.query_one(StoryTable).focus()
+
+    def list_shown(self) -> None:
+        """New rows are in the table: now move the focus there, if a filter or search asked.
+
+        After the rows' frame, not before: a focus change re-lays the footer's keys, which
+        costs as much as the rows themselves, and the reader is waiting for the rows.
+        """
+        if self._focus_list_when_shown:
+            self._focus_list_when_shown = False
+            self.call_after_refresh(self.query_one(StoryTable).focus)
 
     def on_data_table_row_selected(self, event: StoryTable.RowSelected) -> None:
         self.action_open()
@@ -91,6 +119,14 @@ class MainScreen(Screen[None]):
             self.app.open_link(story_id)
 
     def action_clear_filter(self) -> None:
+        box = self.query_one("#search", Input)
+        if box.display or self.app.search:
+            box.value = ""
+            box.display = False
+            self.query_one(StoryTable).focus()
+            if self.app.search:
+                self.app.set_search(None)
+            return
         self.app.set_filter(None)
 
     def action_feeds(self) -> None:
@@ -229,7 +265,8 @@ class FeedsScreen(Screen[None]):
 
 KEYS = (
     ("Story list", (("↑ ↓ / j k", "move"), ("Enter", "open the story"), ("a", "matched stories ⇄ all stories"),
-                    ("Tab", "switch between watchlist and stories"), ("Escape", "clear the watchlist filter"),
+                    ("Tab", "switch between watchlist and stories"), ("/", "search every story's title and text"),
+                    ("Escape", "close the search, or clear the watchlist filter"),
                     ("m", "mark read / unread"), ("s", "star / unstar"), ("o", "open the link in the browser"),
                     ("r", "refresh all feeds now"), ("f", "feeds and their health"))),
     ("Feeds", (("r", "refresh all feeds now"), ("Escape / f", "back to the list"))),

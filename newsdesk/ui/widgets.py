@@ -7,6 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
@@ -75,6 +76,30 @@ class StoryTable(DataTable[Text]):
         elif stories:
             self.move_cursor(row=min(current, len(stories) - 1))
         self._title_width()
+
+    def append(self, stories: Sequence[StoryItem], now: datetime) -> None:
+        for story in stories:
+            if str(story.id) not in self.rows:
+                self.add_row(*_cells(story, now), key=str(story.id))
+
+    def watch_cursor_coordinate(self, old: object, new: object) -> None:
+        super().watch_cursor_coordinate(old, new)  # type: ignore[arg-type]
+        # Within a screen of the end: ask for the next page before the reader gets there.
+        if self.row_count and self.cursor_row >= self.row_count - max(self.size.height, 20):
+            self.post_message(self.NearEnd(self.row_count))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        # The mouse wheel scrolls without moving the cursor.
+        if self.row_count and new + 2 * self.size.height >= self.virtual_size.height:
+            self.post_message(self.NearEnd(self.row_count))
+
+    class NearEnd(Message):
+        """The cursor is near the last loaded row: time to load the next page."""
+
+        def __init__(self, loaded: int) -> None:
+            super().__init__()
+            self.loaded = loaded
 
     def update_story(self, story: StoryItem, now: datetime) -> None:
         key = str(story.id)

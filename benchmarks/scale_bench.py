@@ -1,0 +1,180 @@
+"""Benchmark 5: the UI on a database of 100k stories (20% matched), driven with Pilot.
+
+    python benchmarks/scale_bench.py [--shared ../shared] [--stories 100000] [--db PATH]
+
+Builds (once, kept at --db) a database of real article texts (benchmarks/_bigdb.py), then in
+this process, which runs nothing but the app:
+- launch to first list painted: from creating the app to the frame that shows its rows;
+- filter by an entity: from choosing it to the frame that shows only its stories;
+- search: FTS5 query latency in the store (median over several queries), and from pressing
+  Enter in the `/` box to the frame with the results;
+- scrolling to the end of the first page and the next page arriving;
+- the peak RSS of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._bigdb import ENTITIES, build  # noqa: E402
+from benchmarks._common import DEFAULT_SHARED, cores, table  # noqa: E402
+from newsdesk.config import parse_config  # noqa: E402
+from newsdesk.match import watchlist_fingerprint  # noqa: E402
+from newsdesk.store import Store  # noqa: E402
+from newsdesk.ui import NewsdeskApp  # noqa: E402
+from newsdesk.ui.widgets import StoryTable  # noqa: E402
+from textual.worker import WorkerCancelled  # noqa: E402
+
+QUERIES = ("president", "russia", "market* growth", '"prime minister"', "climate", "games console", "police")
+
+
+def _config():  # type: ignore[no-untyped-def]
+    countries = ", ".join(f'"{code}"' for _, kind, code in ENTITIES if kind == "country")
+    people = "".join(f'\n[[watchlist.people]]\nname = "{name}"\n' for name, kind, _ in ENTITIES if kind == "person")
+    return parse_config(f"[watchlist]\ncountries = [{countries}]\n{people}")
+
+
+async def _until(pilot, done: Callable[[], bool], timeout: float = 30.0) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    while not done():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the UI did not get there")
+        await pilot.pause(0.002)
+    return time.perf_counter() - started
+
+
+class _TimedApp(NewsdeskApp):
+    """The app, noting when each new list (or page) has been painted (benchmark only)."""
+
+    CSS_PATH = str(Path(sys.modules[NewsdeskApp.__module__].__file__).parent / "newsdesk.tcss")  # type: ignore[arg-type]
+    shown = 0
+    painted_at = 0.0
+
+    view: tuple[object, ...] = ()
+
+    def _show(self, stories):  # type: ignore[no-untyped-def]
+        super()._show(stories)
+        view = (self.search, self.entity, self.matched_only, len(stories))
+        self.call_after_refresh(lambda: self._painted(view))
+
+    def _append(self, offset, stories):  # type: ignore[no-untyped-def]
+        super()._append(offset, stories)
+        view = (self.search, self.entity, self.matched_only, offset + len(stories))
+        self.call_after_refresh(lambda: self._painted(view))
+
+    def _painted(self, view: tuple[object, ...]) -> None:
+        self.painted_at = time.perf_counter()
+        self.view = view
+        self.shown += 1
+
+
+async def _idle(pilot, app: NewsdeskApp) -> None:  # type: ignore[no-untyped-def]
+    """Every worker done (a newer exclusive worker cancelling an older one is normal)."""
+    for _ in range(3):
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+
+
+async def _settled(pilot, app: _TimedApp, before: int, started: float, view: Callable[[tuple[object, ...]], bool]) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from `started` until the list `view` wants was painted (the reader sees it)."""
+    await _until(pilot, lambda: app.shown > before and view(app.view))
+    return app.painted_at - started
+
+
+async def _drive(store: Store, config) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    figures: dict[str, float] = {}
+    started = time.perf_counter()
+    app = _TimedApp(store, config)
+    async with app.run_test(size=(160, 50)) as pilot:
+        table_ = app.main.query_one(StoryTable)
+        await _until(pilot, lambda: table_.row_count > 0)
+        await pilot.pause()  # the frame with the rows is painted
+        figures["launch"] = time.perf_counter() - started
+        await _idle(pilot, app)
+
+        before = app.shown
+        started = time.perf_counter()
+        app.set_filter("Sergei Lavrov")
+        figures["filter"] = await _settled(pilot, app, before, started, lambda v: v[1] == "Sergei Lavrov")
+        assert all("Sergei Lavrov" in table_.get_row_at(i)[4].plain for i in range(table_.row_count))
+        await _idle(pilot, app)
+
+        await pilot.press("slash")
+        for key in "climate":
+            await pilot.press(key)
+        before = app.shown
+        started = time.perf_counter()
+        await pilot.press("enter")
+        figures["ui_search"] = await _settled(pilot, app, before, started, lambda v: v[0] == "climate")
+        assert app.sub_title == "search · climate" and table_.row_count > 0
+        await _idle(pilot, app)
+
+        await pilot.press("escape")
+        app.set_matched_only(False)
+        await _idle(pilot, app)
+        await pilot.pause()
+        loaded, before = table_.row_count, app.shown
+        table_.focus()
+        started = time.perf_counter()
+        await pilot.press("ctrl+end")
+        figures["next_page"] = await _settled(pilot, app, before, started, lambda v: int(v[3]) > loaded)  # type: ignore[call-overload]
+        assert table_.row_count > loaded
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with corpus/ (default ../shared)")
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, help="where to build (and keep) the database (default: a temporary folder)")
+    args = parser.parse_args()
+    config = _config()
+    with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
+        db = args.db or Path(tmp) / "big.db"
+        built = build(db, args.shared.resolve(), args.stories)
+        with Store(db) as store:
+            # The tags are the ones this watchlist would give: no re-tag starts on launch.
+            store.set_watchlist_fingerprint(watchlist_fingerprint(config.watchlist))
+            total, matched = store.count_stories(), store.count_stories(matched_only=True)
+            searches = []
+            for query in QUERIES * 3:
+                started = time.perf_counter()
+                store.search(query, limit=200)
+                searches.append(time.perf_counter() - started)
+            filters = []
+            for name, _, _ in ENTITIES:
+                started = time.perf_counter()
+                store.list_stories(entity=name, limit=200)
+                filters.append(time.perf_counter() - started)
+            figures = asyncio.run(_drive(store, config))
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ms = 1000
+    table(
+        f"5. UI at scale: {total} stories, {matched} matched ({cores()} cores)",
+        ("launch to list s", "filter by entity ms", "search in UI ms", "FTS query ms (median / max)",
+         "entity query ms (median / max)", "next page ms", "peak RSS MB", "db built s"),
+        [(f"{figures['launch']:.2f}", f"{figures['filter'] * ms:.0f}", f"{figures['ui_search'] * ms:.0f}",
+          f"{statistics.median(searches) * ms:.0f} / {max(searches) * ms:.0f}",
+          f"{statistics.median(filters) * ms:.0f} / {max(filters) * ms:.0f}",
+          f"{figures['next_page'] * ms:.0f}", f"{rss_mb:.0f}", f"{built:.0f}" if built else "reused")],
+    )
+    print(f"\ngoals: launch <= 1 s ({figures['launch']:.2f}), filter <= 100 ms ({figures['filter'] * ms:.0f}), "
+          f"search <= 100 ms ({statistics.median(searches) * ms:.0f} in the store, {figures['ui_search'] * ms:.0f} in the UI), "
+          f"RSS <= 250 MB ({rss_mb:.0f})")
+
+
+if __name__ == "__main__":
+    main()
