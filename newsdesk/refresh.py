@@ -20,6 +20,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -249,7 +250,9 @@ class Extractor:
         fork server, which imports trafilatura (about a second the downloads need not wait)."""
         with self._starting:
             if self._pool is None:
-                pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+                pool = ProcessPoolExecutor(
+                    self.workers, mp_context=_pool_context(), initializer=_exit_with, initargs=(os.getpid(),)
+                )
                 for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
                     started.result()
                 self._pool = pool
@@ -272,6 +275,27 @@ class Extractor:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+def _exit_with(pid: int) -> None:
+    """In each worker: exit when the process that started the pool is gone.
+
+    A pool's workers never notice their parent dying (killed with SIGKILL, say): they hold
+    their own end of its queue, and the fork server waits for them. Without this they would
+    stay behind, idle, for ever.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # alive, someone else's (the pid was reused): keep going
+                pass
+
+    threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -63,6 +63,23 @@ def _consistent(db: Path) -> int:
         return conn.execute("select count(*) from story").fetchone()[0]
 
 
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` (Linux /proc), e.g. a refresh's extraction workers."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
 def _stories(db: Path) -> int:
     try:
         with sqlite3.connect(db, timeout=10) as conn:
@@ -82,12 +99,20 @@ def _wait_for_stories(proc: subprocess.Popen[str], db: Path, at_least: int) -> N
 def test_sigkill_at_any_moment_leaves_a_whole_database_and_the_next_refresh_finishes(site) -> None:  # type: ignore[no-untyped-def]
     _, config, db = site
     seen = []
+    left_behind: set[int] = set()
     for target in (1, 8, 20, 35):
         proc = _newsdesk("refresh", "--config", str(config), "--db", str(db))
         _wait_for_stories(proc, db, target)
+        helpers = _descendants(proc.pid)
         proc.kill()
         proc.wait()
+        left_behind |= helpers
         seen.append(_consistent(db))
+    # Its extraction workers and their fork server notice and go too.
+    deadline = time.monotonic() + 15
+    while {p for p in left_behind if Path(f"/proc/{p}").exists()} and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not {p for p in left_behind if Path(f"/proc/{p}").exists()}
     done = _newsdesk("refresh", "--config", str(config), "--db", str(db))
     out, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
