@@ -266,7 +266,7 @@ class FeedsScreen(Screen[None]):
 KEYS = (
     ("Story list", (("↑ ↓ / j k", "move"), ("Enter", "open the story"), ("a", "matched stories ⇄ all stories"),
                     ("Tab", "switch between watchlist and stories"), ("/", "search every story's title and text"),
-                    ("Escape", "close the search, or clear the watchlist filter"),
+                    ("Escape", "close the search, or clear the filter"),
                     ("m", "mark read / unread"), ("s", "star / unstar"), ("o", "open the link in the browser"),
                     ("r", "refresh all feeds now"), ("f", "feeds and their health"))),
     ("Feeds", (("r", "refresh all feeds now"), ("Escape / f", "back to the list"))),
@@ -288,7 +288,7 @@ class HelpScreen(ModalScreen[None]):
                 text.append(f"{what}\n")
             text.append("\n")
         text.append("Escape closes this help.", style="dim")
-        with Vertical(id="help"):
+        with VerticalScroll(id="help"):
             yield Static(Text("newsdesk keys", style="bold"), id="help-title")
             yield Static(text)
 
