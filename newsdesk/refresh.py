@@ -19,12 +19,13 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -250,11 +251,13 @@ class Extractor:
         fork server, which imports trafilatura (about a second the downloads need not wait)."""
         with self._starting:
             if self._pool is None:
-                pool = ProcessPoolExecutor(
-                    self.workers, mp_context=_pool_context(), initializer=_exit_with, initargs=(os.getpid(),)
-                )
-                for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
-                    started.result()
+                quiet = not _real_stderr()
+                with _real_std_streams():
+                    pool = ProcessPoolExecutor(
+                        self.workers, mp_context=_pool_context(), initializer=_worker_start, initargs=(os.getpid(), quiet)
+                    )
+                    for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                        started.result()
                 self._pool = pool
             return self._pool
 
@@ -277,13 +280,20 @@ class Extractor:
         self.close()
 
 
-def _exit_with(pid: int) -> None:
-    """In each worker: exit when the process that started the pool is gone.
+def _worker_start(pid: int, quiet: bool) -> None:
+    """In each worker: exit when the process that started the pool is gone, and keep quiet
+    under a terminal UI.
 
     A pool's workers never notice their parent dying (killed with SIGKILL, say): they hold
-    their own end of its queue, and the fork server waits for them. Without this they would
-    stay behind, idle, for ever.
+    their own end of its queue, and the fork server waits for them. Without the watch they
+    would stay behind, idle, for ever. Under the UI, the terminal is the screen: a library's
+    warning printed by a worker would scribble over it, so workers' output goes nowhere.
     """
+    if quiet:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
 
     def watch() -> None:
         while True:
@@ -296,6 +306,32 @@ def _exit_with(pid: int) -> None:
                 pass
 
     threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
+
+
+def _real_stderr() -> bool:
+    """Whether sys.stderr is a real file (not a terminal UI's capture of prints)."""
+    try:
+        return sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _real_std_streams() -> Iterator[None]:
+    """The process's own stdout and stderr while the pool starts.
+
+    multiprocessing hands sys.stderr's file descriptor to the processes it starts; under
+    Textual, sys.stderr is a capture object whose fileno() is -1, and the start fails.
+    """
+    if _real_stderr():
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

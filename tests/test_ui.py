@@ -23,7 +23,7 @@ from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.app import _PAGE
 from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
 from newsdesk.ui.widgets import EntityPanel, FeedTable, StoryTable
-from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
+from tests.ui_fixtures import CONFIG, NOW, SEED_WATCHLIST, add_story, make_store, settle
 
 
 @pytest.fixture
@@ -328,3 +328,25 @@ async def test_the_list_loads_a_page_at_a_time_as_the_cursor_goes_down(tmp_path:
             assert len(counts) < 10
         assert counts[0] > _PAGE and counts[-1] == 454
         assert _titles(app)[-1] == "Story 449"
+
+
+async def test_r_in_the_running_app_downloads_and_extracts_pages(http_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The real refresher inside the app: extraction workers start even though Textual has
+    taken over the process's stdout and stderr."""
+    page = (Path(__file__).parent / "data" / "pages" / "russia-defends-iran-attack.html").read_bytes()
+    http_server.add("/seed.html", page, headers={"Content-Type": "text/html; charset=utf-8"})
+    rss = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>Russia defends Iran</title>'
+           f'<guid>seed</guid><link>{http_server.url("/seed.html")}</link><description>Moscow spoke.</description></item></channel></rss>')
+    http_server.add("/feed.xml", rss.encode(), headers={"Content-Type": "application/rss+xml"})
+    path = tmp_path / "feeds.toml"
+    path.write_text(f'[[feeds]]\nname = "World"\nurl = "{http_server.url("/feed.xml")}"\n' + SEED_WATCHLIST, encoding="utf-8")
+    store = Store(tmp_path / "news.db")
+    app = NewsdeskApp(store, load_config(path))
+    async with app.run_test(size=(140, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await _until(pilot, lambda: _titles(app) == ["Russia defends Iran"])
+    (story,) = store.list_stories()
+    detail = store.story(story.id)
+    assert detail is not None and detail.text_source == "page"
+    assert {h.entity for h in detail.hits} == {"Russia", "Iran", "Israel", "Vladimir Putin", "Sergei Lavrov"}
