@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ import trafilatura
 from lxml import etree
 
 from newsdesk.types import Article
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 # Photo credits name the photographer, not anyone in the story.
@@ -125,6 +128,18 @@ def extract_article(html: str | bytes, url: str | None = None, lede: str | None 
         return None
     text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
     return Article(text=text, title=title or None, author=reading.author or None, published=_date(reading.date))
+
+
+def read_page(html: str, url: str | None, summary: str) -> tuple[Article | None, str | None]:
+    """Extract a page's article with the feed's summary as evidence; or why there is none."""
+    try:
+        article = extract_article(html, url, summary or None)
+    except Exception as exc:  # a page that breaks the extractor must not stop a refresh, or `match`
+        log.warning("extracting %s failed: %r", url, exc)
+        return None, f"the article page could not be read ({type(exc).__name__})"
+    if article is None or not article.text.strip():
+        return None, "no article text was found on the page"
+    return article, None
 
 
 def _parse(html: str | bytes) -> Any:

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
-from newsdesk.extract import extract_article, first_sentence, has_words, is_boilerplate, word_share
+from newsdesk.extract import first_sentence, has_words, is_boilerplate, read_page, word_share
 from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link, parse_feed
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store, pack_page
@@ -537,18 +537,6 @@ def _matcher(watchlist: Watchlist) -> Matcher:
 
 def _web_link(link: str | None) -> bool:
     return bool(link) and urlsplit(link).scheme in ("http", "https")  # type: ignore[arg-type]
-
-
-def read_page(html: str, url: str | None, summary: str) -> tuple[Article | None, str | None]:
-    """Extract a page's article with the feed's summary as evidence; or why there is none."""
-    try:
-        article = extract_article(html, url, summary or None)
-    except Exception as exc:  # a page that breaks the extractor must not stop the refresh
-        log.warning("extracting %s failed: %r", url, exc)
-        return None, f"the article page could not be read ({type(exc).__name__})"
-    if article is None or not article.text.strip():
-        return None, "no article text was found on the page"
-    return article, None
 
 
 _TITLE_FROM_TEXT = 80

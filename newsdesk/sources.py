@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from newsdesk.config import Settings
 from newsdesk.errors import FetchError, NewsdeskError
-from newsdesk.extract import extract_article
+from newsdesk.extract import read_page
 from newsdesk.fetch import Fetcher
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
@@ -135,16 +135,17 @@ def _extract(pages: dict[int, tuple[str, str | None]], names: Sequence[str]) -> 
     items = list(pages.items())
     htmls = [html for _, (html, _) in items]
     page_urls = [url for _, (_, url) in items]
+    no_lede = [""] * len(items)
     if len(items) >= _POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor() as pool:
-            articles = list(pool.map(extract_article, htmls, page_urls, chunksize=4))
+            readings = list(pool.map(read_page, htmls, page_urls, no_lede, chunksize=4))
     else:
-        articles = [extract_article(html, url) for html, url in zip(htmls, page_urls, strict=True)]
+        readings = [read_page(html, url, "") for html, url in zip(htmls, page_urls, strict=True)]
     out: dict[int, Source | SourceError] = {}
-    for (index, _), article in zip(items, articles, strict=True):
+    for (index, _), (article, why) in zip(items, readings, strict=True):
         name = names[index]
         if article is None:
-            out[index] = SourceError(name, "no article text could be extracted from this page")
+            out[index] = SourceError(name, why or "no article text was found on the page")
         else:
             out[index] = Source(name=name, title=article.title or "", text=article.text)
     return out
