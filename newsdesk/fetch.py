@@ -59,6 +59,12 @@ class FeedRequest:
     last_modified: str | None = None
 
 
+def is_web_url(url: str | None) -> bool:
+    """Only http and https are ever downloaded or opened: a feed cannot point newsdesk at a
+    local file (file:), a script (javascript:) or inline content (data:)."""
+    return bool(url) and urlsplit(url).scheme in ("http", "https")  # type: ignore[arg-type]
+
+
 class _TooLarge(Exception):
     pass
 
@@ -99,7 +105,7 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch_feed(self, req: FeedRequest) -> FeedResult:
-        if urlsplit(req.url).scheme not in ("http", "https"):
+        if not is_web_url(req.url):
             return FeedResult(req.url, FeedOutcome.NETWORK_ERROR, error="only http:// and https:// feeds can be fetched")
         headers = {"Accept": _FEED_ACCEPT}
         if req.etag:
@@ -152,7 +158,7 @@ class Fetcher:
 
         Only the compressed size is limited here; decode_page limits what they expand to.
         """
-        if urlsplit(url).scheme not in ("http", "https"):
+        if not is_web_url(url):
             raise FetchError(url, "only http:// and https:// pages are downloaded")
         try:
             answer = await self._get(url, {"Accept": _PAGE_ACCEPT}, self.settings.max_page_bytes, decompress=False)
@@ -387,7 +393,7 @@ def _declared_feeds(body: bytes, base: str) -> list[str]:
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in _FEED_TYPES and href:
             absolute = urljoin(base, href)
-            if urlsplit(absolute).scheme in ("http", "https") and absolute not in found:
+            if is_web_url(absolute) and absolute not in found:
                 found.append(absolute)
     return found
 

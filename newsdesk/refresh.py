@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.extract import first_sentence, has_words, is_boilerplate, read_page, word_share
-from newsdesk.fetch import FeedRequest, Fetcher, decode_page, normalise_link, parse_feed
+from newsdesk.fetch import FeedRequest, Fetcher, decode_page, is_web_url, normalise_link, parse_feed
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store, pack_page
 from newsdesk.types import (
@@ -445,7 +445,7 @@ class _Run:
         extract = self.config.settings.extract if feed.extract is None else feed.extract
         async with self.feeds_in_flight:
             if extract:  # a page another feed's story already has is not downloaded again
-                links = [e.link for e in fresh if e.link and _web_link(e.link)]
+                links = [e.link for e in fresh if e.link and is_web_url(e.link)]
                 for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
                     self._remember(normalise_link(link), (article, None))
             stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
@@ -460,7 +460,7 @@ class _Run:
     async def _story(self, entry: Entry, now: datetime, extract: bool) -> _Story:
         if not extract:
             return self._local(entry, (None, None), now)
-        if not entry.link or not _web_link(entry.link):
+        if not is_web_url(entry.link):
             return self._local(entry, (None, "the entry has no web link to download"), now)
         key = normalise_link(entry.link)
         known = self.pages.get(key)
@@ -533,10 +533,6 @@ def page_story(
 @lru_cache(maxsize=2)
 def _matcher(watchlist: Watchlist) -> Matcher:
     return Matcher(watchlist)
-
-
-def _web_link(link: str | None) -> bool:
-    return bool(link) and urlsplit(link).scheme in ("http", "https")  # type: ignore[arg-type]
 
 
 _TITLE_FROM_TEXT = 80

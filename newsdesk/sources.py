@@ -18,12 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from newsdesk.config import Settings
 from newsdesk.errors import FetchError, NewsdeskError
 from newsdesk.extract import read_page
-from newsdesk.fetch import Fetcher
+from newsdesk.fetch import Fetcher, is_web_url
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 # Below this many pages the pool costs more to start than it saves.
@@ -58,7 +57,7 @@ def read_sources(names: Sequence[str], settings: Settings, stdin: TextIO | None 
                     pages[index] = (raw, None)
                 else:
                     results[index] = _from_text(name, raw)
-            elif urlsplit(name).scheme in ("http", "https"):
+            elif is_web_url(name):
                 urls[index] = name
             elif name.lower().endswith(_HTML_SUFFIXES):
                 pages[index] = (_read(name), None)

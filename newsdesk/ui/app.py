@@ -11,7 +11,6 @@ import threading
 import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
@@ -21,6 +20,7 @@ from textual.widgets import ProgressBar, Static
 
 from newsdesk.config import Config, FeedConfig
 from newsdesk.countries import lookup
+from newsdesk.fetch import is_web_url
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.store import Store
 from newsdesk.types import EntityCount, StoryItem
@@ -234,7 +234,7 @@ class NewsdeskApp(App[None]):
         if story is None or not story.url:
             self.call_from_thread(self.notify, "This story has no link.", severity="warning")
             return
-        if urlsplit(story.url).scheme not in ("http", "https"):
+        if not is_web_url(story.url):
             self.call_from_thread(self.notify, "Only http and https links are opened.", severity="warning")
             return
         opened = webbrowser.open(story.url)
