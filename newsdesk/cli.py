@@ -27,9 +27,15 @@ from newsdesk import __version__
 from newsdesk.config import Config, FeedConfig, find_config, find_db, load_config
 from newsdesk.display import safe
 from newsdesk.errors import NewsdeskError
-from newsdesk.refresh import RefreshProgress, RefreshSummary, reextract, refresh, retag_if_needed
-from newsdesk.schedule import Scheduler
 from newsdesk.lock import DaemonLock
+from newsdesk.refresh import (
+    RefreshProgress,
+    RefreshSummary,
+    reextract,
+    refresh,
+    retag_if_needed,
+)
+from newsdesk.schedule import Scheduler
 from newsdesk.store import Store, database_url
 from newsdesk.types import FeedStatus, Match, StoryDetail, StoryItem
 

@@ -35,8 +35,21 @@ from urllib.parse import urlsplit
 
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
-from newsdesk.extract import first_sentence, has_words, is_boilerplate, read_page, word_share
-from newsdesk.fetch import FeedRequest, Fetcher, decode_page, is_web_url, normalise_link, parse_feed
+from newsdesk.extract import (
+    first_sentence,
+    has_words,
+    is_boilerplate,
+    read_page,
+    word_share,
+)
+from newsdesk.fetch import (
+    FeedRequest,
+    Fetcher,
+    decode_page,
+    is_web_url,
+    normalise_link,
+    parse_feed,
+)
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store, pack_page
 from newsdesk.types import (

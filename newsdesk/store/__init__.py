@@ -35,9 +35,9 @@ from newsdesk.types import (
     FetchRecord,
     Match,
     NewStory,
+    StoredPage,
     StoryDetail,
     StoryItem,
-    StoredPage,
     TextSource,
 )
 
