@@ -69,6 +69,14 @@ class Settings:
     extract: bool = True
     user_agent: str | None = None
 
+    def interval(self, feed: FeedConfig) -> float:
+        """Minutes between a feed's refreshes: its own, else the default."""
+        return feed.refresh_minutes or self.refresh_minutes
+
+    def extracts(self, feed: FeedConfig) -> bool:
+        """Whether a feed's pages are downloaded and extracted: its own switch, else the default."""
+        return self.extract if feed.extract is None else feed.extract
+
 
 @dataclass(frozen=True, slots=True)
 class FeedConfig:

@@ -140,7 +140,7 @@ async def refresh(
         # Feeds are parsed in the workers when they run anyway (pages to extract): there a
         # parse overlaps the downloads. A refresh of full-text feeds only is cheaper without
         # starting them: parsing is a small part of its work.
-        extracting = any(config.settings.extract if f.extract is None else f.extract for f in chosen)
+        extracting = any(config.settings.extracts(f) for f in chosen)
         async with Fetcher(config.settings, run.extractor.parse_feed if extracting else None) as fetcher:
             run.fetcher = fetcher
             tasks = [
@@ -424,8 +424,7 @@ class _Run:
             self.summary.problems.append(
                 FeedProblem(feed.name, feed.url, f"moved permanently to {where}; newsdesk fetches it there now: put that URL in feeds.toml")
             )
-        interval = feed.refresh_minutes or self.config.settings.refresh_minutes
-        failures, next_try = _back_off(stored.failures, result, interval, checked_at)
+        failures, next_try = _back_off(stored.failures, result, self.config.settings.interval(feed), checked_at)
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
             new = await self._store_new(feed, stored.id, result.entries, checked_at)
@@ -455,7 +454,7 @@ class _Run:
         fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
         if not fresh:
             return 0
-        extract = self.config.settings.extract if feed.extract is None else feed.extract
+        extract = self.config.settings.extracts(feed)
         async with self.feeds_in_flight:
             if extract:  # a page another feed's story already has is not downloaded again
                 links = [e.link for e in fresh if e.link and is_web_url(e.link)]

@@ -100,7 +100,7 @@ class Scheduler:
                 job.remove()
                 log.info("stopped watching %s", job.id[5:])
         for job_id, feed in wanted.items():
-            minutes = feed.refresh_minutes or config.settings.refresh_minutes
+            minutes = config.settings.interval(feed)
             job = self._scheduler.get_job(job_id)
             if job is not None:
                 if job.trigger.interval != timedelta(minutes=minutes):
