@@ -118,9 +118,13 @@ def _common_options(parser: argparse.ArgumentParser, default: object) -> None:
 def _load(args: argparse.Namespace) -> tuple[Config, Store]:
     # The config is checked before the database is opened: a broken feeds.toml touches nothing.
     config = load_config(find_config(args.config))
+    return config, _open_store(args, config)
+
+
+def _open_store(args: argparse.Namespace, config: Config) -> Store:
     store = Store(find_db(args.db))
     store.sync_feeds(config.feeds)
-    return config, store
+    return store
 
 
 # ------------------------------------------------------------------ commands
@@ -191,9 +195,9 @@ def _cmd_daemon(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    load_config(find_config(args.config))  # a broken feeds.toml is reported before anything else
+    config = load_config(find_config(args.config))  # a broken feeds.toml is reported before anything else
     with DaemonLock(database_url(find_db(args.db))):
-        config, store = _load(args)
+        store = _open_store(args, config)
         with store:
             asyncio.run(_daemon(config, store))
     return 0
