@@ -25,7 +25,7 @@ from rich.text import Text
 
 from newsdesk import __version__
 from newsdesk.config import Config, FeedConfig, find_config, find_db, load_config
-from newsdesk.display import safe
+from newsdesk.display import health, safe
 from newsdesk.errors import NewsdeskError
 from newsdesk.lock import DaemonLock
 from newsdesk.refresh import (
@@ -37,7 +37,7 @@ from newsdesk.refresh import (
 )
 from newsdesk.schedule import Scheduler
 from newsdesk.store import Store, database_url
-from newsdesk.types import FeedStatus, Match, StoryDetail, StoryItem
+from newsdesk.types import Match, StoryDetail, StoryItem
 
 log = logging.getLogger("newsdesk")
 
@@ -336,15 +336,9 @@ def _cmd_status(args: argparse.Namespace) -> int:
     table.add_column("problem", ratio=1, overflow="fold")
     now = datetime.now(UTC)
     for f in feeds:
-        table.add_row(_t(f.name), _when(f.last_checked), _health(f, now), str(f.stories), _t(f.problem(now)))
+        table.add_row(_t(f.name), _when(f.last_checked), health(f, now), str(f.stories), _t(f.problem(now)))
     Console(highlight=False).print(table)
     return 0
-
-
-def _health(feed: FeedStatus, now: datetime) -> Text:
-    word = feed.health(now)
-    style = "bold red" if word == "gone" else "red" if feed.failures else "yellow" if word == "moved" else "dim" if word == "never fetched" else "green"
-    return Text(word, style=style)
 
 
 def _cmd_match(args: argparse.Namespace) -> int:

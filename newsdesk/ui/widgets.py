@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
+from newsdesk.display import health
 from newsdesk.types import FeedStatus, StoryItem
 from newsdesk.ui.text import TITLE_LIMIT, plain, when
 
@@ -153,11 +154,9 @@ class FeedTable(DataTable[Text]):
     def show(self, feeds: Sequence[FeedStatus], now: datetime) -> None:
         self.clear()
         for feed in feeds:
-            word = feed.health(now)
-            style = "bold red" if word == "gone" else "red" if feed.failures else "yellow" if word == "moved" else "green"
             self.add_row(
                 plain(feed.name),
-                Text(word, style=style),
+                health(feed, now),
                 Text(when(feed.last_checked, now) if feed.last_checked else "never", style="dim"),
                 Text(str(feed.stories), justify="right"),
                 plain(feed.problem(now), "dim"),
