@@ -109,6 +109,11 @@ _COUNTRY_KEYS = ("name", "include_capital", "aliases")
 _PERSON_KEYS = ("name", "aliases", "surname_alone")
 
 
+def name_key(name: str) -> str:
+    """Two ways of writing one name ("Michael  jordan", "Michael Jordan") compare equal."""
+    return " ".join(name.casefold().split())
+
+
 def user_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_NAME
 
@@ -276,7 +281,7 @@ class _Validator:
         people: list[PersonEntry] = []
         seen: set[str] = set()
         for person in self.people(raw.get("people", [])):
-            key = " ".join(person.name.casefold().split())
+            key = name_key(person.name)
             (repeated if key in seen else people).append(person)  # type: ignore[arg-type]
             seen.add(key)
         return Watchlist(countries=countries, people=tuple(people), all_countries=all_countries, repeated=tuple(repeated))

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 
 from newsdesk import countries as country_data
-from newsdesk.config import Config, CountryEntry, Watchlist
+from newsdesk.config import Config, CountryEntry, Watchlist, name_key
 from newsdesk.match import Matcher, everyday_word_surname, is_month, surname_of
 
 
@@ -38,13 +38,13 @@ def check_watchlist(config: Config) -> list[Finding]:
 
 def _repeated(watchlist: Watchlist) -> list[Finding]:
     first: dict[str, int | None] = {c.code: c.line for c in watchlist.countries}
-    first.update({_key(p.name): p.line for p in watchlist.people})
+    first.update({name_key(p.name): p.line for p in watchlist.people})
     out = []
     for entry in watchlist.repeated:
         if isinstance(entry, CountryEntry):
             name, line = _country(entry.code), first.get(entry.code)
         else:
-            name, line = entry.name, first.get(_key(entry.name))
+            name, line = entry.name, first.get(name_key(entry.name))
         out.append(Finding(entry.line, name, f"listed again (first on line {line}); only the first entry counts"))
     return out
 
@@ -56,7 +56,7 @@ def _aliases(watchlist: Watchlist) -> list[Finding]:
     entries += [(p.name, p.line, p.aliases, None) for p in watchlist.people]
     for entry, line, aliases, code in entries:
         for alias in aliases:
-            owners[_key(alias)].append(entry)
+            owners[name_key(alias)].append(entry)
             if _is_word(alias):
                 out.append(Finding(line, entry, f"alias {alias!r} is an everyday English word: it counts wherever it is capitalised (headlines, sentence starts)"))
             meant = {m.code for m in _probe().find(alias, "") if m.form.casefold() == alias.casefold()}
@@ -67,7 +67,7 @@ def _aliases(watchlist: Watchlist) -> list[Finding]:
                 out.append(Finding(line, entry, f"alias {alias!r} is also a name of {names}: a story using it counts for neither unless it names one of them otherwise"))
     for alias, who in owners.items():
         if len(set(who)) > 1:
-            line = next((ln for name, ln, aliases, _ in entries if name == who[-1] for a in aliases if _key(a) == alias), None)
+            line = next((ln for name, ln, aliases, _ in entries if name == who[-1] for a in aliases if name_key(a) == alias), None)
             out.append(Finding(line, who[-1], f"alias {alias!r} is shared with {', '.join(sorted(set(who) - {who[-1]}))}: it counts for neither"))
     return out
 
@@ -81,7 +81,7 @@ def _people(watchlist: Watchlist) -> list[Finding]:
             if not person.aliases and _is_word(person.name):
                 out.append(Finding(person.line, person.name, "a one-word name that is also an everyday word: it counts wherever it is capitalised"))
             continue
-        by_surname[_key(surname)].append(person.name)
+        by_surname[name_key(surname)].append(person.name)
         if person.surname_alone and everyday_word_surname(surname):
             out.append(Finding(person.line, person.name, f"surname_alone: {surname!r} is also an everyday word; alone it still counts only after a title (\"Mrs {surname}\"){'' if is_month(surname) else ' or mid-sentence'}"))
         elif person.surname_alone and _is_word(surname):
@@ -111,10 +111,6 @@ def _words() -> frozenset[str]:
 
 def _is_word(text: str) -> bool:
     return " " not in text.strip() and text.strip().lower() in _words()
-
-
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def _country(code: str) -> str:
