@@ -192,7 +192,8 @@ def reextract(
     matcher = Matcher(config.watchlist)
     summary = ReextractSummary()
     for page in store.stored_pages(feed=feed, since=since):
-        article, note = read_page(page.html, page.url, page.summary)
+        # Only the text is re-read: the story keeps its title, author and date.
+        article, note = read_page(page.html, page.url, page.summary, headline=page.title, metadata=False)
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
         story = _compose(entry, article, note, datetime.now(UTC))
@@ -536,7 +537,11 @@ def page_story(
         if not html.strip():
             outcome = (None, "the article page was empty")
         else:
-            outcome = read_page(html, page.url, entry.summary)
+            # The page's title, author and date are read only when the feed lacks one of them.
+            outcome = read_page(
+                html, page.url, entry.summary, headline=entry.title,
+                metadata=not (entry.title and entry.author and entry.published),
+            )
             packed = pack_page(html)  # kept for `newsdesk reextract`
     story = _compose(entry, *outcome, now)
     return outcome, (story, summarize(_matcher(watchlist).find(story.title, story.text, story.summary)), packed)
