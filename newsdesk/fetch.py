@@ -361,8 +361,11 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error=error, alternates=alternates)
     entries: list[Entry] = []
     seen: set[str] = set()
+    # In Atom, the feed's author is the author of every entry that names none (RFC 4287,
+    # 4.2.1); an RSS channel's editor is no entry's author.
+    author = _plain(feed.get("author", "")) if str(parsed.get("version", "")).startswith("atom") else ""
     for raw in parsed.entries:
-        entry = _entry(raw, url)
+        entry = _entry(raw, url, author or None)
         if entry.key not in seen:
             seen.add(entry.key)
             entries.append(entry)
@@ -416,7 +419,7 @@ def _parse_problem(body: bytes, parsed: Any) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _entry(raw: Any, base: str) -> Entry:
+def _entry(raw: Any, base: str, author: str | None) -> Entry:
     link = raw.get("link") or None
     if link:
         link = urljoin(base, link.strip())
@@ -436,7 +439,7 @@ def _entry(raw: Any, base: str) -> Entry:
     return Entry(
         key=key, title=title, link=link, guid=guid, summary=summary,
         content=content if content != summary else "",
-        author=_plain(raw.get("author", "")) or None, published=published,
+        author=_plain(raw.get("author", "")) or author, published=published,
     )
 
 

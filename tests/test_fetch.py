@@ -173,6 +173,19 @@ def test_malformed_xml_still_yields_entries() -> None:
     assert result.error and result.error.startswith("the feed has errors but was read")
 
 
+def test_an_atom_feeds_author_writes_its_entries_but_an_rss_channels_does_not() -> None:
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Desk</title>
+<author><name>Desk staff</name></author>
+<entry><title>One</title><id>urn:1</id><link href="http://example.com/1"/></entry>
+<entry><title>Two</title><id>urn:2</id><link href="http://example.com/2"/><author><name>Ann Lee</name></author></entry>
+</feed>"""
+    assert [e.author for e in parse_feed(atom, "http://example.com/feed").entries] == ["Desk staff", "Ann Lee"]
+    rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>
+<managingEditor>editor@example.com (The Editor)</managingEditor>
+<item><title>One</title><link>http://example.com/1</link></item></channel></rss>"""
+    assert [e.author for e in parse_feed(rss, "http://example.com/feed").entries] == [None]
+
+
 def test_relative_links_resolve_against_the_feed(http_server: LocalServer) -> None:
     http_server.add("/news/feed.xml", RSS)
     result = _fetch(http_server, "/news/feed.xml")
