@@ -51,7 +51,7 @@ from newsdesk.fetch import (
     parse_feed,
 )
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
-from newsdesk.store import Store, pack_page
+from newsdesk.store import Store, pack_page, slim_page
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -530,7 +530,7 @@ def page_story(
     outcome: _Outcome
     packed = None
     try:
-        html = decode_page(page, limit)
+        html = slim_page(decode_page(page, limit))
     except FetchError as exc:
         outcome = (None, f"the article page could not be downloaded: {exc.reason}")
     else:
@@ -542,7 +542,7 @@ def page_story(
                 html, page.url, entry.summary, headline=entry.title,
                 metadata=not (entry.title and entry.author and entry.published),
             )
-            packed = pack_page(html)  # kept for `newsdesk reextract`
+            packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
     story = _compose(entry, *outcome, now)
     return outcome, (story, summarize(_matcher(watchlist).find(story.title, story.text, story.summary)), packed)
 
