@@ -59,10 +59,14 @@ class Watchlist:
 @dataclass(frozen=True, slots=True)
 class Settings:
     refresh_minutes: float = 30.0
-    concurrency: int = 16
+    concurrency: int = 32
     """Downloads (feeds and pages) in flight at once, over all sites."""
-    per_host: int = 8
-    """Downloads in flight at once from one site (host and port), so none is hammered."""
+    per_host: int = 16
+    """Downloads in flight at once from one site (host and port), so none is hammered.
+
+    16: a site that serves 200 of a reader's feeds answers a refresh with nothing new in
+    200 / 16 round trips (under a second at 50 ms), and no site sees more than 16 requests
+    at once, most of them conditional GETs answered with an empty 304."""
     timeout_seconds: float = 20.0
     max_feed_bytes: int = 10 * 1024 * 1024
     max_page_bytes: int = 5 * 1024 * 1024
