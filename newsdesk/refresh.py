@@ -397,6 +397,10 @@ class _Run:
         # memory and its validators unsaved; with one, feeds finish (and are written) in turn.
         self.feeds_in_flight = asyncio.Semaphore(config.settings.concurrency)
         self.pages: dict[str, asyncio.Future[tuple[Article | None, str | None]]] = {}
+        # Pages whose article is stored: a story linking one again reads it from the database,
+        # so a refresh of thousands of stories does not hold every article's text to the end.
+        self.stored_pages: dict[str, str] = {}
+        """Normalised link -> the story URL it is stored under."""
         self.statuses: list[FetchRecord] = []
         self.fetcher: Fetcher
 
@@ -465,6 +469,11 @@ class _Run:
         ids = await asyncio.to_thread(
             self.store.add_stories, feed_id, [(story, hits) for story, hits, _ in stories], [page for _, _, page in stories]
         )
+        for story, _, _ in stories:
+            if story.text_source == "page" and story.url:
+                key = normalise_link(story.url)
+                self.pages.pop(key, None)
+                self.stored_pages[key] = story.url
         added = [hits for (_, hits, _), story_id in zip(stories, ids, strict=True) if story_id is not None]
         self.summary.new_stories += len(added)
         self.summary.new_matches += sum(len(hits) for hits in added)
@@ -476,6 +485,11 @@ class _Run:
         if not is_web_url(entry.link):
             return self._local(entry, (None, "the entry has no web link to download"), now)
         key = normalise_link(entry.link)
+        if key in self.stored_pages:
+            url = self.stored_pages[key]
+            article = (await asyncio.to_thread(self.store.extracted_pages, [url])).get(url)
+            if article is not None:
+                return self._local(entry, (article, None), now)
         known = self.pages.get(key)
         if known is not None:  # a page linked twice in one refresh is downloaded once
             return self._local(entry, await asyncio.shield(known), now)
