@@ -14,7 +14,8 @@ import email.utils
 import hashlib
 import re
 import zlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -80,15 +81,38 @@ class _Answer:
     """The URL after the leading run of permanent redirects (301, 308), if any."""
 
 
+class _Limits:
+    """How many downloads run at once: over all sites, and per site (host and port)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._per_host = settings.per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = urlsplit(url).netloc.lower()
+        site = self._hosts.get(host)
+        if site is None:
+            site = self._hosts[host] = asyncio.Semaphore(self._per_host)
+        # The site's slot first: a download waiting for a busy site holds no global slot
+        # that another site's download could use.
+        async with site, self._all:
+            yield
+
+
 class Fetcher:
     """One httpx.AsyncClient shared by every download of a refresh (keep-alive, pooling).
 
-    The caller bounds how many downloads run at once; the client's pool is sized to match.
+    Downloads are bounded over all sites (settings.concurrency) and per site
+    (settings.per_host). A slot is held for the download alone: parsing a feed, which may
+    wait for a worker process, frees it for the next download.
     """
 
     def __init__(self, settings: Settings, parse: FeedParser | None = None) -> None:
         self.settings = settings
         self._parse = parse or _parse_here
+        self._limits = _Limits(settings)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.timeout_seconds),
             follow_redirects=True,
@@ -175,6 +199,10 @@ class Fetcher:
         # httpx's timeout is per socket operation; a server dripping bytes forever is stopped
         # by the overall deadline.
         deadline = self.settings.timeout_seconds * 3
+        async with self._limits.slot(url):  # waiting for a slot is not part of the deadline
+            return await self._download(url, headers, limit, decompress, deadline)
+
+    async def _download(self, url: str, headers: dict[str, str], limit: int, decompress: bool, deadline: float) -> _Answer:
         try:
             async with asyncio.timeout(deadline):
                 async with self._client.stream("GET", url, headers=headers) as response:

@@ -22,18 +22,17 @@ import os
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from newsdesk.config import Config, FeedConfig, Settings, Watchlist
+from newsdesk.config import Config, FeedConfig, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.extract import (
     first_sentence,
@@ -78,6 +77,8 @@ _MIN_PAGE_TEXT = 200
 _SHORTER_THAN_FEED = 0.5
 # A feed summary's opening this short ("Video", "Updated") is no evidence of a lost lede.
 _MIN_LEDE_WORDS = 4
+# A refresh of this many feeds parses them in worker processes even with nothing to extract.
+_PARSE_IN_WORKERS_FROM = 32
 # The page's text holds at least this share of the summary's words: the same story.
 _SAME_STORY_SHARE = 0.5
 
@@ -137,11 +138,12 @@ async def refresh(
     if progress:
         progress(RefreshProgress(0, total))
     try:
-        # Feeds are parsed in the workers when they run anyway (pages to extract): there a
-        # parse overlaps the downloads. A refresh of full-text feeds only is cheaper without
-        # starting them: parsing is a small part of its work.
-        extracting = any(config.settings.extracts(f) for f in chosen)
-        async with Fetcher(config.settings, run.extractor.parse_feed if extracting else None) as fetcher:
+        # Feeds are parsed in the workers when they run anyway (pages to extract), or when
+        # there are many: there a parse overlaps the downloads and the other parses (feedparser
+        # takes about 6 ms a feed, more than a download's own CPU). A few full-text feeds are
+        # parsed sooner here than a pool starts (a few tenths of a second).
+        in_workers = len(chosen) >= _PARSE_IN_WORKERS_FROM or any(config.settings.extracts(f) for f in chosen)
+        async with Fetcher(config.settings, run.extractor.parse_feed if in_workers else None) as fetcher:
             run.fetcher = fetcher
             tasks = [
                 asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
@@ -276,7 +278,8 @@ class Extractor:
             return self._pool
 
     async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
+        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads.
+        """
         try:
             return await self.run(parse_feed, body, url, headers)
         except BrokenProcessPool:
@@ -358,26 +361,6 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class _Limits:
-    """How many downloads run at once: over all sites, and per site (host and port)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._all = asyncio.Semaphore(settings.concurrency)
-        self._per_host = settings.per_host
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-
-    @asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[None]:
-        host = urlsplit(url).netloc.lower()
-        site = self._hosts.get(host)
-        if site is None:
-            site = self._hosts[host] = asyncio.Semaphore(self._per_host)
-        # The site's slot first: a download waiting for a busy site holds no global slot
-        # that another site's download could use.
-        async with site, self._all:
-            yield
-
-
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
@@ -388,7 +371,6 @@ class _Run:
         self._matcher = matcher
         self.extractor = extractor
         self.summary = RefreshSummary()
-        self.limits = _Limits(config.settings)
         # Pages downloaded and not yet extracted: enough to keep every worker busy while the
         # next pages download, few enough that memory stays flat however many stories are new.
         self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, extractor.workers * 4))
@@ -419,10 +401,9 @@ class _Run:
         if stored.gone or backing_off:
             self.summary.waiting += 1
             return
-        async with self.limits.slot(stored.fetch_url):
-            result = await self.fetcher.fetch_feed(
-                FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
-            )
+        result = await self.fetcher.fetch_feed(
+            FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
+        )
         checked_at = datetime.now(UTC)
         if result.moved_to or stored.moved_to:
             where = result.moved_to or stored.moved_to
@@ -520,8 +501,7 @@ class _Run:
         """Download the page here; decode, extract, compose and match it in a worker."""
         async with self.pages_in_flight:
             try:
-                async with self.limits.slot(link):
-                    page = await self.fetcher.fetch_raw_page(link)
+                page = await self.fetcher.fetch_raw_page(link)
             except FetchError as exc:
                 outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
                 return outcome, self._local(entry, outcome, now)
