@@ -13,8 +13,10 @@ import calendar
 import email.utils
 import hashlib
 import re
+import socket
+import ssl
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
+import httpcore
 import httpx
 import lxml.html
 from lxml import etree
@@ -101,6 +104,79 @@ class _Limits:
             yield
 
 
+class _QuickAckStream(httpcore.AsyncNetworkStream):
+    """A connection that acknowledges what it receives at once (Linux's TCP_QUICKACK).
+
+    Many small servers (Python's http.server among them) write an answer's headers and its
+    body in two writes without TCP_NODELAY: Nagle's algorithm holds the body until the
+    headers are acknowledged, and a client delays that acknowledgement by 40 ms. Every
+    answer with a body then takes 40 ms more than the server needs (measured on the local
+    news site: 96 ms instead of 53 for a feed at 50 ms latency). The kernel drops quick-ack
+    mode by itself, so it is asked for again before each read.
+    """
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._socket is not None:
+            try:
+                self._socket.setsockopt(socket.IPPROTO_TCP, _TCP_QUICKACK, 1)
+            except OSError:  # closed under us: the read says so
+                pass
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return _QuickAckStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _QuickAckBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's own network backend, its TCP connections wrapped in _QuickAckStream."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return _QuickAckStream(await self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+_TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
+
+
+def _transport(settings: Settings) -> httpx.AsyncHTTPTransport:
+    pool = settings.concurrency * 2
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool), trust_env=False
+    )
+    if _TCP_QUICKACK is not None:  # Linux; elsewhere the answers just come 40 ms later
+        # httpx takes no network backend; its connection pool (httpcore's) does.
+        transport._pool._network_backend = _QuickAckBackend()  # noqa: SLF001
+    return transport
+
+
 class Fetcher:
     """One httpx.AsyncClient shared by every download of a refresh (keep-alive, pooling).
 
@@ -118,7 +194,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=10,
             headers={"User-Agent": settings.user_agent or _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency * 2),
+            transport=_transport(settings),
             trust_env=False,
         )
 
