@@ -17,20 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from newsdesk.config import Config, FeedConfig, Watchlist
 from newsdesk.errors import FetchError
@@ -47,7 +39,6 @@ from newsdesk.fetch import (
     decode_page,
     is_web_url,
     normalise_link,
-    parse_feed,
 )
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store, pack_page, slim_page
@@ -62,6 +53,7 @@ from newsdesk.types import (
     NewStory,
     RawPage,
 )
+from newsdesk.workers import Workers
 
 _T = TypeVar("_T")
 _Story = tuple[NewStory, list[EntityHit], bytes | None]
@@ -117,22 +109,25 @@ async def refresh(
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
     matcher: Matcher | None = None,
-    extractor: Extractor | None = None,
+    workers: Workers | None = None,
     force: bool = False,
 ) -> RefreshSummary:
     """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing.
 
     Feeds backing off after failures wait their turn unless `force`; gone feeds always wait.
 
-    `extractor` lets a long-running caller (the UI, the daemon) keep one process pool across
-    refreshes; without it, one is started when the first page needs extracting and stopped
-    at the end, so a refresh with nothing new starts no process at all.
+    `workers` lets a long-running caller keep one process pool across refreshes; without
+    it, one is started when the first feed or page needs one and stopped at the end, so a
+    refresh with nothing new starts no process at all.
     """
     chosen = list(config.feeds if feeds is None else feeds)
     await asyncio.to_thread(store.sync_feeds, config.feeds)
     stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
-    own = extractor is None
-    run = _Run(config, store, matcher, extractor or Extractor(), force)
+    extracting = any(config.settings.extracts(f) for f in chosen)
+    own = workers is None
+    if workers is None:
+        workers = Workers(preload=("newsdesk.refresh",) if extracting else ("newsdesk.fetch",))
+    run = _Run(config, store, matcher, workers, force)
     total = len(chosen)
     done = 0
     if progress:
@@ -142,8 +137,8 @@ async def refresh(
         # there are many: there a parse overlaps the downloads and the other parses (feedparser
         # takes about 6 ms a feed, more than a download's own CPU). A few full-text feeds are
         # parsed sooner here than a pool starts (a few tenths of a second).
-        in_workers = len(chosen) >= _PARSE_IN_WORKERS_FROM or any(config.settings.extracts(f) for f in chosen)
-        async with Fetcher(config.settings, run.extractor.parse_feed if in_workers else None) as fetcher:
+        in_workers = extracting or len(chosen) >= _PARSE_IN_WORKERS_FROM
+        async with Fetcher(config.settings, workers.parse_feed if in_workers else None) as fetcher:
             run.fetcher = fetcher
             tasks = [
                 asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
@@ -163,7 +158,7 @@ async def refresh(
     finally:
         await run.flush_statuses()
         if own:
-            await asyncio.to_thread(run.extractor.close)
+            await asyncio.to_thread(workers.close)
     return run.summary
 
 
@@ -226,154 +221,19 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
     )
 
 
-def cores() -> int:
-    """The CPUs this process may run on (a container's limit, not the machine's)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-class Extractor:
-    """Article extraction in a pool of processes, one per core, started on first use.
-
-    trafilatura holds the GIL for the whole parse, so threads would not overlap it with the
-    downloads; processes do. Workers are forked from a server that has already imported
-    trafilatura, so starting them costs milliseconds, not an import each. As with any
-    multiprocessing pool, a script that refreshes must do so under `if __name__ == "__main__":`
-    (workers import the main module).
-    """
-
-    def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or cores()
-        self._pool: Executor | None = None
-        self._starting = threading.Lock()
-
-    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
-        """function(*args) in a worker; both must be picklable (module-level, plain values)."""
-        pool = self._pool or await asyncio.to_thread(self._start)
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory, a crash in lxml): the next call starts a
-            # new pool, and this story keeps the feed's text.
-            broken, self._pool = self._pool, None
-            if broken is not None:
-                broken.shutdown(wait=False, cancel_futures=True)
-            raise
-
-    def _start(self) -> Executor:
-        """Start the pool and every worker, off the event loop: the first start launches the
-        fork server, which imports trafilatura (about a second the downloads need not wait)."""
-        with self._starting:
-            if self._pool is None:
-                quiet = not _real_stderr()
-                with _real_std_streams():
-                    pool = ProcessPoolExecutor(
-                        self.workers, mp_context=_pool_context(), initializer=_worker_start, initargs=(os.getpid(), quiet)
-                    )
-                    for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
-                        started.result()
-                self._pool = pool
-            return self._pool
-
-    async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads.
-        """
-        try:
-            return await self.run(parse_feed, body, url, headers)
-        except BrokenProcessPool:
-            return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-
-    def __enter__(self) -> Extractor:
-        return self
-
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
-        self.close()
-
-
-def _worker_start(pid: int, quiet: bool) -> None:
-    """In each worker: exit when the process that started the pool is gone, and keep quiet
-    under a terminal UI.
-
-    A pool's workers never notice their parent dying (killed with SIGKILL, say): they hold
-    their own end of its queue, and the fork server waits for them. Without the watch they
-    would stay behind, idle, for ever. Under the UI, the terminal is the screen: a library's
-    warning printed by a worker would scribble over it, so workers' output goes nowhere.
-    """
-    if quiet:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.close(devnull)
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # alive, someone else's (the pid was reused): keep going
-                pass
-
-    threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
-
-
-def _real_stderr() -> bool:
-    """Whether sys.stderr is a real file (not a terminal UI's capture of prints)."""
-    try:
-        return sys.stderr is not None and sys.stderr.fileno() >= 0
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
-@contextmanager
-def _real_std_streams() -> Iterator[None]:
-    """The process's own stdout and stderr while the pool starts.
-
-    multiprocessing hands sys.stderr's file descriptor to the processes it starts; under
-    Textual, sys.stderr is a capture object whose fileno() is -1, and the start fails.
-    """
-    if _real_stderr():
-        yield
-        return
-    saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-    try:
-        yield
-    finally:
-        sys.stdout, sys.stderr = saved
-
-
-def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork would copy the caller's threads' locks (the UI's, the scheduler's) in whatever
-    # state they are; a fork server is a clean single-threaded parent.
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["newsdesk.refresh"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher | None, extractor: Extractor, force: bool = False) -> None:
+    def __init__(self, config: Config, store: Store, matcher: Matcher | None, workers: Workers, force: bool = False) -> None:
         self.config = config
         self.force = force
         self.store = store
         self._matcher = matcher
-        self.extractor = extractor
+        self.workers = workers
         self.summary = RefreshSummary()
         # Pages downloaded and not yet extracted: enough to keep every worker busy while the
         # next pages download, few enough that memory stays flat however many stories are new.
-        self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, extractor.workers * 4))
+        self.pages_in_flight = asyncio.Semaphore(max(config.settings.concurrency, workers.workers * 4))
         # Feeds whose new stories are being read at once. Without a bound, every feed of a
         # cold refresh would wait for its last page near the end, holding all its stories in
         # memory and its validators unsaved; with one, feeds finish (and are written) in turn.
@@ -506,7 +366,7 @@ class _Run:
                 outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
                 return outcome, self._local(entry, outcome, now)
             try:
-                return await self.extractor.run(
+                return await self.workers.run(
                     page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
                 )
             except BrokenProcessPool:

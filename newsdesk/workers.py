@@ -1,0 +1,164 @@
+"""The worker processes of a refresh: feed parsing and article extraction, off the event loop.
+
+Nothing here imports trafilatura: a refresh that reads no page starts its workers with the
+feed parser alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, TypeVar
+
+from newsdesk.fetch import parse_feed
+from newsdesk.types import FeedOutcome, FeedResult
+
+_T = TypeVar("_T")
+
+
+def cores() -> int:
+    """The CPUs this process may run on (a container's limit, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Workers:
+    """A pool of processes, one per core, started on first use: feed parsing and article
+    extraction, which are CPU-bound, overlap the downloads there.
+
+    trafilatura and feedparser hold the GIL for a whole page or feed, so threads would not
+    overlap them with the downloads; processes do. Workers are forked from a server that
+    has already imported `preload` (the extraction modules when pages will be read, only
+    the feed parser when not: a third of the start-up), so starting one costs milliseconds,
+    not an import each. As with any multiprocessing pool, a script that refreshes must do so
+    under `if __name__ == "__main__":` (workers import the main module).
+    """
+
+    def __init__(self, workers: int | None = None, preload: Sequence[str] = ("newsdesk.refresh",)) -> None:
+        self.workers = workers or cores()
+        self._preload = list(preload)
+        self._pool: Executor | None = None
+        self._starting = threading.Lock()
+
+    async def run(self, function: Callable[..., _T], *args: Any) -> _T:
+        """function(*args) in a worker; both must be picklable (module-level, plain values)."""
+        pool = self._pool or await asyncio.to_thread(self._start)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, a crash in lxml): the next call starts a
+            # new pool, and this story keeps the feed's text.
+            broken, self._pool = self._pool, None
+            if broken is not None:
+                broken.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def _start(self) -> Executor:
+        """Start the pool and every worker, off the event loop: the first start launches the
+        fork server, which imports trafilatura (about a second the downloads need not wait)."""
+        with self._starting:
+            if self._pool is None:
+                quiet = not _real_stderr()
+                with _real_std_streams():
+                    pool = ProcessPoolExecutor(
+                        self.workers, mp_context=_pool_context(self._preload), initializer=_worker_start,
+                        initargs=(os.getpid(), quiet),
+                    )
+                    for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                        started.result()
+                self._pool = pool
+            return self._pool
+
+    async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads.
+        """
+        try:
+            return await self.run(parse_feed, body, url, headers)
+        except BrokenProcessPool:
+            return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _worker_start(pid: int, quiet: bool) -> None:
+    """In each worker: exit when the process that started the pool is gone, and keep quiet
+    under a terminal UI.
+
+    A pool's workers never notice their parent dying (killed with SIGKILL, say): they hold
+    their own end of its queue, and the fork server waits for them. Without the watch they
+    would stay behind, idle, for ever. Under the UI, the terminal is the screen: a library's
+    warning printed by a worker would scribble over it, so workers' output goes nowhere.
+    """
+    if quiet:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # alive, someone else's (the pid was reused): keep going
+                pass
+
+    threading.Thread(target=watch, name="newsdesk-parent-watch", daemon=True).start()
+
+
+def _real_stderr() -> bool:
+    """Whether sys.stderr is a real file (not a terminal UI's capture of prints)."""
+    try:
+        return sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+@contextmanager
+def _real_std_streams() -> Iterator[None]:
+    """The process's own stdout and stderr while the pool starts.
+
+    multiprocessing hands sys.stderr's file descriptor to the processes it starts; under
+    Textual, sys.stderr is a capture object whose fileno() is -1, and the start fails.
+    """
+    if _real_stderr():
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _pool_context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    # fork would copy the caller's threads' locks (the UI's, the scheduler's) in whatever
+    # state they are; a fork server is a clean single-threaded parent.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(preload)
+        return context
+    return multiprocessing.get_context("spawn")
