@@ -41,7 +41,7 @@ from newsdesk.fetch import (
     normalise_link,
 )
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
-from newsdesk.store import Store, pack_page, slim_page
+from newsdesk.store import FeedWrite, Store, pack_page, slim_page
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -244,6 +244,7 @@ class _Run:
         self.stored_pages: dict[str, str] = {}
         """Normalised link -> the story URL it is stored under."""
         self.statuses: list[FetchRecord] = []
+        self.writer = _Writer(store)
         self.fetcher: Fetcher
 
     async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
@@ -273,11 +274,10 @@ class _Run:
         failures, next_try = _back_off(stored.failures, result, self.config.settings.interval(feed), checked_at)
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
-            new = await self._store_new(feed, stored.id, result.entries, checked_at)
+            # Validators move with the stories, in their transaction (see the module's docstring).
+            await self._store_new(feed, FetchRecord(stored.id, result, checked_at, 0, failures, next_try), checked_at)
             if result.error:
                 self.summary.problems.append(FeedProblem(feed.name, feed.url, result.error))
-            # Validators move only once the stories are stored (see the module's docstring).
-            await asyncio.to_thread(self.store.record_fetches, [FetchRecord(stored.id, result, checked_at, new, failures, next_try)])
             return
         if result.outcome is FeedOutcome.NOT_MODIFIED:
             self.summary.not_modified += 1
@@ -293,22 +293,23 @@ class _Run:
         if statuses:
             await asyncio.to_thread(self.store.record_fetches, statuses)
 
-    async def _store_new(self, feed: FeedConfig, feed_id: int, entries: list[Entry], now: datetime) -> int:
+    async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime) -> int:
+        entries = record.result.entries
         known = await asyncio.to_thread(
-            self.store.known_keys, feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
+            self.store.known_keys, record.feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
         )
         fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
-        if not fresh:
-            return 0
-        extract = self.config.settings.extracts(feed)
-        async with self.feeds_in_flight:
-            if extract:  # a page another feed's story already has is not downloaded again
-                links = [e.link for e in fresh if e.link and is_web_url(e.link)]
-                for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
-                    self._remember(normalise_link(link), (article, None))
-            stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
-        ids = await asyncio.to_thread(
-            self.store.add_stories, feed_id, [(story, hits) for story, hits, _ in stories], [page for _, _, page in stories]
+        stories: list[_Story] = []
+        if fresh:
+            extract = self.config.settings.extracts(feed)
+            async with self.feeds_in_flight:
+                if extract:  # a page another feed's story already has is not downloaded again
+                    links = [e.link for e in fresh if e.link and is_web_url(e.link)]
+                    for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
+                        self._remember(normalise_link(link), (article, None))
+                stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
+        ids = await self.writer.write(
+            FeedWrite(record.feed_id, [(story, hits) for story, hits, _ in stories], [page for _, _, page in stories], record)
         )
         for story, _, _ in stories:
             if story.text_source == "page" and story.url:
@@ -372,6 +373,64 @@ class _Run:
             except BrokenProcessPool:
                 outcome = (None, "the page could not be extracted (the extraction process stopped)")
                 return outcome, self._local(entry, outcome, now)
+
+
+class _Writer:
+    """Group commit: feeds whose stories are ready are written together, one transaction
+    for whatever is waiting when the previous one ends.
+
+    While a transaction runs, the next feeds queue, so the busier the refresh the larger
+    (and fewer) its transactions: their commits, and the full-text index's flushes, stop
+    being the bottleneck. A transaction holds at most about `_BATCH_STORIES` stories, so a
+    reader (the UI) never waits long. When a batch fails, its feeds are written one by one,
+    so one feed's problem is that feed's alone.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._waiting: list[tuple[FeedWrite, asyncio.Future[list[int | None]]]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def write(self, write: FeedWrite) -> list[int | None]:
+        done: asyncio.Future[list[int | None]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((write, done))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="newsdesk-writer")
+        return await done
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, size = [], 0
+            while self._waiting and (not batch or size + len(self._waiting[0][0].stories) <= _BATCH_STORIES):
+                item = self._waiting.pop(0)
+                batch.append(item)
+                size += len(item[0].stories)
+            try:
+                results = await asyncio.to_thread(self._store.write_feeds, [w for w, _ in batch])
+            except Exception as exc:
+                if len(batch) == 1:
+                    _settle(batch[0][1], exc)
+                    continue
+                for write, done in batch:
+                    try:
+                        _settle(done, (await asyncio.to_thread(self._store.write_feeds, [write]))[0])
+                    except Exception as one:
+                        _settle(done, one)
+                continue
+            for (_, done), ids in zip(batch, results, strict=True):
+                _settle(done, ids)
+
+
+_BATCH_STORIES = 500
+
+
+def _settle(future: asyncio.Future[_T], outcome: _T | BaseException) -> None:
+    if future.done():  # its feed was cancelled (Ctrl-C): what was written stays written
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 def page_story(

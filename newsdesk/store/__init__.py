@@ -14,6 +14,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,19 @@ from newsdesk.types import (
     TextSource,
 )
 
-__all__ = ["FetchRecord", "Store", "database_url"]
+__all__ = ["FeedWrite", "FetchRecord", "Store", "database_url"]
+
+@dataclass(frozen=True, slots=True)
+class FeedWrite:
+    """One feed's share of a `write_feeds` transaction."""
+
+    feed_id: int
+    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]]
+    pages: Sequence[bytes | None]
+    """Each story's page as pack_page made it, None for none."""
+    record: FetchRecord
+    """The download that brought them; its `new` is set from what the feed did not have."""
+
 
 _FUTURE_SLACK = timedelta(hours=2)
 # A page still larger than this once slimmed and compressed is not kept (its story is).
@@ -158,32 +171,23 @@ class Store:
         a 410 is kept until feeds.toml names another URL.
         """
         with self._writing() as session:
-            rows = {
-                row.id: row
-                for row in session.exec(select(Feed).where(col(Feed.id).in_([r.feed_id for r in records])))
-            }
-            for record in records:
-                row = rows.get(record.feed_id)
-                if row is None:
-                    continue
-                result, checked_at = record.result, record.checked_at
-                row.last_checked = _utc(checked_at)
-                row.last_outcome = str(result.outcome)
-                row.last_error = result.error
-                row.http_status = result.http_status
-                row.failures = record.failures
-                row.next_try = _utc(record.next_try)
-                row.gone = row.gone or result.outcome == "gone"
-                if result.moved_to and result.moved_to != row.url:
-                    row.moved_to = result.moved_to
-                if result.outcome in ("ok", "not modified"):
-                    row.last_ok = _utc(checked_at)
-                if result.outcome == "ok":
-                    row.etag = result.etag
-                    row.last_modified = result.last_modified
-                    row.title = result.title or row.title
-                    row.last_new = record.new
-                session.add(row)
+            _record(session, records)
+
+    def write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
+        """Several feeds' new stories, with their matches and pages, then the feeds' download
+        records, in one transaction; each feed's story ids (None: one it already has).
+
+        A refresh hands over whatever feeds are ready at once (group commit): a commit, and
+        the full-text index's flush that comes with it, is paid once per batch rather than
+        once per feed. Each record's `new` is counted here, from what went in.
+        """
+        with self._writing() as session:
+            ids = [_insert_stories(session, w.feed_id, w.stories, w.pages) for w in writes]
+            _record(
+                session,
+                [replace(w.record, new=sum(i is not None for i in got)) for w, got in zip(writes, ids, strict=True)],
+            )
+        return ids
 
     # --------------------------------------------------------------- stories
 
@@ -219,59 +223,11 @@ class Store:
         """Store a feed's new stories with their matches and pages in one transaction.
 
         `pages` are the stories' pages as pack_page made them (None: no page kept). Returns
-        each story's id, or None for one the feed already has. One transaction per feed
-        rather than per story: a refresh of thousands of stories commits a few hundred times,
-        and a crash still leaves each story whole with its matches and page, or absent.
+        each story's id, or None for one the feed already has. A crash leaves each story
+        whole with its matches and page, or absent. (A refresh writes with `write_feeds`.)
         """
-        rows = [
-            {
-                "feed_id": feed_id,
-                "key": story.key,
-                "guid": story.guid,
-                "url": story.url,
-                "title": story.title,
-                "author": story.author,
-                "published": _utc(story.published),
-                "fetched_at": _utc(story.fetched_at),
-                "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
-                "summary": story.summary,
-                "text": story.text,
-                "text_source": story.text_source,
-                "text_note": story.text_note,
-                "matched": bool(hits),
-                "read": False,
-                "starred": False,
-            }
-            for story, hits in stories
-        ]
-        if not rows:
-            return []
         with self._writing() as session:
-            # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
-            inserted = dict(
-                (key, story_id)
-                for story_id, key in session.execute(
-                    insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key), sort_by_parameter_order=True),
-                    rows,
-                )
-            )
-            ids = [inserted.get(story.key) for story, _ in stories]
-            matches = [
-                _match_values(story_id, hit)
-                for story_id, (_, hits) in zip(ids, stories, strict=True)
-                if story_id is not None
-                for hit in hits
-            ]
-            if matches:
-                session.execute(insert(StoryMatch), matches)
-            kept = [
-                {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
-                for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
-                if story_id is not None and packed is not None
-            ]
-            if kept:
-                session.execute(insert(StoryPage), kept)
-        return ids
+            return _insert_stories(session, feed_id, stories, pages)
 
     def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
         """Articles already extracted from these page URLs (for another feed): not fetched again."""
@@ -521,6 +477,91 @@ def slim_page(html: str) -> str:
     to parse and to keep. The refresh reads the slimmed page, so `reextract`, which reads
     the stored one, starts from the very same input."""
     return _PAGE_FAT.sub("", html)
+
+
+def _record(session: Session, records: Sequence[FetchRecord]) -> None:
+    rows = {
+        row.id: row
+        for row in session.exec(select(Feed).where(col(Feed.id).in_([r.feed_id for r in records])))
+    }
+    for record in records:
+        row = rows.get(record.feed_id)
+        if row is None:
+            continue
+        result, checked_at = record.result, record.checked_at
+        row.last_checked = _utc(checked_at)
+        row.last_outcome = str(result.outcome)
+        row.last_error = result.error
+        row.http_status = result.http_status
+        row.failures = record.failures
+        row.next_try = _utc(record.next_try)
+        row.gone = row.gone or result.outcome == "gone"
+        if result.moved_to and result.moved_to != row.url:
+            row.moved_to = result.moved_to
+        if result.outcome in ("ok", "not modified"):
+            row.last_ok = _utc(checked_at)
+        if result.outcome == "ok":
+            row.etag = result.etag
+            row.last_modified = result.last_modified
+            row.title = result.title or row.title
+            row.last_new = record.new
+        session.add(row)
+
+
+def _insert_stories(
+    session: Session,
+    feed_id: int,
+    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
+    pages: Sequence[bytes | None] | None,
+) -> list[int | None]:
+    rows = [
+        {
+            "feed_id": feed_id,
+            "key": story.key,
+            "guid": story.guid,
+            "url": story.url,
+            "title": story.title,
+            "author": story.author,
+            "published": _utc(story.published),
+            "fetched_at": _utc(story.fetched_at),
+            "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+            "summary": story.summary,
+            "text": story.text,
+            "text_source": story.text_source,
+            "text_note": story.text_note,
+            "matched": bool(hits),
+            "read": False,
+            "starred": False,
+        }
+        for story, hits in stories
+    ]
+    if not rows:
+        return []
+    # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
+    inserted = dict(
+        (key, story_id)
+        for story_id, key in session.execute(
+            insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key), sort_by_parameter_order=True),
+            rows,
+        )
+    )
+    ids = [inserted.get(story.key) for story, _ in stories]
+    matches = [
+        _match_values(story_id, hit)
+        for story_id, (_, hits) in zip(ids, stories, strict=True)
+        if story_id is not None
+        for hit in hits
+    ]
+    if matches:
+        session.execute(insert(StoryMatch), matches)
+    kept = [
+        {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
+        for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
+        if story_id is not None and packed is not None
+    ]
+    if kept:
+        session.execute(insert(StoryPage), kept)
+    return ids
 
 
 def pack_page(html: str, *, slimmed: bool = False) -> bytes | None:
