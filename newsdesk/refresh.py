@@ -275,7 +275,8 @@ class _Run:
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
             # Validators move with the stories, in their transaction (see the module's docstring).
-            await self._store_new(feed, FetchRecord(stored.id, result, checked_at, 0, failures, next_try), checked_at)
+            record = FetchRecord(stored.id, result, checked_at, 0, failures, next_try)
+            await self._store_new(feed, record, checked_at, stored.stories > 0)
             if result.error:
                 self.summary.problems.append(FeedProblem(feed.name, feed.url, result.error))
             return
@@ -293,11 +294,13 @@ class _Run:
         if statuses:
             await asyncio.to_thread(self.store.record_fetches, statuses)
 
-    async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime) -> int:
+    async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime, has_stories: bool) -> int:
         entries = record.result.entries
-        known = await asyncio.to_thread(
-            self.store.known_keys, record.feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
-        )
+        known: set[str] = set()
+        if has_stories:  # a feed's first stories need no look-up
+            known = await asyncio.to_thread(
+                self.store.known_keys, record.feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
+            )
         fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
         stories: list[_Story] = []
         if fresh:
