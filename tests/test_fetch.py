@@ -192,6 +192,16 @@ def test_relative_links_resolve_against_the_feed(http_server: LocalServer) -> No
     assert result.entries[0].link == http_server.url("/a/1?utm_source=rss")
 
 
+def test_links_resolve_against_xml_base_and_the_feed() -> None:
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/"><title>Desk</title>
+<entry><title>One</title><id>urn:1</id><link href="posts/one"/></entry>
+<entry xml:base="https://cdn.example.org/"><title>Two</title><id>urn:2</id><link href="two"/></entry>
+<entry><title>Three</title><id>urn:3</id><link href="https://example.net/three"/></entry>
+</feed>"""
+    links = [e.link for e in parse_feed(atom, "https://example.com/feeds/atom.xml").entries]
+    assert links == ["https://example.com/blog/posts/one", "https://cdn.example.org/two", "https://example.net/three"]
+
+
 def test_only_http_urls_are_fetched() -> None:
     import asyncio
 
