@@ -211,3 +211,35 @@ def test_cli_search(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "Markets calm" in capsys.readouterr().out
     assert main(["search", "nothing-like-this", "--config", str(path), "--db", str(db)]) == 0
     assert "no stored story matches" in capsys.readouterr().out
+
+
+class _DiskFullFor(Store):
+    """A store whose writes fail for one feed: a full disk or a locked file, say."""
+
+    bad_feed_id = -1
+
+    def write_feeds(self, writes):  # type: ignore[no-untyped-def]
+        if any(w.feed_id == self.bad_feed_id for w in writes):
+            raise OSError("database or disk is full")
+        return super().write_feeds(writes)
+
+
+def test_a_write_that_fails_for_one_feed_fails_that_feed_alone(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Feeds are written together (group commit); when a batch fails, its feeds are written one
+    # by one, so the others' stories and validators are kept.
+    site.add("/other.xml", site.body("/feed.xml").replace(b"<guid>", b"<guid>other-"), headers={"Content-Type": "application/rss+xml"})
+    text = (
+        f'[settings]\nextract = false\n[[feeds]]\nname = "World desk"\nurl = "{site.url("/feed.xml")}"\n'
+        f'[[feeds]]\nname = "Other desk"\nurl = "{site.url("/other.xml")}"\n' + WATCHLIST
+    )
+    config = parse_config(text)
+    with _DiskFullFor(tmp_path / "news.db") as store:
+        store.sync_feeds(config.feeds)
+        store.bad_feed_id = next(f.id for f in store.feeds() if f.name == "Other desk")
+        summary = asyncio.run(refresh(config, store))
+        assert (summary.ok, summary.new_stories) == (2, 2)
+        assert [p.name for p in summary.problems] == ["Other desk"]
+        assert "database or disk is full" in summary.problems[0].message
+        stored = {f.name: f for f in store.feeds()}
+        assert stored["World desk"].stories == 2 and stored["World desk"].etag is not None
+        assert stored["Other desk"].stories == 0 and stored["Other desk"].etag is None
