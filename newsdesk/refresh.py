@@ -2,13 +2,16 @@
 
 The stages overlap so that a refresh costs about what extraction costs: downloads run on the
 event loop, bounded over all sites (settings.concurrency) and per site (settings.per_host);
-trafilatura, which is CPU-bound, runs in a pool of processes sized to the cores; each feed's
-new stories are written in one short transaction. Pages waiting for extraction are bounded
-too, so a refresh of thousands of new stories holds only a few pages in memory.
+feedparser and trafilatura, which are CPU-bound, run in a pool of processes sized to the
+cores (newsdesk.workers); new stories are written by group commit (_Writer), the feeds ready
+at once in one short transaction. Pages waiting for extraction are bounded too, and an
+article stored is not kept in memory, so a refresh of thousands of new stories holds only a
+few pages at a time.
 
-A feed's new validators (ETag, Last-Modified) are stored only after all its new stories are,
-so a refresh killed half-way is completed by the next one instead of being answered "304 Not
-Modified". A feed answered 304 costs one status row, written with the others at the end.
+A feed's new validators (ETag, Last-Modified) are stored in the transaction that stores its
+new stories, so a refresh killed half-way is completed by the next one instead of being
+answered "304 Not Modified". A feed answered 304 costs one status row, written with the
+others at the end.
 A feed that keeps failing backs off (its wait doubles, up to a day; a server's Retry-After is
 obeyed), a 410 Gone is not asked again, and a feed that moved is fetched at its new address.
 """
