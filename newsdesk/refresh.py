@@ -124,24 +124,31 @@ async def refresh(
     refresh with nothing new starts no process at all.
     """
     chosen = list(config.feeds if feeds is None else feeds)
-    await asyncio.to_thread(store.sync_feeds, config.feeds)
-    stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
     extracting = any(config.settings.extracts(f) for f in chosen)
     own = workers is None
     if workers is None:
         workers = Workers(preload=("newsdesk.refresh",) if extracting else ("newsdesk.fetch",))
+    # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
+    # are many: there a parse overlaps the downloads and the other parses (feedparser takes
+    # about 5 ms a feed, more than a download's own CPU). A few full-text feeds are parsed
+    # sooner here than a pool starts (a few tenths of a second).
+    in_workers = extracting or len(chosen) >= _PARSE_IN_WORKERS_FROM
+    # The HTTP client (its TLS context reads the system's certificates) is made while the
+    # database is read: the first requests go out a few tens of milliseconds sooner.
+    making = asyncio.ensure_future(asyncio.to_thread(Fetcher, config.settings, workers.parse_feed if in_workers else None))
+    try:
+        await asyncio.to_thread(store.sync_feeds, config.feeds)
+        stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
+    except BaseException:
+        async with await making:
+            raise
     run = _Run(config, store, matcher, workers, force)
     total = len(chosen)
     done = 0
     if progress:
         progress(RefreshProgress(0, total))
     try:
-        # Feeds are parsed in the workers when they run anyway (pages to extract), or when
-        # there are many: there a parse overlaps the downloads and the other parses (feedparser
-        # takes about 6 ms a feed, more than a download's own CPU). A few full-text feeds are
-        # parsed sooner here than a pool starts (a few tenths of a second).
-        in_workers = extracting or len(chosen) >= _PARSE_IN_WORKERS_FROM
-        async with Fetcher(config.settings, workers.parse_feed if in_workers else None) as fetcher:
+        async with await making as fetcher:
             run.fetcher = fetcher
             tasks = [
                 asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
