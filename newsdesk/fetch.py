@@ -181,10 +181,12 @@ class _QuickAckBackend(httpcore.AsyncNetworkBackend):
 _TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
-def _transport(settings: Settings) -> httpx.AsyncHTTPTransport:
+def _transport(settings: Settings, tls: ssl.SSLContext | None) -> httpx.AsyncHTTPTransport:
     pool = settings.concurrency * 2
     transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool), trust_env=False
+        verify=tls if tls is not None else True,
+        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
+        trust_env=False,
     )
     if _TCP_QUICKACK is not None:  # Linux; elsewhere the answers just come 40 ms later
         # httpx takes no network backend; its connection pool (httpcore's) does.
@@ -200,7 +202,8 @@ class Fetcher:
     wait for a worker process, frees it for the next download.
     """
 
-    def __init__(self, settings: Settings, parse: FeedParser | None = None) -> None:
+    def __init__(self, settings: Settings, parse: FeedParser | None = None, *, tls: ssl.SSLContext | None = None) -> None:
+        """`tls`: the certificates to trust (default: the system's, as httpx finds them)."""
         self.settings = settings
         self._parse = parse or _parse_here
         self._limits = _Limits(settings)
@@ -209,7 +212,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=10,
             headers={"User-Agent": settings.user_agent or _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            transport=_transport(settings),
+            transport=_transport(settings, tls),
             trust_env=False,
         )
 

@@ -283,3 +283,37 @@ def test_not_modified_answers_keep_the_connection_alive(http_server: LocalServer
     results = asyncio.run(go())
     assert {r.outcome for r in results} == {FeedOutcome.NOT_MODIFIED}
     assert http_server.connections - before == 1
+
+
+def test_https_feeds_and_pages_are_fetched_over_verified_tls() -> None:
+    # Every real feed is https: the connection (newsdesk's quick-ack stream around httpcore's)
+    # goes through TLS, and a certificate nobody vouches for is refused.
+    import asyncio
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1").configure_cert(served)
+    trusted = ssl.create_default_context()
+    ca.configure_trust(trusted)
+    server = LocalServer(tls=served).start()
+    try:
+        server.add("/feed.xml", RSS, headers={"Content-Type": "application/rss+xml"})
+        server.add("/a/1", "<html><body><article><p>" + "Words of the story. " * 40 + "</p></article></body></html>",
+                   headers={"Content-Type": "text/html; charset=utf-8"})
+
+        async def go(tls: ssl.SSLContext | None) -> tuple[FeedResult, str | None]:
+            async with Fetcher(Settings(), tls=tls) as fetcher:
+                feed = await fetcher.fetch_feed(FeedRequest(server.url("/feed.xml")))
+                page = await fetcher.fetch_page(server.url("/a/1")) if feed.outcome is FeedOutcome.OK else None
+                return feed, page
+
+        feed, page = asyncio.run(go(trusted))
+        assert feed.outcome is FeedOutcome.OK and feed.entries
+        assert page is not None and "Words of the story." in page
+        refused, _ = asyncio.run(go(None))  # the system's certificates do not know the test CA
+        assert refused.outcome is FeedOutcome.NETWORK_ERROR and "certificate verify failed" in (refused.error or "")
+    finally:
+        server.stop()
