@@ -56,7 +56,7 @@ from newsdesk.types import (
     NewStory,
     RawPage,
 )
-from newsdesk.workers import Workers
+from newsdesk.workers import Workers, cores
 
 _T = TypeVar("_T")
 _Story = tuple[NewStory, list[EntityHit], bytes | None]
@@ -127,7 +127,13 @@ async def refresh(
     extracting = any(config.settings.extracts(f) for f in chosen)
     own = workers is None
     if workers is None:
-        workers = Workers(preload=("newsdesk.refresh",) if extracting else ("newsdesk.fetch",))
+        # Extraction needs every core. Feed parsing alone does not: it leaves one core to the
+        # event loop and the writes, which then keep the downloads going (measured on two
+        # cores: 200 feeds in 1.58 s with one parsing process, 1.67 s with two).
+        workers = (
+            Workers(preload=("newsdesk.refresh",)) if extracting
+            else Workers(max(1, cores() - 1), preload=("newsdesk.fetch",))
+        )
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
     # are many: there a parse overlaps the downloads and the other parses (feedparser takes
     # about 5 ms a feed, more than a download's own CPU). A few full-text feeds are parsed
