@@ -8,7 +8,8 @@ page (newsdesk runs with `extract = false`). Each reader starts from an empty st
 then refreshes again with nothing changed (warm).
 
 - newsdesk: `[settings] concurrency = N`, `per_host = N`, `extract = false`, in a child
-  process; the figure is the refresh itself (database open to close), after the imports.
+  process; the figure is the refresh itself (database open to close), after the imports,
+  with no memory sampling beside it (the peers have none).
 - newsboat: `newsboat -x reload` with an urls file and `reload-threads N` (Debian package
   `newsboat`: `apt-get install -y newsboat`); the figure is the whole command.
 - reader (PyPI `reader` with `sgmllib3k`): `update_feeds(workers=N, scheduled=False)` in a
@@ -99,7 +100,7 @@ def main() -> None:
             )
             db = work / "newsdesk.db"
             results["newsdesk"] = {
-                phase: _measure(site, lambda: run_child(config, db)["wall"]) for phase in ("cold", "warm")
+                phase: _measure(site, lambda: run_child(config, db, memory_samples=False)["wall"]) for phase in ("cold", "warm")
             }
 
             if newsboat:
