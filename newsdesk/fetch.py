@@ -458,7 +458,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     if not body.strip():
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
     response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in _PARSE_HEADERS}
-    # No content-location: feedparser would resolve a base URI at every element (a fifth of
+    # No content-location: feedparser would resolve a base URI at every element (a third of
     # a parse); the entry links are resolved against the feed in _entry.
     try:
         parsed = _feedparser(body, response_headers)
