@@ -1,0 +1,18 @@
+"""Downloading feeds and article pages (httpx), and reading feeds (feedparser).
+
+Nothing here raises for a server's misbehaviour while fetching a feed: every outcome becomes
+a FeedResult with a sentence the user can act on, so one bad feed never stops a refresh.
+Bodies are streamed and counted after decompression, so an oversized answer or a gzip bomb
+is cut off without being held in memory.
+
+One private module per concern: _http (the client, its limits, what an answer means),
+_net (the connections under it), _feeds (a feed's bytes to entries), _pages (a page's bytes
+to HTML), _urls (which URLs are fetched, and one spelling per article).
+"""
+
+from newsdesk.fetch._feeds import parse_feed
+from newsdesk.fetch._http import FeedParser, FeedRequest, Fetcher
+from newsdesk.fetch._pages import decode_page
+from newsdesk.fetch._urls import is_web_url, normalise_link
+
+__all__ = ["FeedParser", "FeedRequest", "Fetcher", "decode_page", "is_web_url", "normalise_link", "parse_feed"]
