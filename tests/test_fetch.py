@@ -202,6 +202,17 @@ def test_links_resolve_against_xml_base_and_the_feed() -> None:
     assert links == ["https://example.com/blog/posts/one", "https://cdn.example.org/two", "https://example.net/three"]
 
 
+def test_an_entry_link_urllib_cannot_read_is_no_link_and_the_feed_still_reads() -> None:
+    rss = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>
+<item><title>Bracket</title><guid>urn:1</guid><link>http://[example.com/1</link></item>
+<item><title>Port</title><guid>urn:2</guid><link>http://example.com:99999/2</link></item>
+<item><title>Fine</title><guid>urn:3</guid><link>http://example.com/3</link></item>
+</channel></rss>"""
+    result = parse_feed(rss, "http://example.com/feed")
+    assert result.outcome is FeedOutcome.OK
+    assert [(e.title, e.link) for e in result.entries] == [("Bracket", None), ("Port", None), ("Fine", "http://example.com/3")]
+
+
 def test_only_http_urls_are_fetched() -> None:
     import asyncio
 

@@ -14,7 +14,7 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from newsdesk.fetch._urls import is_web_url, normalise_link
+from newsdesk.fetch._urls import absolute_link, is_web_url, normalise_link
 from newsdesk.types import Entry, FeedOutcome, FeedResult
 
 # feedparser flags these, but they change nothing a reader sees.
@@ -120,9 +120,7 @@ def _parse_problem(body: bytes, parsed: Any) -> str:
 
 
 def _entry(raw: Any, base: str, author: str | None) -> Entry:
-    link = raw.get("link") or None
-    if link:
-        link = urljoin(base, link.strip())
+    link = absolute_link(base, raw.get("link") or "") if raw.get("link") else None
     guid = (raw.get("id") or "").strip() or None
     title = _plain(raw.get("title", ""))
     published = _when(raw.get("published_parsed") or raw.get("updated_parsed"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_medium|at_campaign)$", re.IGNORECASE)
 
@@ -12,6 +12,17 @@ def is_web_url(url: str | None) -> bool:
     """Only http and https are ever downloaded or opened: a feed cannot point newsdesk at a
     local file (file:), a script (javascript:) or inline content (data:)."""
     return bool(url) and urlsplit(url).scheme in ("http", "https")  # type: ignore[arg-type]
+
+
+def absolute_link(base: str, link: str) -> str | None:
+    """`link` made absolute against `base`, or None when urllib cannot read it ("http://[oops",
+    a port out of range): an entry with such a link has no link; its feed is not broken."""
+    try:
+        absolute = urljoin(base, link.strip())
+        urlsplit(absolute).port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError:
+        return None
+    return absolute
 
 
 def normalise_link(url: str) -> str:
