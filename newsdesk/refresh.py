@@ -209,8 +209,7 @@ def reextract(
         article, note = read_page(page.html, page.url, page.summary, headline=page.title, metadata=False)
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
-        story = _compose(entry, article, note, datetime.now(UTC))
-        hits = summarize(matcher.find(story.title, story.text, story.summary))
+        story, hits = _tagged(entry, (article, note), datetime.now(UTC), matcher)
         store.set_text(page.story_id, story.text, story.text_source, story.text_note, hits)
         summary.stories += 1
         summary.changed += story.text != page.text
@@ -310,7 +309,7 @@ class _Run:
         if statuses:
             await asyncio.to_thread(self.store.record_fetches, statuses)
 
-    async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime, has_stories: bool) -> int:
+    async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime, has_stories: bool) -> None:
         entries = record.result.entries
         known: set[str] = set()
         if has_stories:  # a feed's first stories need no look-up
@@ -338,7 +337,6 @@ class _Run:
         added = [hits for (_, hits, _), story_id in zip(stories, ids, strict=True) if story_id is not None]
         self.summary.new_stories += len(added)
         self.summary.new_matches += sum(len(hits) for hits in added)
-        return len(added)
 
     async def _story(self, entry: Entry, now: datetime, extract: bool) -> _Story:
         if not extract:
@@ -365,10 +363,9 @@ class _Run:
         return story
 
     def _local(self, entry: Entry, outcome: _Outcome, now: datetime) -> _Story:
-        story = _compose(entry, *outcome, now)
         if self._matcher is None:  # compiled on first need: a refresh of 304s needs none
             self._matcher = _matcher(self.config.watchlist)
-        return story, summarize(self._matcher.find(story.title, story.text, story.summary)), None
+        return *_tagged(entry, outcome, now, self._matcher), None
 
     def _remember(self, link: str, outcome: _Outcome) -> None:
         done: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
@@ -475,8 +472,13 @@ def page_story(
                 metadata=not (entry.title and entry.author and entry.published),
             )
             packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
+    return outcome, (*_tagged(entry, outcome, now, _matcher(watchlist)), packed)
+
+
+def _tagged(entry: Entry, outcome: _Outcome, now: datetime, matcher: Matcher) -> tuple[NewStory, list[EntityHit]]:
+    """The story an entry makes with its page's outcome, and the watchlist entries it names."""
     story = _compose(entry, *outcome, now)
-    return outcome, (story, summarize(_matcher(watchlist).find(story.title, story.text, story.summary)), packed)
+    return story, summarize(matcher.find(story.title, story.text, story.summary))
 
 
 @lru_cache(maxsize=2)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +22,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import FetchError, NewsdeskError
 from newsdesk.extract import read_page
 from newsdesk.fetch import Fetcher, is_web_url
+from newsdesk.workers import cores
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 # Below this many pages the pool costs more to start than it saves.
@@ -135,8 +135,8 @@ def _extract(pages: dict[int, tuple[str, str | None]], names: Sequence[str]) -> 
     htmls = [html for _, (html, _) in items]
     page_urls = [url for _, (_, url) in items]
     no_lede = [""] * len(items)
-    if len(items) >= _POOL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor() as pool:
+    if len(items) >= _POOL_THRESHOLD and cores() > 1:
+        with ProcessPoolExecutor(cores()) as pool:
             readings = list(pool.map(read_page, htmls, page_urls, no_lede, chunksize=4))
     else:
         readings = [read_page(html, url, "") for html, url in zip(htmls, page_urls, strict=True)]

@@ -40,7 +40,7 @@ class Workers:
     trafilatura and feedparser hold the GIL for a whole page or feed, so threads would not
     overlap them with the downloads; processes do. Workers are forked from a server that
     has already imported `preload` (the extraction modules when pages will be read, only
-    the feed parser when not: a third of the start-up), so starting one costs milliseconds,
+    the feed parser when not: about half the start-up), so starting one costs milliseconds,
     not an import each. As with any multiprocessing pool, a script that refreshes must do so
     under `if __name__ == "__main__":` (workers import the main module).
     """
@@ -81,8 +81,7 @@ class Workers:
             return self._pool
 
     async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads.
-        """
+        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
         try:
             return await self.run(parse_feed, body, url, headers)
         except BrokenProcessPool:
