@@ -213,6 +213,14 @@ def test_an_entry_link_urllib_cannot_read_is_no_link_and_the_feed_still_reads() 
     assert [(e.title, e.link) for e in result.entries] == [("Bracket", None), ("Port", None), ("Fine", "http://example.com/3")]
 
 
+def test_control_characters_in_an_entrys_html_do_not_stop_its_feed() -> None:
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title><item><title>T</title>'
+           b"<guid>urn:1</guid><description><![CDATA[<p>one</p>\x01 two]]></description></item></channel></rss>")
+    result = parse_feed(rss, "http://example.com/feed")
+    assert result.outcome is FeedOutcome.OK
+    assert [e.summary for e in result.entries] == ["one\n\ntwo"]
+
+
 def test_only_http_urls_are_fetched() -> None:
     import asyncio
 

@@ -157,7 +157,9 @@ def _plain(html: str) -> str:
     if "<" not in html and "&" not in html:
         return _tidy(html)
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        # Control characters XML cannot hold: lxml parses them but refuses them back in a
+        # tail it is given, and no reader sees them (the display replaces them anyway).
+        root = lxml.html.fragment_fromstring(_NOT_XML.sub("", html), create_parent="div")
     except (etree.ParserError, ValueError):
         return _tidy(html)
     for bad in root.xpath("//script|//style"):
@@ -170,6 +172,9 @@ def _plain(html: str) -> str:
         elif el.tag in _BLOCK_TAGS:
             el.tail = "\n\n" + (el.tail or "")
     return _tidy(root.text_content())
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _tidy(text: str) -> str:
