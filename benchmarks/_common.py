@@ -6,6 +6,7 @@ checkout beside the shared data (`../shared`) works without options.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -17,6 +18,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from newsdesk.workers import cores  # noqa: F401  (the benchmarks' count of cores is newsdesk's)
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
@@ -184,8 +187,14 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+def add_site_options(parser: argparse.ArgumentParser, shared_help: str) -> None:
+    """The news site's options every refresh benchmark takes: where it is, and its shape."""
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help=shared_help)
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--items", type=int, default=25)
+    parser.add_argument("--latency-ms", type=float, default=50)
+
+
+def site_options(args: argparse.Namespace) -> list[str]:
+    """Those options as newsite.py takes them."""
+    return ["--feeds", str(args.feeds), "--items", str(args.items), "--latency-ms", str(args.latency_ms)]

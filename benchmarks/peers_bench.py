@@ -32,7 +32,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import DEFAULT_SHARED, Site, cores, newsite, table  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    Site,
+    add_site_options,
+    cores,
+    newsite,
+    site_options,
+    table,
+)
 from benchmarks.refresh_bench import run_child  # noqa: E402
 
 _READER_SCRIPT = """
@@ -73,10 +80,7 @@ def _measure(site: Site, run) -> tuple[float, dict[str, int]]:  # type: ignore[n
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with tools/newsite.py (default ../shared)")
-    parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--items", type=int, default=25)
-    parser.add_argument("--latency-ms", type=float, default=50)
+    add_site_options(parser, "folder with tools/newsite.py (default ../shared)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--reader-python", type=Path, help="a Python with reader and sgmllib3k installed")
     args = parser.parse_args()
@@ -89,8 +93,7 @@ def main() -> None:
     results: dict[str, dict[str, tuple[float, dict[str, int]]]] = {}
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         work = Path(tmp)
-        site_args = ["--feeds", str(args.feeds), "--items", str(args.items), "--latency-ms", str(args.latency_ms)]
-        with newsite(args.shared.resolve(), work, *site_args) as site:
+        with newsite(args.shared.resolve(), work, *site_options(args)) as site:
             urls = [f"{site.url}/feeds/{i}.xml" for i in range(args.feeds)]
             (work / "urls").write_text("\n".join(urls) + "\n")
 

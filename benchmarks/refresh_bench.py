@@ -36,7 +36,16 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import DEFAULT_SHARED, TreeMemory, cores, machine_busy_seconds, newsite, process_cpu_seconds, table  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    TreeMemory,
+    add_site_options,
+    cores,
+    machine_busy_seconds,
+    newsite,
+    process_cpu_seconds,
+    site_options,
+    table,
+)
 
 # 20 people often in the news, and every country: a realistic, heavy watchlist.
 PEOPLE = (
@@ -157,10 +166,7 @@ def extraction_floor(shared: Path, db: Path) -> tuple[float, int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with tools/newsite.py and corpus/ (default ../shared)")
-    parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--items", type=int, default=25)
-    parser.add_argument("--latency-ms", type=float, default=50)
+    add_site_options(parser, "folder with tools/newsite.py and corpus/ (default ../shared)")
     parser.add_argument("--concurrency", type=int, help="settings.concurrency (default: newsdesk's default)")
     parser.add_argument("--per-host", type=int, help="settings.per_host (default: newsdesk's default)")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the cold refresh here")
@@ -178,8 +184,7 @@ def main() -> None:
     per_host = args.per_host or defaults.per_host
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         work = Path(tmp)
-        site_args = ["--feeds", str(args.feeds), "--items", str(args.items), "--latency-ms", str(args.latency_ms)]
-        with newsite(args.shared.resolve(), work, *site_args) as site:
+        with newsite(args.shared.resolve(), work, *site_options(args)) as site:
             config = work / "feeds.toml"
             config.write_text(config_text(site.feeds_toml, args.concurrency, args.per_host))
             db = work / "newsdesk.db"
