@@ -413,13 +413,10 @@ class Store:
     ) -> None:
         """Replace a story's text and its matches in one transaction (re-extraction)."""
         with self._writing() as session:
-            session.exec(delete(StoryMatch).where(col(StoryMatch.story_id) == story_id))  # type: ignore[call-overload]
             session.exec(  # type: ignore[call-overload]
-                update(Story)
-                .where(col(Story.id) == story_id)
-                .values(text=text, text_source=source, text_note=note, matched=bool(hits))
+                update(Story).where(col(Story.id) == story_id).values(text=text, text_source=source, text_note=note)
             )
-            session.add_all(_match_rows(story_id, hits))
+            _replace_matches(session, [(story_id, hits)])
 
     def set_read(self, story_id: int, read: bool = True) -> None:
         with self._writing() as session:
@@ -462,26 +459,13 @@ class Store:
                 ).all()
             if not rows:
                 break
-            results = [(sid, tag(title, summary, text)) for sid, title, summary, text in rows]
             with self._writing() as session:
-                ids = [sid for sid, _ in results]
-                session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
-                matches = [_match_values(sid, hit) for sid, hits in results for hit in hits]
-                if matches:
-                    session.execute(insert(StoryMatch), matches)
-                # Two statements for the batch, not one per story.
-                for flag in (True, False):
-                    chosen = [sid for sid, hits in results if bool(hits) is flag]
-                    if chosen:
-                        session.exec(  # type: ignore[call-overload]
-                            update(Story).where(col(Story.id).in_(chosen)).values(matched=flag)
-                        )
+                _replace_matches(session, [(sid, tag(title, summary, text)) for sid, title, summary, text in rows])
             last_id = rows[-1][0]
             done += len(rows)
             if progress:
                 progress(done, total)
-        with self._writing() as session:
-            session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+        self.set_watchlist_fingerprint(fingerprint)
         return done
 
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
@@ -681,8 +665,18 @@ def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
     return published
 
 
-def _match_rows(story_id: int, hits: Iterable[EntityHit]) -> list[StoryMatch]:
-    return [StoryMatch(**_match_values(story_id, hit)) for hit in hits]
+def _replace_matches(session: Session, tagged: Sequence[tuple[int, Sequence[EntityHit]]]) -> None:
+    """These stories' matches, and their `matched` flags, replaced by the ones given (re-tagging,
+    re-extraction): a few statements for a whole batch, not some per story."""
+    ids = [sid for sid, _ in tagged]
+    session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
+    matches = [_match_values(sid, hit) for sid, hits in tagged for hit in hits]
+    if matches:
+        session.execute(insert(StoryMatch), matches)
+    for flag in (True, False):
+        chosen = [sid for sid, hits in tagged if bool(hits) is flag]
+        if chosen:
+            session.exec(update(Story).where(col(Story.id).in_(chosen)).values(matched=flag))  # type: ignore[call-overload]
 
 
 def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
