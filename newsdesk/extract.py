@@ -39,8 +39,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
 from newsdesk.types import Article
 
@@ -167,12 +169,38 @@ def _parse(html: str | bytes) -> Any:
     """The page's tree, parsed once the way trafilatura parses it, or None when it is no HTML.
 
     Every reading gets this tree: trafilatura copies a tree it is handed (a copy is far
-    cheaper than parsing the page again) and never changes it.
+    cheaper than parsing the page again) and never changes it. The steps are
+    `trafilatura.load_html`'s, with one difference: lxml.html's parser asks a Python
+    function which class each element is (forms and inputs get their own) every time an
+    element is touched from Python, about 1,700 times a page over the readings; this
+    parser makes every element an HtmlElement without that call (4% of a page's CPU).
     """
     try:
-        return trafilatura.load_html(html)
+        text = decode_file(html)
+        beginning = text[:50].lower()
+        text = repair_faulty_html(text, beginning)
+        try:
+            tree = lxml.html.fromstring(text, parser=_HTML)
+        except ValueError:  # a declared encoding in a str: lxml reads it from bytes only
+            tree = None
+        if tree is None or len(tree) < 1:
+            tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=_HTML)
     except Exception:  # lxml refuses some undecodable documents
         return None
+    if is_dubious_html(beginning) and len(tree) < 2:  # not HTML at all
+        return None
+    return tree
+
+
+# trafilatura's parser options (trafilatura.utils.HTML_PARSER), with the C-level class lookup.
+_HTML = lxml.html.HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+_HTML.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction
+    )
+)
 
 
 def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool, fast: bool) -> Any:
