@@ -383,7 +383,7 @@ class _Run:
                 outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
                 return outcome, self._local(entry, outcome, now)
             try:
-                return await self.workers.run(
+                return await self.workers.run_batched(
                     page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
                 )
             except BrokenProcessPool:

@@ -50,6 +50,7 @@ class Workers:
         self._preload = list(preload)
         self._pool: Executor | None = None
         self._starting = threading.Lock()
+        self._batches: dict[Callable[..., Any], _Batches] = {}
 
     async def run(self, function: Callable[..., _T], *args: Any) -> _T:
         """function(*args) in a worker; both must be picklable (module-level, plain values)."""
@@ -63,6 +64,21 @@ class Workers:
             if broken is not None:
                 broken.shutdown(wait=False, cancel_futures=True)
             raise
+
+    async def run_batched(self, function: Callable[..., _T], *args: Any) -> _T:
+        """function(*args) in a worker, sent together with the other calls of `function`
+        waiting at that moment: many small calls (one a page) then cost a few messages.
+
+        Each call to a process pool is a round of pickling, pipe writes and thread wake-ups
+        in this process (about 0.5 ms of its CPU, measured in a cold refresh of 5,000 pages,
+        on a core the workers need). Batches are as large as the queue, up to `_BATCH`,
+        split over the workers so that none idles at the end while another works through a
+        long batch. A call that raises raises alone; the others' results stand.
+        """
+        batches = self._batches.get(function)
+        if batches is None:
+            batches = self._batches[function] = _Batches(self, function)
+        return await batches.call(args)
 
     def _start(self) -> Executor:
         """Start the pool and every worker, off the event loop: the first start launches the
@@ -97,6 +113,68 @@ class Workers:
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
+
+
+_BATCH = 8
+"""The most calls sent to a worker at once: a few pages' extraction, ~0.1 s of work."""
+
+
+class _Batches:
+    """The calls of one function waiting for a worker, and the batches under way."""
+
+    def __init__(self, workers: Workers, function: Callable[..., Any]) -> None:
+        self._workers = workers
+        self._function = function
+        self._waiting: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._running: set[asyncio.Future[None]] = set()
+
+    async def call(self, args: tuple[Any, ...]) -> Any:
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append((args, done))
+        self._send()
+        return await done
+
+    def _send(self) -> None:
+        # One batch more than there are workers: a worker that finishes one finds the next
+        # already waiting in the pool's queue.
+        while self._waiting and len(self._running) <= self._workers.workers:
+            size = min(_BATCH, -(-len(self._waiting) // self._workers.workers))
+            batch, self._waiting = self._waiting[:size], self._waiting[size:]
+            running = asyncio.ensure_future(self._run(batch))
+            self._running.add(running)
+            running.add_done_callback(self._finished)
+
+    def _finished(self, running: asyncio.Future[None]) -> None:
+        self._running.discard(running)
+        if not running.cancelled():
+            self._send()
+
+    async def _run(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self._workers.run(_each, self._function, [args for args, _ in batch])
+        except asyncio.CancelledError:
+            for _, done in batch:
+                done.cancel()
+            raise
+        except Exception as exc:  # the pool broke: every call of the batch says so
+            results = [(False, exc)] * len(batch)
+        for (_, done), (ok, value) in zip(batch, results, strict=True):
+            if not done.done():  # its caller was cancelled
+                if ok:
+                    done.set_result(value)
+                else:
+                    done.set_exception(value)
+
+
+def _each(function: Callable[..., _T], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
+    """In a worker: each call's result, or the exception it raised."""
+    results: list[tuple[bool, Any]] = []
+    for args in calls:
+        try:
+            results.append((True, function(*args)))
+        except Exception as exc:
+            results.append((False, exc))
+    return results
 
 
 def _worker_start(pid: int, quiet: bool) -> None:
