@@ -19,7 +19,7 @@ from newsdesk import __version__
 from newsdesk.config import Settings
 from newsdesk.errors import FetchError
 from newsdesk.fetch._feeds import PARSE_HEADERS, parse_feed
-from newsdesk.fetch._net import quick_ack_transport
+from newsdesk.fetch._net import transport
 from newsdesk.fetch._pages import decode_page, page_too_large
 from newsdesk.fetch._urls import is_web_url
 from newsdesk.types import FeedOutcome, FeedResult, RawPage
@@ -106,7 +106,7 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=10,
             headers={"User-Agent": settings.user_agent or _USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            transport=quick_ack_transport(settings, tls),
+            transport=transport(settings, tls),
             trust_env=False,
         )
 
