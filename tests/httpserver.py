@@ -24,6 +24,8 @@ class Answer:
     delay: float = 0.0
     conditional: bool = True
     """Send ETag/Last-Modified and answer 304 to a matching conditional request."""
+    hang_up: bool = False
+    """Close the connection after answering, without saying so (a keep-alive timeout)."""
 
 
 class LocalServer:
@@ -62,9 +64,10 @@ class LocalServer:
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
         conditional: bool = True,
+        hang_up: bool = False,
     ) -> None:
         data = body.encode() if isinstance(body, str) else body
-        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional)
+        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional, hang_up)
 
     def body(self, path: str) -> bytes:
         return self.answers[path].body
@@ -110,6 +113,8 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 body = _gzip.compress(body)
                 headers["Content-Encoding"] = "gzip"
             self._send(answer.status, body, headers, path)
+            if answer.hang_up:
+                self.close_connection = True
 
         def _send(self, status: int, body: bytes, headers: dict[str, str], path: str) -> None:
             with server._lock:

@@ -304,8 +304,29 @@ def test_not_modified_answers_keep_the_connection_alive(http_server: LocalServer
     assert http_server.connections - before == 1
 
 
+def test_a_connection_the_server_closed_while_idle_is_not_used_again(http_server: LocalServer) -> None:
+    # Servers close idle keep-alive connections (after a few seconds, say) without a word:
+    # the next download must notice and open a new one, not fail on the closed one.
+    import asyncio
+
+    http_server.add("/feed.xml", RSS, headers={"Content-Type": "application/rss+xml"}, hang_up=True)
+
+    async def go() -> list[FeedResult]:
+        results = []
+        async with Fetcher(Settings()) as fetcher:
+            for _ in range(3):
+                results.append(await fetcher.fetch_feed(FeedRequest(http_server.url("/feed.xml"))))
+                await asyncio.sleep(0.05)  # the server's close arrives
+        return results
+
+    before = http_server.connections
+    results = asyncio.run(go())
+    assert [r.outcome for r in results] == [FeedOutcome.OK] * 3, [r.error for r in results]
+    assert http_server.connections - before == 3
+
+
 def test_https_feeds_and_pages_are_fetched_over_verified_tls() -> None:
-    # Every real feed is https: the connection (newsdesk's quick-ack stream around httpcore's)
+    # Every real feed is https: the connection (newsdesk's asyncio stream under httpcore's pool)
     # goes through TLS, and a certificate nobody vouches for is refused.
     import asyncio
     import ssl
