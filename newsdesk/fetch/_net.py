@@ -170,9 +170,10 @@ class _Pool(httpcore.AsyncConnectionPool):
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
-            elif connection.has_expired() or (
+            elif connection.is_idle() and (
+                # Only an idle connection expires (its keep-alive, or the server closed it).
                 # httpcore compares every connection, idle or not, with the keep-alive limit.
-                connection.is_idle() and len(self._connections) > self._max_keepalive_connections
+                connection.has_expired() or len(self._connections) > self._max_keepalive_connections
             ):
                 self._connections.remove(connection)
                 closing.append(connection)
