@@ -160,6 +160,12 @@ class Matcher:
     def __init__(self, watchlist: Watchlist) -> None:
         self._entities: list[_Entity] = []
         self._forms: dict[str, list[_Form]] = {}
+        # Unwatched countries are compiled too (they tell "Georgia" the state from the
+        # country); with nothing watched, no story can match: nothing is compiled (the
+        # pattern of every country's forms takes tens of milliseconds).
+        self._watching = watchlist.all_countries or bool(watchlist.countries or watchlist.people)
+        if not self._watching:
+            return
         self._add_countries(watchlist)
         self._add_people(watchlist)
         for phrase in _BLOCKED:
@@ -167,9 +173,6 @@ class Matcher:
         # Matched against lower-cased folded text: much faster than re.IGNORECASE.
         self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)")
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
-        # Unwatched countries are compiled too (they tell "Georgia" the state from the
-        # country); with nothing watched, no story can match and none needs scanning.
-        self._watching = any(e.watched for e in self._entities)
 
     # ------------------------------------------------------------- building
 

@@ -228,12 +228,15 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
     fingerprint = watchlist_fingerprint(config.watchlist)
     if store.watchlist_fingerprint() == fingerprint:
         return None
-    matcher = Matcher(config.watchlist)
-    return store.retag(
-        lambda title, summary, text: summarize(matcher.find(title, text, summary)),
-        fingerprint,
-        progress=progress,
-    )
+    matcher: Matcher | None = None
+
+    def tag(title: str, summary: str, text: str) -> list[EntityHit]:
+        nonlocal matcher
+        if matcher is None:  # compiled for the first story: a new database has none
+            matcher = Matcher(config.watchlist)
+        return summarize(matcher.find(title, text, summary))
+
+    return store.retag(tag, fingerprint, progress=progress)
 
 
 class _Run:
