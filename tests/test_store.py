@@ -166,3 +166,16 @@ def test_add_stories_is_one_batch_and_skips_what_the_feed_has(store: Store) -> N
     assert sorted(s.title for s in store.list_stories(matched_only=False)) == ["A", "B", "C"]
     assert [s.entities for s in store.list_stories(entity="Iran")] == [("Iran",)]
     assert store.extracted_pages(["https://news.example/a"]) == {}  # its text came from the feed
+
+
+def test_a_large_batch_keeps_each_storys_matches_on_that_story(store: Store) -> None:
+    # Inserted rows come back from SQLite in several statements, in no promised order: each
+    # story's id, matches and title must still belong together, and known keys stay out.
+    feed = _feed_id(store)
+    store.add_stories(feed, [(_story(f"k{n}", f"Old {n}"), []) for n in range(0, 1500, 3)])
+    batch = [(_story(f"k{n}", f"Story {n}"), [_hit(f"Entity {n}")] if n % 2 else []) for n in range(1500)]
+    ids = store.add_stories(feed, batch)
+    assert [i is None for i in ids] == [n % 3 == 0 for n in range(1500)]
+    assert len({i for i in ids if i is not None}) == 1000
+    for n in (1, 5, 7, 1499):
+        assert [s.title for s in store.list_stories(entity=f"Entity {n}")] == [f"Story {n}"]

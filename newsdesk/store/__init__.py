@@ -577,7 +577,7 @@ def _insert_stories(
     inserted = dict(
         (key, story_id)
         for story_id, key in session.execute(
-            insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key), sort_by_parameter_order=True),
+            insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key)),
             rows,
         )
     )
