@@ -19,6 +19,10 @@ ask the socket of every idle connection whether the server had closed it (one sy
 each) and to count the connections once per idle connection (3.5 million calls in that
 refresh). asyncio already reads every idle socket, so a server's close is known without a
 system call; the pool's rules are otherwise httpcore's own.
+
+The certificates TLS trusts (certifi's, as httpx would load them) are read when the first
+TLS connection needs them: reading them takes about 15 ms, before the first request of a
+refresh when done up front, and a refresh of plain-HTTP feeds never needs them.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import ssl
 from collections.abc import Iterable
 from typing import Any
 
+import certifi
 import httpcore
 import httpx
 
@@ -55,10 +60,26 @@ async def _open(host: str, port: int, local_address: str | None) -> tuple[_Reade
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
 
 
+class _Trust:
+    """A TLS context whose certificates are loaded on first use."""
+
+    def __init__(self, given: ssl.SSLContext | None) -> None:
+        self._load = given is None
+        # What httpx.create_ssl_context(verify=True) makes, minus the loading: hostname
+        # checked, a certificate required.
+        self.context = given or ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+    def ready(self, context: ssl.SSLContext) -> None:
+        if self._load and context is self.context:
+            self.context.load_verify_locations(cafile=certifi.where())
+            self._load = False
+
+
 class _Stream(httpcore.AsyncNetworkStream):
     """One connection, plain or TLS, as httpcore reads and writes it."""
 
-    def __init__(self, reader: _Reader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: _Reader, writer: asyncio.StreamWriter, trust: _Trust) -> None:
+        self._trust = trust
         self._reader = reader
         self._writer = writer
         self._socket: socket.socket | None = writer.get_extra_info("socket")
@@ -99,6 +120,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
         try:
+            self._trust.ready(ssl_context)
             async with asyncio.timeout(timeout):
                 await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
         except TimeoutError as exc:
@@ -126,6 +148,9 @@ class _Stream(httpcore.AsyncNetworkStream):
 class _Backend(httpcore.AsyncNetworkBackend):
     """Connections for httpcore's pool, opened by asyncio."""
 
+    def __init__(self, trust: _Trust) -> None:
+        self._trust = trust
+
     async def connect_tcp(
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
@@ -140,7 +165,7 @@ class _Backend(httpcore.AsyncNetworkBackend):
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
-        return _Stream(reader, writer)
+        return _Stream(reader, writer, self._trust)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -156,7 +181,7 @@ class _Backend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectTimeout(str(exc) or f"timed out connecting to {path}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        return _Stream(reader, writer)
+        return _Stream(reader, writer, self._trust)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -200,15 +225,15 @@ class _Pool(httpcore.AsyncConnectionPool):
 def transport(settings: Settings, tls: ssl.SSLContext | None) -> httpx.AsyncHTTPTransport:
     """httpx's own transport, sized to the settings, over _Pool and asyncio's streams."""
     size = settings.concurrency * 2
-    context = httpx.create_ssl_context(verify=tls if tls is not None else True, trust_env=False)
-    made = httpx.AsyncHTTPTransport(verify=context, trust_env=False)
+    trust = _Trust(tls)
+    made = httpx.AsyncHTTPTransport(verify=trust.context, trust_env=False)
     # httpx takes no connection pool or network backend of the caller's; its transport holds
     # httpcore's pool, which takes both.
     made._pool = _Pool(
-        ssl_context=context,
+        ssl_context=trust.context,
         max_connections=size,
         max_keepalive_connections=size,
         keepalive_expiry=httpx.Limits(max_connections=size).keepalive_expiry,
-        network_backend=_Backend(),
+        network_backend=_Backend(trust),
     )
     return made
