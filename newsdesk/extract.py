@@ -42,6 +42,7 @@ from typing import Any
 import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
 from newsdesk.types import Article
@@ -119,18 +120,21 @@ def extract_article(
     tree = _parse(html)
     if tree is None:
         return None
+    # Read before the furniture goes: a byline may sit in a footer.
+    about = _metadata(tree, url) if metadata else None
+    _drop_furniture(tree)
     page = _Page(tree)
-    reading = _read(tree, url, precision=True, metadata=metadata, fast=True)
+    reading = _read(tree, url, precision=True, fast=True)
     if reading is None or len(reading.text or "") < _SHORT_READING:
         # Too little for an article: the fallback extractors, which the fast reading skips,
         # may find the story elsewhere in the page (they do on pages whose text trafilatura's
         # own rules miss). Nearly every page is read once, fast.
-        reading = _read(tree, url, precision=True, metadata=metadata, fast=False) or reading
+        reading = _read(tree, url, precision=True, fast=False) or reading
     body = _lines(reading.text) if reading is not None and reading.text else []
     opening = first_sentence(lede) if lede else ""
     if not body or (opening and not _contains(body, opening) and page.has(opening)):
         # The precise reading has nothing, or lost the story's start: the default one may not.
-        evidence = _read(tree, url, precision=False, metadata=metadata and reading is None, fast=False)
+        evidence = _read(tree, url, precision=False, fast=False)
         lines = _lines(evidence.text) if evidence is not None and evidence.text else []
         if not body or _contains(lines, opening):
             body = lines
@@ -141,14 +145,17 @@ def extract_article(
         return None
     body = _add_parts(body, _other_parts(page, body))
     body = [line for line in body if not is_boilerplate(line)]
-    title = (reading.title or "").strip() if metadata else ""
     headlines = _headlines(tree, headline)
     while body and _words(body[0]) in headlines:  # the headline is shown apart
         body = body[1:]
     if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
         return None
     text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
-    return Article(text=text, title=title or None, author=reading.author or None, published=_date(reading.date))
+    if about is None:
+        return Article(text=text)
+    return Article(
+        text=text, title=(about.title or "").strip() or None, author=about.author or None, published=_date(about.date)
+    )
 
 
 def read_page(
@@ -203,8 +210,8 @@ _HTML.set_element_class_lookup(
 )
 
 
-def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool, fast: bool) -> Any:
-    """One trafilatura reading of the page: its text, and its title, author and date if asked.
+def _read(tree: Any, url: str | None, *, precision: bool, fast: bool) -> Any:
+    """One trafilatura reading of the page's text.
 
     `fast` leaves out trafilatura's fallback extractors (readability, jusText), a third of a
     reading's time; on the benchmark pages they change the precise reading's text on 3 of
@@ -214,7 +221,7 @@ def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool, fast: 
         return trafilatura.bare_extraction(
             tree,
             url=url,
-            with_metadata=metadata,
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -225,6 +232,29 @@ def _read(tree: Any, url: str | None, *, precision: bool, metadata: bool, fast: 
         )
     except Exception:  # trafilatura raises assorted errors on pathological markup
         return None
+
+
+def _metadata(tree: Any, url: str | None) -> Any:
+    """The page's title, author and date, as a trafilatura reading with metadata finds them."""
+    try:
+        return extract_metadata(tree, url)
+    except Exception:  # as _read
+        return None
+
+
+def _drop_furniture(tree: Any) -> None:
+    """Take the site's navigation, footers and asides out of the page, which trafilatura
+    discards anyway (`MANUALLY_CLEANED`) but only after copying and searching the whole tree
+    several times over: they are 40% of a news page's elements, and dropping them first
+    makes a page's extraction 11% cheaper. The text is the same or better (on the benchmark
+    pages, F1 0.9786 against 0.9783), as fewer site links are left to slip into it.
+    """
+    for box in list(tree.iter(*_FURNITURE)):
+        if box.getparent() is not None:  # not inside one already dropped
+            box.drop_tree()
+
+
+_FURNITURE = ("nav", "footer", "aside")
 
 
 def _headlines(tree: Any, headline: str | None) -> set[str]:
