@@ -83,7 +83,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         self._reader = reader
         self._writer = writer
         self._socket: socket.socket | None = writer.get_extra_info("socket")
-        self._quick_ack = _TCP_QUICKACK is not None and self._socket is not None and self._socket.family != socket.AF_UNIX
+        self._quick_ack = _TCP_QUICKACK is not None and self._socket is not None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         if self._quick_ack:
@@ -146,7 +146,8 @@ class _Stream(httpcore.AsyncNetworkStream):
 
 
 class _Backend(httpcore.AsyncNetworkBackend):
-    """Connections for httpcore's pool, opened by asyncio."""
+    """TCP connections for httpcore's pool, opened by asyncio (newsdesk fetches http and
+    https URLs only: no UNIX sockets, no proxies)."""
 
     def __init__(self, trust: _Trust) -> None:
         self._trust = trust
@@ -165,22 +166,6 @@ class _Backend(httpcore.AsyncNetworkBackend):
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():
             sock.setsockopt(*option)
-        return _Stream(reader, writer, self._trust)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                loop = asyncio.get_running_loop()
-                reader = _Reader(loop=loop)
-                protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
-                transport, _ = await loop.create_unix_connection(lambda: protocol, path)
-                writer = asyncio.StreamWriter(transport, protocol, reader, loop)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(str(exc) or f"timed out connecting to {path}") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Stream(reader, writer, self._trust)
 
     async def sleep(self, seconds: float) -> None:
