@@ -68,14 +68,17 @@ class Workers:
     def start_soon(self) -> None:
         """Start the pool now, in the background, for a caller that knows work is coming:
         the work then does not wait for the pool's start (a tenth of a second or more)."""
-        if self._pool is None:
-            threading.Thread(target=self._start_quietly, name="newsdesk-pool-start", daemon=True).start()
+        if self._pool is None and self._starting.acquire(blocking=False):  # else: under way
+            threading.Thread(target=self._start_in_background, name="newsdesk-pool-start", daemon=True).start()
 
-    def _start_quietly(self) -> None:
+    def _start_in_background(self) -> None:
+        """(The caller holds `_starting` for this thread, so `close` waits for the start.)"""
         try:
-            self._start()
+            self._start_pool()
         except Exception:  # the first call that needs the pool starts it again, and says why
             pass
+        finally:
+            self._starting.release()
 
     async def run_batched(self, function: Callable[..., _T], *args: Any) -> _T:
         """function(*args) in a worker, sent together with the other calls of `function`
@@ -96,17 +99,20 @@ class Workers:
         """Start the pool and every worker, off the event loop: the first start launches the
         fork server, which imports trafilatura (about a second the downloads need not wait)."""
         with self._starting:
-            if self._pool is None:
-                quiet = not _real_stderr()
-                with _real_std_streams():
-                    pool = ProcessPoolExecutor(
-                        self.workers, mp_context=_pool_context(self._preload), initializer=_worker_start,
-                        initargs=(os.getpid(), quiet),
-                    )
-                    for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
-                        started.result()
-                self._pool = pool
-            return self._pool
+            return self._start_pool()
+
+    def _start_pool(self) -> Executor:
+        if self._pool is None:
+            quiet = not _real_stderr()
+            with _real_std_streams():
+                pool = ProcessPoolExecutor(
+                    self.workers, mp_context=_pool_context(self._preload), initializer=_worker_start,
+                    initargs=(os.getpid(), quiet),
+                )
+                for started in [pool.submit(os.getpid) for _ in range(self.workers)]:
+                    started.result()
+            self._pool = pool
+        return self._pool
 
     async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
         """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
@@ -116,9 +122,10 @@ class Workers:
             return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._starting:  # a start under way (start_soon) ends first, then is undone
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
 
     def __enter__(self) -> Workers:
         return self

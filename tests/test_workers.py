@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 
 from newsdesk.workers import Workers
 
@@ -39,3 +41,31 @@ def test_a_cancelled_caller_does_not_stop_the_others() -> None:
     with Workers(2, preload=()) as workers:
         assert asyncio.run(go(workers)) == [n * n for n in range(20) if n not in (3, 7)]
 
+
+
+def test_closing_while_the_pool_starts_in_the_background_leaves_no_worker() -> None:
+    workers = Workers(2, preload=())
+    workers.start_soon()
+    workers.close()  # waits for the start under way, then stops what it started
+    for thread in threading.enumerate():
+        if thread.name == "newsdesk-pool-start":
+            thread.join()
+    assert workers._pool is None
+    # multiprocessing's fork server and resource tracker live as long as this process; the
+    # workers are the fork server's children.
+    assert [p for p in _descendants(os.getpid()) if not _helper(p)] == []
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            for child in map(int, f.read().split()):
+                found += [child, *_descendants(child)]
+    return found
+
+
+def _helper(pid: int) -> bool:
+    with open(f"/proc/{pid}/cmdline") as f:
+        command = f.read()
+    return "forkserver" in command or "resource_tracker" in command
