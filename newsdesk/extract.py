@@ -251,7 +251,7 @@ def _drop_furniture(tree: Any) -> None:
     links are left to slip into it. The headline and the metadata are read before.
     """
     for box in list(tree.iter(*_FURNITURE)):
-        if box.getparent() is not None:  # not inside one already dropped
+        if box.getparent() is not None:  # the root stays (a page that is all one <nav>)
             box.drop_tree()
 
 
