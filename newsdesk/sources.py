@@ -13,7 +13,6 @@ import asyncio
 import gzip
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -22,7 +21,7 @@ from newsdesk.config import Settings
 from newsdesk.errors import FetchError, NewsdeskError
 from newsdesk.extract import read_page
 from newsdesk.fetch import Fetcher, is_web_url
-from newsdesk.workers import cores
+from newsdesk.workers import Workers, cores
 
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 # Below this many pages the pool costs more to start than it saves.
@@ -136,8 +135,8 @@ def _extract(pages: dict[int, tuple[str, str | None]], names: Sequence[str]) -> 
     page_urls = [url for _, (_, url) in items]
     no_lede = [""] * len(items)
     if len(items) >= _POOL_THRESHOLD and cores() > 1:
-        with ProcessPoolExecutor(cores()) as pool:
-            readings = list(pool.map(read_page, htmls, page_urls, no_lede, chunksize=4))
+        with Workers(preload=("newsdesk.extract",)) as workers:
+            readings = workers.map(read_page, htmls, page_urls, no_lede)
     else:
         readings = [read_page(html, url, "") for html, url in zip(htmls, page_urls, strict=True)]
     out: dict[int, Source | SourceError] = {}

@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -64,6 +64,11 @@ class Workers:
             if broken is not None:
                 broken.shutdown(wait=False, cancel_futures=True)
             raise
+
+    def map(self, function: Callable[..., _T], *iterables: Iterable[Any]) -> list[_T]:
+        """function over the iterables in the workers, for a caller with no event loop (the
+        `match` command); blocking, results in order."""
+        return list(self._start().map(function, *iterables, chunksize=4))
 
     def start_soon(self) -> None:
         """Start the pool now, in the background, for a caller that knows work is coming:
