@@ -148,7 +148,10 @@ async def refresh(
     except BaseException:
         async with await making:
             raise
-    if in_workers and any(_answers_with_a_body(stored[f.url]) for f in chosen if f.url in stored):
+    now = datetime.now(UTC)
+    if in_workers and any(
+        _answers_with_a_body(stored[f.url]) and not _waits(stored[f.url], now, force) for f in chosen if f.url in stored
+    ):
         workers.start_soon()  # the pool starts while the first feeds download
     run = _Run(config, store, matcher, workers, force)
     total = len(chosen)
@@ -183,7 +186,13 @@ async def refresh(
 def _answers_with_a_body(feed: FeedStatus) -> bool:
     """Whether the feed's next answer is sure to be a body to parse, not a 304: it was never
     answered, or its server sends no validators."""
-    return feed.etag is None and feed.last_modified is None and not feed.gone
+    return feed.etag is None and feed.last_modified is None
+
+
+def _waits(feed: FeedStatus, now: datetime, force: bool) -> bool:
+    """Whether a feed sits this refresh out: gone (410), or backing off after failures
+    (unless the refresh is forced)."""
+    return feed.gone or (feed.next_try is not None and feed.next_try > now and not force)
 
 
 @dataclass(slots=True)
@@ -284,8 +293,7 @@ class _Run:
         return feed.name
 
     async def _feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
-        backing_off = stored.next_try is not None and stored.next_try > datetime.now(UTC) and not self.force
-        if stored.gone or backing_off:
+        if _waits(stored, datetime.now(UTC), self.force):
             self.summary.waiting += 1
             return
         result = await self.fetcher.fetch_feed(
