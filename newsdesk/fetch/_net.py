@@ -40,7 +40,6 @@ import httpx
 from newsdesk.config import Settings
 
 _TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
-_READ_ERRORS = (OSError, EOFError, asyncio.IncompleteReadError)
 
 
 class _Reader(asyncio.StreamReader):
@@ -96,7 +95,7 @@ class _Stream(httpcore.AsyncNetworkStream):
                 return await self._reader.read(max_bytes)
         except TimeoutError as exc:
             raise httpcore.ReadTimeout(str(exc) or "timed out reading the answer") from exc
-        except _READ_ERRORS as exc:
+        except (OSError, EOFError) as exc:
             raise httpcore.ReadError(str(exc) or type(exc).__name__) from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:

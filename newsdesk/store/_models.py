@@ -95,8 +95,9 @@ class StoryPage(SQLModel, table=True):
     it without downloading it again (`newsdesk reextract`).
 
     A table of its own, not a column: stories without a page cost nothing, and it can be
-    emptied (or left out of a backup) without touching a story. The HTML is stored without
-    scripts and styles (JSON-LD kept: it carries author and date), zlib-compressed.
+    emptied (or left out of a backup) without touching a story. The HTML is stored slimmed
+    (store.slim_page: no scripts but JSON-LD, which carries author and date; no styles,
+    comments or inline SVG) and zlib-compressed.
     """
 
     __tablename__ = "story_page"
