@@ -26,6 +26,11 @@ def safe(value: str | None, limit: int | None = None) -> str:
     return _UNSAFE.sub("\ufffd", value)
 
 
+def plain(value: str | None, style: str = "", limit: int | None = None) -> Text:
+    """Text from strangers (feeds, pages, servers) as a rich Text: never parsed as markup, no escapes."""
+    return Text(safe(value, limit), style=style)
+
+
 def health(feed: FeedStatus, now: datetime) -> Text:
     """A feed's health word (FeedStatus.health), red when failing, as `status` and the feeds screen show it."""
     word = feed.health(now)

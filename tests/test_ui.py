@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from newsdesk.cli import ui_scheduler
 from newsdesk.config import FeedConfig, load_config, parse_config
 from newsdesk.match import Matcher
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult
-from newsdesk.ui import NewsdeskApp
+from newsdesk.ui import NewsdeskApp, ui_scheduler
 from newsdesk.ui.app import _PAGE
 from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
 from newsdesk.ui.widgets import EntityPanel, FeedTable, StoryTable

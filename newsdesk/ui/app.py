@@ -22,6 +22,7 @@ from newsdesk.config import Config, FeedConfig
 from newsdesk.countries import lookup
 from newsdesk.fetch import is_web_url
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
+from newsdesk.schedule import Scheduler
 from newsdesk.store import Store
 from newsdesk.types import EntityCount, StoryItem
 from newsdesk.ui.screens import FeedsScreen, HelpScreen, MainScreen, ReaderScreen
@@ -353,3 +354,18 @@ class NewsdeskApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+
+def ui_scheduler(app: NewsdeskApp, watch_seconds: float = 10.0) -> Scheduler:
+    """The scheduler the UI runs in its own event loop: refreshes and feeds.toml edits go to the app."""
+
+    async def run(feeds: Sequence[FeedConfig]) -> None:
+        app.request_refresh(feeds)
+
+    return Scheduler(
+        app.config,
+        run,
+        on_config=app.apply_config,
+        on_config_error=lambda exc: app.show_config_error(str(exc)),
+        watch_seconds=watch_seconds,
+    )

@@ -12,13 +12,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, OptionList, ProgressBar, Static
 
+from newsdesk.display import plain
 from newsdesk.types import FeedStatus, StoryDetail
 from newsdesk.ui.text import (
     COUNTRY_STYLE,
     PERSON_STYLE,
     TITLE_LIMIT,
     highlighted,
-    plain,
 )
 from newsdesk.ui.widgets import ALL, EntityPanel, FeedTable, StoryTable
 

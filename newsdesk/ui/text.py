@@ -19,10 +19,6 @@ PERSON_STYLE = "bold black on #61afef"
 TITLE_LIMIT = 500
 
 
-def plain(value: str | None, style: str = "", limit: int | None = None) -> Text:
-    return Text(safe(value, limit), style=style)
-
-
 def highlighted(value: str, matches: Iterable[Match], base_style: str = "", limit: int | None = None) -> Text:
     shown = safe(value, limit)
     text = Text(shown, style=base_style)

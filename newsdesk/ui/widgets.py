@@ -11,9 +11,9 @@ from textual.message import Message
 from textual.widgets import DataTable, OptionList
 from textual.widgets.option_list import Option
 
-from newsdesk.display import health
+from newsdesk.display import health, plain
 from newsdesk.types import FeedStatus, StoryItem
-from newsdesk.ui.text import TITLE_LIMIT, plain, when
+from newsdesk.ui.text import TITLE_LIMIT, when
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""

@@ -1,0 +1,63 @@
+"""The `newsdesk` command: the terminal UI by default, and one subcommand per task.
+
+Each group of commands lives in a module of its own (`_run`: ui, refresh, daemon;
+`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist). A module
+declares its parsers in `add_parsers` and imports what its commands need inside them, so
+`newsdesk --version` or `newsdesk list` loads no more of newsdesk's dependencies than it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from newsdesk.cli import _run, _stories, _watchlist
+from newsdesk.cli._common import common_options
+from newsdesk.errors import NewsdeskError
+
+_GROUPS = (_run, _stories, _watchlist)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = getattr(args, "handler", _run.cmd_ui)  # no command: the UI
+    try:
+        return int(handler(args))
+    except NewsdeskError as exc:
+        from newsdesk.display import safe
+
+        print(f"newsdesk: error: {safe(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("newsdesk: interrupted; everything stored so far is kept", file=sys.stderr)
+        return 130
+
+
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata is not free)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from newsdesk import __version__
+
+        parser.exit(message=f"newsdesk {__version__}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="A terminal news reader that watches feeds for the countries and people on your watchlist.",
+    )
+    common_options(parser, None)
+    parser.add_argument("--version", action=_Version)
+    # Subcommands take the same options, after the command too; their default must not
+    # overwrite a value given before the command ("newsdesk --config X list").
+    common = argparse.ArgumentParser(add_help=False)
+    common_options(common, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in _GROUPS:
+        group.add_parsers(sub, common)
+    return parser

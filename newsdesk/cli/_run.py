@@ -1,0 +1,143 @@
+"""Commands that refresh feeds: the UI (which runs the scheduler inside it), `refresh` once,
+and `daemon` on the schedule."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from newsdesk.cli._common import load, load_config_arg, open_store
+
+if TYPE_CHECKING:
+    from newsdesk.config import Config, FeedConfig
+    from newsdesk.refresh import RefreshSummary
+    from newsdesk.store import Store
+
+log = logging.getLogger("newsdesk")
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    sub.add_parser("ui", parents=[common], help="open the terminal UI (the default)").set_defaults(handler=cmd_ui)
+    refresh_cmd = sub.add_parser("refresh", parents=[common], help="refresh every feed once and print a summary")
+    refresh_cmd.add_argument("--force", action="store_true", help="also fetch feeds that are backing off after failures")
+    refresh_cmd.set_defaults(handler=cmd_refresh)
+    daemon = sub.add_parser("daemon", parents=[common], help="refresh feeds on their schedule until interrupted")
+    daemon.set_defaults(handler=cmd_daemon)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from newsdesk.ui import NewsdeskApp, ui_scheduler
+
+    config, store = load(args)
+    with store:
+        app = NewsdeskApp(store, config, scheduler_factory=ui_scheduler)
+        app.run()
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from newsdesk.display import safe
+    from newsdesk.refresh import RefreshProgress, refresh, retag_if_needed
+
+    config, store = load(args)
+    err = Console(stderr=True)
+    with store:
+        retagged = retag_if_needed(config, store)
+        if retagged:
+            err.print(f"watchlist changed: re-tagged {retagged} stored stories")
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("refreshing", total=len(config.feeds))
+
+            def step(p: RefreshProgress) -> None:
+                bar.update(task, completed=p.done, total=p.total, description=escape(safe(p.feed or "refreshing", 40)))
+
+            summary = asyncio.run(refresh(config, store, progress=step, force=args.force))
+    _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: RefreshSummary) -> None:
+    from rich.console import Console
+
+    from newsdesk.display import plain
+
+    out = Console(highlight=False)
+    waiting = f", {summary.waiting} waiting (see newsdesk status)" if summary.waiting else ""
+    out.print(
+        f"feeds: {summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed{waiting}; "
+        f"{summary.new_stories} new stories, {summary.new_matches} new matches"
+    )
+    for problem in summary.problems:
+        out.print(plain(f"  {problem.name} ({problem.url}): {problem.message}"))
+
+
+def cmd_daemon(args: argparse.Namespace) -> int:
+    from newsdesk.config import find_db
+    from newsdesk.lock import DaemonLock
+    from newsdesk.store import database_url
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
+    with DaemonLock(database_url(find_db(args.db))):
+        store = open_store(args, config)
+        with store:
+            asyncio.run(_daemon(config, store))
+    return 0
+
+
+async def _daemon(config: Config, store: Store) -> None:
+    from newsdesk.refresh import refresh, retag_if_needed
+    from newsdesk.schedule import Scheduler
+
+    holder = {"config": config}
+
+    async def run(feeds: Sequence[FeedConfig]) -> None:
+        summary = await refresh(holder["config"], store, feeds=feeds)
+        log.info(
+            "refreshed %d feeds: %d ok, %d not modified, %d failed; %d new stories, %d new matches",
+            len(feeds), summary.ok, summary.not_modified, summary.failed,
+            summary.new_stories, summary.new_matches,
+        )
+        for problem in summary.problems:
+            log.warning("%s (%s): %s", problem.name, problem.url, problem.message)
+
+    async def reconfigure(new: Config) -> None:
+        holder["config"] = new
+        await asyncio.to_thread(store.sync_feeds, new.feeds)
+        retagged = await asyncio.to_thread(retag_if_needed, new, store)
+        if retagged is not None:
+            log.info("watchlist changed: re-tagged %d stored stories", retagged)
+
+    retagged = await asyncio.to_thread(retag_if_needed, config, store)
+    if retagged:
+        log.info("watchlist changed: re-tagged %d stored stories", retagged)
+    scheduler = Scheduler(config, run, on_config=reconfigure)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("newsdesk daemon: %d feeds, config %s, database %s", len(config.feeds), config.path, store.url)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown()
+        log.info("stopped")

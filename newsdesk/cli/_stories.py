@@ -1,0 +1,149 @@
+"""Commands that read stored stories and feeds: list, search, status, reextract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from newsdesk.cli._common import date_arg, load, when
+from newsdesk.errors import NewsdeskError
+
+if TYPE_CHECKING:
+    from newsdesk.store import Store
+    from newsdesk.types import StoryDetail, StoryItem
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    listing = sub.add_parser("list", parents=[common], help="print stored stories")
+    listing.add_argument("--entity", metavar="NAME", help="only stories that mention this watchlist entry")
+    listing.add_argument("--all", action="store_true", help="all stories, not only matched ones")
+    listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
+    listing.set_defaults(handler=cmd_list)
+    search = sub.add_parser(
+        "search", parents=[common], help="full-text search of every stored story's title and text",
+        description='Every word must appear (any case, accents ignored); word* matches a prefix, "a phrase" the words in a row.',
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY", help="the words to look for")
+    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+    search.set_defaults(handler=cmd_search)
+    sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome").set_defaults(handler=cmd_status)
+    again = sub.add_parser(
+        "reextract", parents=[common], help="extract and match stored stories again from their stored pages",
+        description="Re-run text extraction and matching on stored stories from the pages stored with them, "
+        "downloading nothing: a newer newsdesk improves old stories.",
+    )
+    again.add_argument("--feed", metavar="NAME", help="only this feed's stories (its name in feeds.toml)")
+    again.add_argument("--since", metavar="DATE", type=date_arg, help="only stories fetched on or after DATE (YYYY-MM-DD)")
+    again.set_defaults(handler=cmd_reextract)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    config, store = load(args)
+    with store:
+        stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
+        return _print_stories(store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)", with_text=args.with_text)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    config, store = load(args)
+    query = " ".join(args.query)
+    with store:
+        stories = store.search(query, limit=args.limit)
+        return _print_stories(store, stories, args.json, f"no stored story matches {query!r}")
+
+
+def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: str, *, with_text: bool = False) -> int:
+    """The story table of `list` and `search`, or their JSON."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsdesk.display import plain
+
+    if as_json:
+        details = [store.story(s.id) for s in stories]
+        rows = [_story_json(s, d, with_text=with_text) for s, d in zip(stories, details, strict=True)]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    table = Table(box=None, pad_edge=False, expand=True)
+    table.add_column("", width=1, no_wrap=True)
+    table.add_column("time", no_wrap=True)
+    table.add_column("feed", max_width=20, no_wrap=True, overflow="ellipsis")
+    table.add_column("title", ratio=3, overflow="fold")
+    table.add_column("matches", ratio=2, overflow="fold")
+    for s in stories:
+        table.add_row(
+            "" if s.read else "●",
+            s.time.astimezone().strftime("%Y-%m-%d %H:%M"),
+            plain(s.feed, limit=24),
+            plain(s.title, limit=300),
+            plain(", ".join(s.entities)),
+        )
+    Console().print(table if stories else plain(none))
+    return 0
+
+
+def _story_json(item: StoryItem, detail: StoryDetail | None, *, with_text: bool = False) -> dict[str, object]:
+    hits = detail.hits if detail else ()
+    row: dict[str, object] = {
+        "id": item.id,
+        "title": item.title,
+        "url": item.url,
+        "feed": item.feed,
+        "published": item.published.isoformat() if item.published else None,
+        "read": item.read,
+        "matches": [
+            {"entity": h.entity, "kind": h.kind, "count": h.count, "snippet": h.snippet} for h in hits
+        ],
+    }
+    if with_text and detail is not None:
+        row["text"], row["text_source"] = detail.text, detail.text_source
+    return row
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from newsdesk.refresh import reextract
+
+    config, store = load(args)
+    with store:
+        if args.feed is not None and args.feed not in {f.name for f in store.feeds(active_only=False)}:
+            raise NewsdeskError(f"no feed named {args.feed!r} in {store.url}; `newsdesk status` lists them")
+        err = Console(stderr=True)
+        with err.status("re-extracting stored stories") as status:
+            summary = reextract(
+                config, store, feed=args.feed, since=args.since,
+                progress=lambda n: status.update(f"re-extracting stored stories: {n}"),
+            )
+    print(
+        f"re-extracted {summary.stories} stories from their stored pages: {summary.changed} changed, "
+        f"{summary.from_feed} with the feed's text"
+    )
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from newsdesk.display import health, plain
+
+    config, store = load(args)
+    with store:
+        feeds = store.feeds()
+    table = Table(box=None, pad_edge=False, expand=True)
+    table.add_column("feed", max_width=32, overflow="ellipsis", no_wrap=True)
+    table.add_column("last checked", no_wrap=True)
+    table.add_column("health", no_wrap=True, min_width=12)
+    table.add_column("stories", justify="right")
+    table.add_column("problem", ratio=1, overflow="fold")
+    now = datetime.now(UTC)
+    for f in feeds:
+        table.add_row(plain(f.name), when(f.last_checked), health(f, now), str(f.stories), plain(f.problem(now)))
+    Console(highlight=False).print(table)
+    return 0
