@@ -1,0 +1,45 @@
+"""What every part of the store shares: the engine, short sessions and one writer at a time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from newsdesk.store._engine import database_url, open_engine
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; everything newsdesk stores is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class _Base:
+    """The engine and the two ways to use it: a read session, and a writing transaction."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.url = database_url(target)
+        self._engine = open_engine(target)
+        self._write_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        # One writer at a time inside this process: SQLite would serialise them anyway, and
+        # waiting on a Python lock is cheaper than spinning on busy_timeout.
+        with self._write_lock, self._session() as session:
+            yield session
+            session.commit()

@@ -1,0 +1,131 @@
+"""Matches: each story's watchlist hits, their counts, and re-tagging after a watchlist edit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, col, select
+
+from newsdesk.store._base import _Base
+from newsdesk.store._models import Meta, Story, StoryMatch
+from newsdesk.types import EntityCount, EntityHit, Match
+
+_WATCHLIST_KEY = "watchlist_fingerprint"
+
+
+class _Matches(_Base):
+    def entity_counts(self) -> list[EntityCount]:
+        with self._session() as session:
+            rows = session.exec(
+                select(
+                    StoryMatch.entity,
+                    StoryMatch.kind,
+                    func.max(StoryMatch.code),
+                    func.count(),
+                    func.sum(func.iif(col(Story.read).is_(False), 1, 0)),
+                )
+                .join(Story, col(Story.id) == col(StoryMatch.story_id))
+                .group_by(StoryMatch.entity, StoryMatch.kind)
+            ).all()
+        return [
+            EntityCount(entity=e, kind=k, code=c, stories=n, unread=int(u or 0))  # type: ignore[arg-type]
+            for e, k, c, n, u in rows
+        ]
+
+    def watchlist_fingerprint(self) -> str | None:
+        with self._session() as session:
+            row = session.get(Meta, _WATCHLIST_KEY)
+            return row.value if row else None
+
+    def retag(
+        self,
+        tag: Callable[[str, str, str], Sequence[EntityHit]],
+        fingerprint: str,
+        *,
+        batch: int = 500,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Re-run the matcher (`tag(title, summary, text)`) over every stored story.
+
+        Works in batches, each its own transaction, so the UI keeps reading meanwhile; the
+        fingerprint is stored last, so an interrupted re-tag is simply done again.
+        """
+        with self._session() as session:
+            total = session.exec(select(func.count()).select_from(Story)).one()
+        done = 0
+        last_id = 0
+        while True:
+            with self._session() as session:
+                rows = session.exec(
+                    select(Story.id, Story.title, Story.summary, Story.text)
+                    .where(col(Story.id) > last_id)
+                    .order_by(col(Story.id))
+                    .limit(batch)
+                ).all()
+            if not rows:
+                break
+            with self._writing() as session:
+                _replace_matches(session, [(sid, tag(title, summary, text)) for sid, title, summary, text in rows])
+            last_id = rows[-1][0]
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        self.set_watchlist_fingerprint(fingerprint)
+        return done
+
+    def set_watchlist_fingerprint(self, fingerprint: str) -> None:
+        with self._writing() as session:
+            session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
+
+
+def _replace_matches(session: Session, tagged: Sequence[tuple[int, Sequence[EntityHit]]]) -> None:
+    """These stories' matches, and their `matched` flags, replaced by the ones given (re-tagging,
+    re-extraction): a few statements for a whole batch, not some per story."""
+    ids = [sid for sid, _ in tagged]
+    session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
+    matches = [_match_values(sid, hit) for sid, hits in tagged for hit in hits]
+    if matches:
+        session.execute(insert(StoryMatch), matches)
+    for flag in (True, False):
+        chosen = [sid for sid, hits in tagged if bool(hits) is flag]
+        if chosen:
+            session.exec(update(Story).where(col(Story.id).in_(chosen)).values(matched=flag))  # type: ignore[call-overload]
+
+
+def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
+    return {
+        "story_id": story_id,
+        "entity": hit.entity,
+        "kind": hit.kind,
+        "code": hit.code,
+        "count": hit.count,
+        "snippet": hit.snippet,
+        "occurrences": json.dumps([[m.where, m.start, m.end, m.form] for m in hit.occurrences]),
+    }
+
+
+def _hit_from_row(row: StoryMatch) -> EntityHit:
+    occurrences = tuple(
+        Match(
+            entity=row.entity,
+            kind=row.kind,  # type: ignore[arg-type]
+            code=row.code,
+            form=form,
+            where=where,
+            start=start,
+            end=end,
+            snippet="",
+        )
+        for where, start, end, form in json.loads(row.occurrences)
+    )
+    return EntityHit(
+        entity=row.entity,
+        kind=row.kind,  # type: ignore[arg-type]
+        code=row.code,
+        count=row.count,
+        snippet=row.snippet,
+        occurrences=occurrences,
+    )

@@ -1,0 +1,326 @@
+"""Stories: writing a refresh's new stories with their matches and pages, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
+
+from newsdesk.store._base import _Base, _utc
+from newsdesk.store._feeds import _record
+from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
+from newsdesk.store._models import Feed, Story, StoryMatch, StoryPage
+from newsdesk.store._pages import pack_page, unpack_page
+from newsdesk.types import (
+    Article,
+    EntityHit,
+    FetchRecord,
+    NewStory,
+    StoredPage,
+    StoryDetail,
+    StoryItem,
+    TextSource,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedWrite:
+    """One feed's share of a `write_feeds` transaction."""
+
+    feed_id: int
+    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]]
+    pages: Sequence[bytes | None]
+    """Each story's page as pack_page made it, None for none."""
+    record: FetchRecord
+    """The download that brought them; its `new` is set from what the feed did not have."""
+
+
+_FUTURE_SLACK = timedelta(hours=2)
+
+
+class _Stories(_Base):
+    def write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
+        """Several feeds' new stories, with their matches and pages, then the feeds' download
+        records, in one transaction; each feed's story ids (None: one it already has).
+
+        A refresh hands over whatever feeds are ready at once (group commit): a commit, and
+        the full-text index's flush that comes with it, is paid once per batch rather than
+        once per feed. Each record's `new` is counted here, from what went in.
+        """
+        with self._writing() as session:
+            ids = [_insert_stories(session, w.feed_id, w.stories, w.pages) for w in writes]
+            _record(
+                session,
+                [replace(w.record, new=sum(i is not None for i in got)) for w, got in zip(writes, ids, strict=True)],
+            )
+        return ids
+
+    def known_keys(self, feed_id: int, keys: Iterable[str], urls: Iterable[str] = ()) -> set[str]:
+        """Which of `keys` this feed already has, and which of `urls` its stories link to.
+
+        The links catch feeds that give the same story a new GUID on every edit.
+        """
+        found: set[str] = set()
+        with self._session() as session:
+            for column, values in ((Story.key, list(keys)), (Story.url, list(urls))):
+                for start in range(0, len(values), 500):
+                    chunk = values[start : start + 500]
+                    found.update(
+                        v for v in session.exec(
+                            select(column).where(Story.feed_id == feed_id, col(column).in_(chunk))
+                        ) if v is not None
+                    )
+        return found
+
+    def add_story(
+        self, feed_id: int, story: NewStory, hits: Sequence[EntityHit], page: str | None = None
+    ) -> int | None:
+        """Store a story, its matches and its page in one transaction; None if the feed already has it."""
+        return self.add_stories(feed_id, [(story, hits)], [pack_page(page) if page else None])[0]
+
+    def add_stories(
+        self,
+        feed_id: int,
+        stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
+        pages: Sequence[bytes | None] | None = None,
+    ) -> list[int | None]:
+        """Store a feed's new stories with their matches and pages in one transaction.
+
+        `pages` are the stories' pages as pack_page made them (None: no page kept). Returns
+        each story's id, or None for one the feed already has. A crash leaves each story
+        whole with its matches and page, or absent. (A refresh writes with `write_feeds`.)
+        """
+        with self._writing() as session:
+            return _insert_stories(session, feed_id, stories, pages)
+
+    def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
+        """Articles already extracted from these page URLs (for another feed): not fetched again."""
+        urls = list(dict.fromkeys(urls))
+        found: dict[str, Article] = {}
+        with self._session() as session:
+            for start in range(0, len(urls), 500):
+                chunk = urls[start : start + 500]
+                for url, title, author, published, body in session.exec(
+                    select(Story.url, Story.title, Story.author, Story.published, Story.text)
+                    .where(col(Story.url).in_(chunk), Story.text_source == "page")
+                ):
+                    found.setdefault(url, Article(text=body, title=title, author=author, published=_utc(published)))  # type: ignore[index]
+        return found
+
+    def list_stories(
+        self,
+        *,
+        entity: str | None = None,
+        matched_only: bool = True,
+        unread_only: bool = False,
+        feed_id: int | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[StoryItem]:
+        """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
+        with self._session() as session:
+            query = _list_select()
+            if entity is not None:
+                query = query.where(
+                    col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
+                )
+            elif matched_only:
+                query = query.where(col(Story.matched).is_(True))
+            if unread_only:
+                query = query.where(col(Story.read).is_(False))
+            if feed_id is not None:
+                query = query.where(Story.feed_id == feed_id)
+            query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
+            return _items(session, session.exec(query.offset(offset).limit(limit)).all())
+
+    def count_stories(self, *, matched_only: bool = False) -> int:
+        with self._session() as session:
+            query = select(func.count()).select_from(Story)
+            if matched_only:
+                query = query.where(col(Story.matched).is_(True))
+            return session.exec(query).one()
+
+    def story(self, story_id: int) -> StoryDetail | None:
+        with self._session() as session:
+            row = session.exec(
+                select(Story, Feed.name)
+                .join(Feed, col(Feed.id) == col(Story.feed_id))
+                .where(Story.id == story_id)
+            ).first()
+            if row is None:
+                return None
+            story, feed_name = row
+            matches = session.exec(
+                select(StoryMatch).where(StoryMatch.story_id == story_id).order_by(col(StoryMatch.id))
+            ).all()
+        return StoryDetail(
+            id=story_id,
+            title=story.title,
+            feed=feed_name,
+            url=story.url,
+            author=story.author,
+            published=_utc(story.published),
+            fetched_at=_utc(story.fetched_at),  # type: ignore[arg-type]
+            summary=story.summary,
+            text=story.text,
+            text_source=story.text_source,  # type: ignore[arg-type]
+            text_note=story.text_note,
+            read=story.read,
+            starred=story.starred,
+            hits=tuple(_hit_from_row(m) for m in matches),
+        )
+
+    def stored_pages(
+        self, *, feed: str | None = None, since: datetime | None = None, batch: int = 100
+    ) -> Iterator[StoredPage]:
+        """Every story with a stored page (of the feed named `feed`, fetched since `since`), oldest first.
+
+        Read in batches, each its own short transaction, so a long re-extraction never
+        holds the database.
+        """
+        last_id = 0
+        while True:
+            with self._session() as session:
+                query = (
+                    select(Story, Feed.name, StoryPage.html)
+                    .join(Feed, col(Feed.id) == col(Story.feed_id))
+                    .join(StoryPage, col(StoryPage.story_id) == col(Story.id))
+                    .where(col(Story.id) > last_id)
+                )
+                if feed is not None:
+                    query = query.where(Feed.name == feed)
+                if since is not None:
+                    query = query.where(col(StoryPage.fetched_at) >= _utc(since))
+                rows = session.exec(query.order_by(col(Story.id)).limit(batch)).all()
+            if not rows:
+                return
+            for story, feed_name, html in rows:
+                yield StoredPage(
+                    story_id=story.id,  # type: ignore[arg-type]
+                    feed=feed_name,
+                    url=story.url,
+                    title=story.title,
+                    summary=story.summary,
+                    text=story.text,
+                    text_source=story.text_source,  # type: ignore[arg-type]
+                    html=unpack_page(html),
+                )
+            last_id = rows[-1][0].id  # type: ignore[assignment]
+
+    def count_pages(self) -> tuple[int, int]:
+        """How many pages are stored, and their compressed size in bytes."""
+        with self._session() as session:
+            n, size = session.exec(select(func.count(), func.sum(func.length(StoryPage.html)))).one()
+        return n, int(size or 0)
+
+    def set_text(
+        self, story_id: int, text: str, source: TextSource, note: str | None, hits: Sequence[EntityHit]
+    ) -> None:
+        """Replace a story's text and its matches in one transaction (re-extraction)."""
+        with self._writing() as session:
+            session.exec(  # type: ignore[call-overload]
+                update(Story).where(col(Story.id) == story_id).values(text=text, text_source=source, text_note=note)
+            )
+            _replace_matches(session, [(story_id, hits)])
+
+
+def _insert_stories(
+    session: Session,
+    feed_id: int,
+    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
+    pages: Sequence[bytes | None] | None,
+) -> list[int | None]:
+    rows = [
+        {
+            "feed_id": feed_id,
+            "key": story.key,
+            "guid": story.guid,
+            "url": story.url,
+            "title": story.title,
+            "author": story.author,
+            "published": _utc(story.published),
+            "fetched_at": _utc(story.fetched_at),
+            "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+            "summary": story.summary,
+            "text": story.text,
+            "text_source": story.text_source,
+            "text_note": story.text_note,
+            "matched": bool(hits),
+            "read": False,
+            "starred": False,
+        }
+        for story, hits in stories
+    ]
+    if not rows:
+        return []
+    # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
+    inserted = {
+        key: story_id
+        for story_id, key in session.execute(
+            insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key)),
+            rows,
+        )
+    }
+    ids = [inserted.get(story.key) for story, _ in stories]
+    matches = [
+        _match_values(story_id, hit)
+        for story_id, (_, hits) in zip(ids, stories, strict=True)
+        if story_id is not None
+        for hit in hits
+    ]
+    if matches:
+        session.execute(insert(StoryMatch), matches)
+    kept = [
+        {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
+        for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
+        if story_id is not None and packed is not None
+    ]
+    if kept:
+        session.execute(insert(StoryPage), kept)
+    return ids
+
+
+def _list_select():  # type: ignore[no-untyped-def]
+    """Only what a list row shows: a story's text never leaves the database for a list."""
+    return select(
+        Story.id, Story.title, Story.sort_time, Story.read, Story.starred, Story.url, Story.published,
+        col(Feed.name).label("feed"),
+    ).join(Feed, col(Feed.id) == col(Story.feed_id))
+
+
+def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
+    """List rows (of _list_select) with each story's matched entities, in one query."""
+    ids = [row.id for row in rows]
+    entities: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for story_id, name in session.exec(
+            select(StoryMatch.story_id, StoryMatch.entity)
+            .where(col(StoryMatch.story_id).in_(ids))
+            .order_by(col(StoryMatch.id))
+        ):
+            entities[story_id].append(name)
+    return [
+        StoryItem(
+            id=row.id,
+            title=row.title,
+            feed=row.feed,
+            time=_utc(row.sort_time),  # type: ignore[arg-type]
+            read=row.read,
+            starred=row.starred,
+            entities=tuple(entities[row.id]),
+            url=row.url,
+            published=_utc(row.published),
+        )
+        for row in rows
+    ]
+
+
+def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
+    # A date in the future is a feed's mistake; it must not pin a story to the top forever.
+    if published is None or published > fetched_at + _FUTURE_SLACK:
+        return fetched_at
+    return published
