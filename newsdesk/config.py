@@ -1,7 +1,13 @@
 """feeds.toml: the feeds, the watchlist and the settings, validated before anything runs.
 
-A config that cannot be used raises ConfigError naming file, line and key; newsdesk never
-writes to the user's feeds.toml.
+Every key is declared once, below, as a field of the dataclass that holds it: its kind of
+value and bounds, its default and one line of help (see `newsdesk.schema`). The loader
+checks the file against those declarations, and the README's reference table is generated
+from them (`newsdesk config reference`; a test compares the two). A value the loader accepts
+must run: anything a later stage would trip on (a port out of range, a non-ASCII header,
+a timer of 1e12 minutes) is refused here, with the file, line and key.
+
+A config that cannot be used raises ConfigError naming file, line and key (exit status 2).
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,17 +26,74 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from newsdesk.errors import ConfigError
+from newsdesk.schema import (
+    Boolean,
+    DeclaredKey,
+    Integer,
+    Invalid,
+    Number,
+    Section,
+    Strings,
+    Text,
+    WebUrl,
+    array,
+    declared_keys,
+    derived,
+    key,
+    reference_table,
+    required,
+    table,
+    toml_type,
+)
+
+# ---------------------------------------------------------------------------- kinds of its own
+
+_MINUTES = Number(0.01, 525_600, "minutes")  # 0.6 seconds to a year
+
+
+@dataclass(frozen=True, slots=True)
+class _CountryName:
+    """A country's name, short name or ISO 3166 code, read as its alpha-2 code."""
+
+    doc: str = "country name or ISO 3166 code"
+
+    def check(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise Invalid(f"must be a country name or ISO code, not {toml_type(value)}")
+        from newsdesk import (
+            countries as country_data,  # the country table loads on first use
+        )
+
+        name = value.strip()
+        country = country_data.lookup(name)
+        if country is None:
+            near = country_data.suggest(name)
+            hint = f" (did you mean {near!r}?)" if near else ""
+            raise Invalid(f"{name!r} is not a country name or ISO 3166 code{hint}")
+        return country.code
+
+
+@dataclass(frozen=True, slots=True)
+class _Countries:
+    """`countries = ["Russia", "IR", { name = "Israel", aliases = [...] }]`, or `["*"]`."""
+
+    doc: str = 'array of country names or ISO codes, or tables; `"*"` for all'
+
+    @property
+    def item(self) -> type[CountryEntry]:
+        return CountryEntry
+
+
+# ---------------------------------------------------------------------------- the declarations
 
 
 @dataclass(frozen=True, slots=True)
 class CountryEntry:
     """A watched country, by ISO 3166-1 alpha-2 code."""
 
-    code: str
-    include_capital: bool = False
-    """Count the capital and seat of government ("Moscow", "the Kremlin") as a mention."""
-    aliases: tuple[str, ...] = ()
-    """Extra forms the reader wants counted (e.g. ["Kremlin"])."""
+    code: str = required(_CountryName(), "the country, by name or ISO 3166 code", toml="name")
+    include_capital: bool = key(False, Boolean(), 'count the capital and seat of government ("Moscow", "the Kremlin") as a mention')
+    aliases: tuple[str, ...] = key((), Strings(), 'extra forms that mean this country (e.g. ["Kremlin"])')
     line: int | None = field(default=None, repr=False, compare=False)
     """Where feeds.toml names it, for `newsdesk watchlist check`; not part of the watchlist's identity."""
 
@@ -39,17 +102,16 @@ class CountryEntry:
 class PersonEntry:
     """A watched person: the full name as written in the watchlist, plus extra forms."""
 
-    name: str
-    aliases: tuple[str, ...] = ()
-    surname_alone: bool = False
-    """Count the surname alone even when the full name was not given earlier in the story."""
+    name: str = required(Text(), "the person's full name")
+    aliases: tuple[str, ...] = key((), Strings(), "other forms that mean this person")
+    surname_alone: bool = key(False, Boolean(), "the surname alone counts even before the full name appears in the story")
     line: int | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Watchlist:
-    countries: tuple[CountryEntry, ...] = ()
-    people: tuple[PersonEntry, ...] = ()
+    countries: tuple[CountryEntry, ...] = key((), _Countries(), "the countries to watch")
+    people: tuple[PersonEntry, ...] = array(PersonEntry, "the people to watch")
     all_countries: bool = False
     """`countries = ["*"]`: every country is watched."""
     repeated: tuple[CountryEntry | PersonEntry, ...] = field(default=(), repr=False, compare=False)
@@ -58,20 +120,17 @@ class Watchlist:
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    refresh_minutes: float = 30.0
-    concurrency: int = 32
-    """Downloads (feeds and pages) in flight at once, over all sites."""
-    per_host: int = 16
-    """Downloads in flight at once from one site (host and port), so none is hammered.
-
-    16: a site that serves 200 of a reader's feeds answers a refresh with nothing new in
-    200 / 16 round trips (under a second at 50 ms), and no site sees more than 16 requests
-    at once, most of them conditional GETs answered with an empty 304."""
-    timeout_seconds: float = 20.0
-    max_feed_bytes: int = 10 * 1024 * 1024
-    max_page_bytes: int = 5 * 1024 * 1024
-    extract: bool = True
-    user_agent: str | None = None
+    refresh_minutes: float = key(30.0, _MINUTES, "how often each feed is fetched (a feed may set its own)")
+    concurrency: int = key(32, Integer(1, 256), "downloads at once over all sites (feeds and pages)")
+    per_host: int = key(16, Integer(1, 256), "downloads at once from one site (host and port), so no site is hammered")
+    """16: a site that serves 200 of a reader's feeds answers a refresh with nothing new in
+    200 / 16 round trips, and no site sees more than 16 requests at once, most of them
+    conditional GETs answered with an empty 304."""
+    timeout_seconds: float = key(20.0, Number(0.01, 3600, "seconds"), "a server that does not answer in time is recorded as a timeout")
+    max_feed_bytes: int = key(10 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True), "a feed larger than this (after decompression) is cut off and reported as too large")
+    max_page_bytes: int = key(5 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True), "an article page larger than this is not extracted (the feed's text is used)")
+    extract: bool = key(True, Boolean(), "download the article page of each new entry and extract its text")
+    user_agent: str | None = key(None, Text(header=True), "the User-Agent header sent", default_doc="newsdesk's")
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""
@@ -84,33 +143,31 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class FeedConfig:
-    name: str
-    url: str
-    refresh_minutes: float | None = None
-    extract: bool | None = None
+    name: str = derived(Text(), "the feed's name in the UI", default_doc="the URL's host")
+    url: str = required(WebUrl(), "the feed's address (http or https)")
+    refresh_minutes: float | None = key(None, _MINUTES, "this feed's interval", default_doc="settings'")
+    extract: bool | None = key(None, Boolean(), "this feed's extraction switch", default_doc="settings'")
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None = None
-    settings: Settings = field(default_factory=Settings)
-    feeds: tuple[FeedConfig, ...] = ()
-    watchlist: Watchlist = field(default_factory=Watchlist)
+    settings: Settings = table(Settings, "settings for every feed")  # noqa: RUF009 (a field specifier)
+    feeds: tuple[FeedConfig, ...] = array(FeedConfig, "the feeds to read")
+    watchlist: Watchlist = table(Watchlist, "the countries and people to watch")  # noqa: RUF009 (a field specifier)
 
 
-# ---------------------------------------------------------------------------- loading
+def reference() -> str:
+    """The Markdown table of every feeds.toml key, as the README shows it."""
+    return reference_table(Config)
+
+
+# ---------------------------------------------------------------------------- where files are
 
 APP_NAME = "newsdesk"
 CONFIG_ENV = "NEWSDESK_CONFIG"
 DB_ENV = "NEWSDESK_DB"
 CONFIG_NAME = "feeds.toml"
-
-_TOP_KEYS = ("settings", "feeds", "watchlist")
-_SETTINGS_KEYS = ("refresh_minutes", "concurrency", "per_host", "timeout_seconds", "extract", "user_agent")
-_FEED_KEYS = ("name", "url", "refresh_minutes", "extract")
-_WATCHLIST_KEYS = ("countries", "people")
-_COUNTRY_KEYS = ("name", "include_capital", "aliases")
-_PERSON_KEYS = ("name", "aliases", "surname_alone")
 
 
 def name_key(name: str) -> str:
@@ -158,6 +215,9 @@ def find_db(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DB_ENV) or str(user_db_path())
 
 
+# ---------------------------------------------------------------------------- loading
+
+
 def load_config(path: str | os.PathLike[str]) -> Config:
     path = Path(path)
     try:
@@ -172,6 +232,8 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:
+    # Many Windows editors start a UTF-8 file with a byte order mark; TOML has no use for it.
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -183,66 +245,97 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return _Validator(text, path).config(data)
 
 
+_TableId = tuple[str, int]
+
+
 class _Validator:
-    """Turns parsed TOML into Config, or a ConfigError pointing at the line at fault."""
+    """Turns parsed TOML into Config by the declarations, or a ConfigError pointing at the line at fault.
+
+    `read` checks any declared table; the methods named after a table (`feeds`, `watchlist`,
+    ...) add the rules that span keys (a feed's name defaults to its host, a URL listed twice)."""
+
+    RULES: dict[str, Callable[[_Validator, Any], Any]]
+    """The tables with rules of their own, by dotted name; the others are read by their declarations alone."""
 
     def __init__(self, text: str, path: Path | None) -> None:
         self.path = path
         self.lines = _KeyLines(text)
 
+    def in_table(self, tid: _TableId) -> Callable[[str], int | None]:
+        """The line of each key of one table (a `[header]` table, or one of an array's)."""
+        return lambda name: self.lines.line(tid, name)
+
+    def at(self, line: int | None) -> Callable[[str], int | None]:
+        """Every key on one line (an inline table)."""
+        return lambda _name: line
+
     def fail(self, message: str, key: str, line: int | None) -> ConfigError:
         return ConfigError(message, path=self.path, line=line, key=key)
 
-    def check_keys(self, table: Mapping[str, Any], known: tuple[str, ...], where: str, table_id: tuple[str, int]) -> None:
-        for key in table:
-            if key not in known:
-                near = difflib.get_close_matches(key, known, n=1)
+    def check_keys(self, table: Mapping[str, Any], known: tuple[str, ...], where: str, line_of: Callable[[str], int | None]) -> None:
+        for name in table:
+            if name not in known:
+                near = difflib.get_close_matches(name, known, n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else f" (known keys: {', '.join(known)})"
-                dotted = f"{where}.{key}" if where else key
-                raise self.fail(f"unknown key{hint}", dotted, self.lines.line(table_id, key))
+                dotted = f"{where}.{name}" if where else name
+                raise self.fail(f"unknown key{hint}", dotted, line_of(name))
 
-    def typed(self, value: Any, types: type | tuple[type, ...], what: str, key: str, line: int | None) -> Any:
-        # bool is an int in Python; a setting that wants a number must not accept true.
-        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-            raise self.fail(f"must be {what}, not {_toml_type(value)}", key, line)
-        if not isinstance(value, types):
-            raise self.fail(f"must be {what}, not {_toml_type(value)}", key, line)
-        return value
+    def read(self, raw: Mapping[str, Any], cls: type[Any], where: str, line_of: Callable[[str], int | None], *, header: int | None = None) -> dict[str, Any]:
+        """Every declared key of `cls` that `raw` holds, checked: {field name: value}."""
+        keys = declared_keys(cls)
+        self.check_keys(raw, tuple(keys), where, line_of)
+        values: dict[str, Any] = {}
+        for name, declared in keys.items():
+            dotted = f"{where}.{name}" if where else name
+            if name not in raw:
+                if declared.spec.required:
+                    raise self.fail(f"needs {name} ({name} = ...)", where, header)
+                continue
+            values[declared.attribute] = self.value(raw[name], declared, dotted, line_of(name))
+        return values
+
+    def value(self, raw: Any, declared: DeclaredKey, dotted: str, line: int | None) -> Any:
+        kind = declared.spec.kind
+        if isinstance(kind, Section):
+            rule = self.RULES.get(dotted)
+            if rule is not None:
+                return rule(self, raw)
+            if kind.many:
+                return self.tables(raw, kind.of, dotted)
+            return self.section(raw, kind.of, dotted)
+        if isinstance(kind, _Countries):
+            return raw  # read whole by watchlist(): it needs the lines of its items
+        try:
+            return kind.check(raw)
+        except Invalid as exc:
+            return self.invalid(exc, dotted, line)
+
+    def invalid(self, exc: Invalid, dotted: str, line: int | None) -> Any:
+        raise self.fail(exc.message, f"{dotted}.{exc.inner}" if exc.inner else dotted, line)
+
+    def section(self, raw: Any, cls: type[Any], dotted: str) -> Any:
+        if not isinstance(raw, dict):
+            raise self.fail(f"must be a table ([{dotted}])", dotted, self.lines.line(("", 0), dotted))
+        tid = (dotted, 0)
+        return cls(**self.read(raw, cls, dotted, self.in_table(tid), header=self.lines.header(tid)))
+
+    def tables(self, raw: Any, cls: type[Any], dotted: str) -> tuple[Any, ...]:
+        if not isinstance(raw, list):
+            raise self.fail(f"must be an array of tables ([[{dotted}]])", dotted, self.lines.line(("", 0), dotted))
+        out = []
+        for index, item in enumerate(raw):
+            tid = (dotted, index)
+            where = f"{dotted}[{index + 1}]"
+            if not isinstance(item, dict):
+                raise self.fail("must be a table", where, self.lines.header(tid))
+            out.append(cls(**self.read(item, cls, where, self.in_table(tid), header=self.lines.header(tid))))
+        return tuple(out)
+
+    # -------------------------------------------------------------- rules spanning keys
 
     def config(self, data: dict[str, Any]) -> Config:
-        self.check_keys(data, _TOP_KEYS, "", ("", 0))
-        settings = self.settings(data.get("settings", {}))
-        feeds = self.feeds(data.get("feeds", []))
-        watchlist = self.watchlist(data.get("watchlist", {}))
-        return Config(path=self.path, settings=settings, feeds=feeds, watchlist=watchlist)
-
-    def settings(self, raw: Any) -> Settings:
-        tid = ("settings", 0)
-        if not isinstance(raw, dict):
-            raise self.fail("must be a table ([settings])", "settings", self.lines.line(("", 0), "settings"))
-        self.check_keys(raw, _SETTINGS_KEYS, "settings", tid)
-        values: dict[str, Any] = {}
-        for key, value in raw.items():
-            line = self.lines.line(tid, key)
-            dotted = f"settings.{key}"
-            if key in ("refresh_minutes", "timeout_seconds"):
-                values[key] = float(self.positive(value, dotted, line))
-            elif key in ("concurrency", "per_host"):
-                number = self.typed(value, int, "a whole number", dotted, line)
-                if not 1 <= number <= 256:
-                    raise self.fail("must be between 1 and 256", dotted, line)
-                values[key] = number
-            elif key == "extract":
-                values[key] = self.typed(value, bool, "true or false", dotted, line)
-            elif key == "user_agent":
-                values[key] = self.typed(value, str, "a string", dotted, line)
-        return Settings(**values)
-
-    def positive(self, value: Any, key: str, line: int | None) -> float:
-        number = self.typed(value, (int, float), "a number", key, line)
-        if number <= 0:
-            raise self.fail("must be greater than 0", key, line)
-        return number
+        values = self.read(data, Config, "", self.in_table(("", 0)))
+        return Config(path=self.path, **values)
 
     def feeds(self, raw: Any) -> tuple[FeedConfig, ...]:
         if not isinstance(raw, list):
@@ -255,116 +348,89 @@ class _Validator:
             header = self.lines.header(tid)
             if not isinstance(item, dict):
                 raise self.fail("must be a table with name and url", where, header)
-            self.check_keys(item, _FEED_KEYS, where, tid)
             if "url" not in item:
+                self.check_keys(item, tuple(declared_keys(FeedConfig)), where, self.in_table(tid))
                 raise self.fail("this feed has no url (add url = \"https://...\")", where, header)
-            url_line = self.lines.line(tid, "url")
-            url = self.typed(item["url"], str, "a string", f"{where}.url", url_line).strip()
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise self.fail(f"{url!r} is not an http:// or https:// URL", f"{where}.url", url_line)
+            values = self.read(item, FeedConfig, where, self.in_table(tid), header=header)
+            url = values["url"]
             if url in seen:
-                raise self.fail(f"{url} is already listed as feed {seen[url]}", f"{where}.url", url_line)
+                raise self.fail(f"{url} is already listed as feed {seen[url]}", f"{where}.url", self.lines.line(tid, "url"))
             seen[url] = index + 1
-            name = self.typed(item.get("name", parts.netloc), str, "a string", f"{where}.name", self.lines.line(tid, "name")).strip()
-            minutes = item.get("refresh_minutes")
-            if minutes is not None:
-                minutes = float(self.positive(minutes, f"{where}.refresh_minutes", self.lines.line(tid, "refresh_minutes")))
-            extract = item.get("extract")
-            if extract is not None:
-                extract = self.typed(extract, bool, "true or false", f"{where}.extract", self.lines.line(tid, "extract"))
-            feeds.append(FeedConfig(name=name or parts.netloc, url=url, refresh_minutes=minutes, extract=extract))
+            values["name"] = values.get("name") or urlsplit(url).netloc
+            feeds.append(FeedConfig(**values))
         return tuple(feeds)
 
     def watchlist(self, raw: Any) -> Watchlist:
         tid = ("watchlist", 0)
         if not isinstance(raw, dict):
             raise self.fail("must be a table ([watchlist])", "watchlist", self.lines.line(("", 0), "watchlist"))
-        self.check_keys(raw, _WATCHLIST_KEYS, "watchlist", tid)
-        countries, all_countries, repeated = self.countries(raw.get("countries", []))
+        values = self.read(raw, Watchlist, "watchlist", self.in_table(tid), header=self.lines.header(tid))
+        countries, all_countries, repeated = self.countries(values.get("countries", []))
         people: list[PersonEntry] = []
         seen: set[str] = set()
-        for person in self.people(raw.get("people", [])):
-            key = name_key(person.name)
-            (repeated if key in seen else people).append(person)  # type: ignore[arg-type]
-            seen.add(key)
+        for person in values.get("people", ()):
+            name = name_key(person.name)
+            (repeated if name in seen else people).append(person)
+            seen.add(name)
         return Watchlist(countries=countries, people=tuple(people), all_countries=all_countries, repeated=tuple(repeated))
 
     def countries(self, raw: Any) -> tuple[tuple[CountryEntry, ...], bool, list[CountryEntry | PersonEntry]]:
         key_line = self.lines.line(("watchlist", 0), "countries")
         if not isinstance(raw, list):
             raise self.fail("must be a list of country names or ISO codes", "watchlist.countries", key_line)
-        if not raw:
-            return (), False, []
-        from newsdesk import (
-            countries as country_data,  # the country table loads on first use
-        )
         entries: list[CountryEntry] = []
         repeated: list[CountryEntry | PersonEntry] = []
         all_countries = False
         seen: set[str] = set()
         for index, item in enumerate(raw):
             where = f"watchlist.countries[{index + 1}]"
-            options: dict[str, Any] = {}
             if isinstance(item, dict):
                 line = self.lines.find_after(key_line, "name")
-                self.check_keys(item, _COUNTRY_KEYS, where, ("watchlist", 0))
                 if "name" not in item:
+                    self.check_keys(item, tuple(declared_keys(CountryEntry)), where, self.at(line))
                     raise self.fail("needs a name (a country name or ISO code)", where, line)
-                options = item
-                item = item["name"]
-            line = self.lines.find_after(key_line, str(item)) or key_line
-            name = self.typed(item, str, "a country name or ISO code", where, line).strip()
-            if name == "*":
-                all_countries = True
-                continue
-            country = country_data.lookup(name)
-            if country is None:
-                near = country_data.suggest(name)
-                hint = f" (did you mean {near!r}?)" if near else ""
-                raise self.fail(f"{name!r} is not a country name or ISO 3166 code{hint}", where, line)
-            include_capital = self.typed(options.get("include_capital", False), bool, "true or false", f"{where}.include_capital", line)
-            aliases = self.strings(options.get("aliases", []), f"{where}.aliases", line)
-            entry = CountryEntry(code=country.code, include_capital=include_capital, aliases=aliases, line=line)
-            (repeated if country.code in seen else entries).append(entry)
-            seen.add(country.code)
+                line = self.lines.find_after(key_line, str(item["name"])) or key_line
+                if item["name"] == "*":
+                    all_countries = True
+                    continue
+                values = self.read(item, CountryEntry, where, self.at(line))
+            else:
+                line = self.lines.find_after(key_line, str(item)) or key_line
+                if isinstance(item, str) and item.strip() == "*":
+                    all_countries = True
+                    continue
+                try:
+                    values = {"code": _CountryName().check(item)}
+                except Invalid as exc:
+                    raise self.fail(exc.message, where, line) from None
+            entry = CountryEntry(**values, line=line)
+            (repeated if entry.code in seen else entries).append(entry)
+            seen.add(entry.code)
         return tuple(entries), all_countries, repeated
 
-    def people(self, raw: Any) -> tuple[PersonEntry, ...]:
+    def watchlist_people(self, raw: Any) -> tuple[PersonEntry, ...]:
+        people_line = self.lines.line(("watchlist", 0), "people")
         if not isinstance(raw, list):
-            raise self.fail("must be an array of tables ([[watchlist.people]])", "watchlist.people", self.lines.line(("watchlist", 0), "people"))
+            raise self.fail("must be an array of tables ([[watchlist.people]])", "watchlist.people", people_line)
         people: list[PersonEntry] = []
         for index, item in enumerate(raw):
             tid = ("watchlist.people", index)
             where = f"watchlist.people[{index + 1}]"
             header = self.lines.header(tid)
-            if isinstance(item, str):  # people = ["Vladimir Putin"] is a natural thing to write
+            shorthand = isinstance(item, str)  # people = ["Vladimir Putin"] is a natural thing to write
+            if shorthand:
                 item = {"name": item}
             if not isinstance(item, dict):
                 raise self.fail("must be a table with a name", where, header)
-            self.check_keys(item, _PERSON_KEYS, where, tid)
             if "name" not in item:
+                self.check_keys(item, tuple(declared_keys(PersonEntry)), where, self.in_table(tid))
                 raise self.fail('needs a name (name = "Full Name")', where, header)
-            name = self.typed(item["name"], str, "a string", f"{where}.name", self.lines.line(tid, "name")).strip()
-            if not name:
+            values = self.read(item, PersonEntry, where, self.in_table(tid), header=header)
+            if not values["name"]:
                 raise self.fail("must not be empty", f"{where}.name", self.lines.line(tid, "name"))
-            aliases = self.strings(item.get("aliases", []), f"{where}.aliases", self.lines.line(tid, "aliases"))
-            surname_alone = self.typed(item.get("surname_alone", False), bool, "true or false", f"{where}.surname_alone", self.lines.line(tid, "surname_alone"))
-            if isinstance(raw[index], dict):
-                line = self.lines.line(tid, "name")
-            else:
-                line = self.lines.find_after(self.lines.line(("watchlist", 0), "people"), name)
-            people.append(PersonEntry(name=name, aliases=aliases, surname_alone=surname_alone, line=line))
+            line = self.lines.find_after(people_line, values["name"]) if shorthand else self.lines.line(tid, "name")
+            people.append(PersonEntry(**values, line=line))
         return tuple(people)
-
-    def strings(self, raw: Any, key: str, line: int | None) -> tuple[str, ...]:
-        if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
-            raise self.fail("must be a list of strings", key, line)
-        return tuple(a.strip() for a in raw if a.strip())
-
-
-def _toml_type(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array", dict: "a table"}.get(type(value), type(value).__name__)
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")
@@ -400,10 +466,10 @@ class _KeyLines:
             if key:
                 self.keys.setdefault((current[0], current[1], key.group(1)), number)
 
-    def line(self, table: tuple[str, int], key: str) -> int | None:
+    def line(self, table: _TableId, key: str) -> int | None:
         return self.keys.get((table[0], table[1], key)) or self.headers.get(table)
 
-    def header(self, table: tuple[str, int]) -> int | None:
+    def header(self, table: _TableId) -> int | None:
         return self.headers.get(table)
 
     def find_after(self, start: int | None, needle: str) -> int | None:
@@ -414,3 +480,10 @@ class _KeyLines:
             if needle in self.text_lines[number - 1]:
                 return number
         return None
+
+
+_Validator.RULES = {
+    "feeds": _Validator.feeds,
+    "watchlist": _Validator.watchlist,
+    "watchlist.people": _Validator.watchlist_people,
+}

@@ -67,6 +67,13 @@ class Scheduler:
         if self._runner is not None:
             self._runner.cancel()
 
+    async def reload(self) -> None:
+        """Re-read feeds.toml now, changed or not (`kill -HUP` on the daemon): the same path
+        as a change the watch notices, so a broken file keeps the last good config."""
+        self._stamp = None
+        self._last_error = None
+        await self._check_config()
+
     def due(self, feeds: Sequence[FeedConfig]) -> None:
         """Queue feeds for the next batch (also what `r` in the UI could use)."""
         for feed in feeds:

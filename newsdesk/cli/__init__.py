@@ -1,7 +1,8 @@
 """The `newsdesk` command: the terminal UI by default, and one subcommand per task.
 
 Each group of commands lives in a module of its own (`_run`: ui, refresh, daemon;
-`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist). A module
+`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist; `_config`:
+config path, config reference). A module
 declares its parsers in `add_parsers` and imports what its commands need inside them, so
 `newsdesk --version` or `newsdesk list` loads no more of newsdesk's dependencies than it uses.
 """
@@ -12,11 +13,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newsdesk.cli import _run, _stories, _watchlist
+from newsdesk.cli import _config, _run, _stories, _watchlist
 from newsdesk.cli._common import common_options
 from newsdesk.errors import NewsdeskError
 
-_GROUPS = (_run, _stories, _watchlist)
+_GROUPS = (_run, _stories, _watchlist, _config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,7 +4,9 @@ database in that order, and small formatting helpers for the terminal."""
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,11 +19,29 @@ def common_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument("--db", metavar="PATH_OR_URL", default=default, help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)")
 
 
+def config_path_arg(args: argparse.Namespace) -> Path:
+    """The feeds.toml the options name (or the one found without them)."""
+    from newsdesk.config import find_config
+
+    return find_config(args.config)
+
+
+def database_arg(args: argparse.Namespace) -> str:
+    """The database the options name, as a person should see it: a file as an absolute path,
+    a URL without its password."""
+    from newsdesk.config import find_db
+
+    target = find_db(args.db)
+    if "://" not in target:
+        return str(Path(target).expanduser().absolute())
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", target)
+
+
 def load_config_arg(args: argparse.Namespace) -> Config:
     """The feeds.toml the options name, checked: a broken one stops the command here."""
-    from newsdesk.config import find_config, load_config
+    from newsdesk.config import load_config
 
-    return load_config(find_config(args.config))
+    return load_config(config_path_arg(args))
 
 
 def load(args: argparse.Namespace) -> tuple[Config, Store]:

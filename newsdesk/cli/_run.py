@@ -134,6 +134,14 @@ async def _daemon(config: Config, store: Store) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task[None]] = set()
+
+    def reload() -> None:
+        task = loop.create_task(scheduler.reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
+    loop.add_signal_handler(signal.SIGHUP, reload)
     log.info("newsdesk daemon: %d feeds, config %s, database %s", len(config.feeds), config.path, store.url)
     scheduler.start()
     try:
