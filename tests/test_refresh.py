@@ -63,9 +63,9 @@ def _config(site, tmp_path: Path, extra: str = ""):  # type: ignore[no-untyped-d
     return path, parse_config(text, path)
 
 
-def test_refresh_extracts_tags_and_stores_the_seed_story(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_extracts_tags_and_stores_the_seed_story(site, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
     _, config = _config(site, tmp_path)
-    with Store(tmp_path / "news.db") as store:
+    with Store(db_url) as store:
         summary = asyncio.run(refresh(config, store))
         assert (summary.ok, summary.not_modified, summary.failed, summary.new_stories) == (1, 0, 1, 2)
         assert [p.name for p in summary.problems] == ["Broken"]
@@ -94,9 +94,9 @@ def test_refresh_extracts_tags_and_stores_the_seed_story(site, tmp_path: Path) -
         assert outcomes["Broken"] == ("http error", 404)
 
 
-def test_a_second_refresh_is_a_conditional_get_and_downloads_nothing(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_refresh_is_a_conditional_get_and_downloads_nothing(site, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
     _, config = _config(site, tmp_path)
-    with Store(tmp_path / "news.db") as store:
+    with Store(db_url) as store:
         asyncio.run(refresh(config, store))
         pages_before = site.hits("/articles/seed.html")
         summary = asyncio.run(refresh(config, store))
@@ -105,9 +105,9 @@ def test_a_second_refresh_is_a_conditional_get_and_downloads_nothing(site, tmp_p
         assert store.count_stories() == 2
 
 
-def test_a_story_already_stored_is_never_downloaded_again(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_story_already_stored_is_never_downloaded_again(site, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
     _, config = _config(site, tmp_path)
-    with Store(tmp_path / "news.db") as store:
+    with Store(db_url) as store:
         asyncio.run(refresh(config, store))
         # The feed changes (new ETag), but its entries are the ones already stored.
         site.add("/feed.xml", site.body("/feed.xml") + b"\n", headers={"Content-Type": "application/rss+xml"})
@@ -126,9 +126,9 @@ def test_star_watches_every_country_but_not_syria_through_damascus(site, tmp_pat
         assert "Syria" not in seed.entities
 
 
-def test_a_watchlist_change_retags_stored_stories(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_watchlist_change_retags_stored_stories(site, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
     _, config = _config(site, tmp_path)
-    with Store(tmp_path / "news.db") as store:
+    with Store(db_url) as store:
         retag_if_needed(config, store)
         asyncio.run(refresh(config, store))
         assert retag_if_needed(config, store) is None  # unchanged watchlist: nothing to do
@@ -138,9 +138,9 @@ def test_a_watchlist_change_retags_stored_stories(site, tmp_path: Path) -> None:
         assert store.list_stories(entity="Russia") == []
 
 
-def test_cli_refresh_then_list_json(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_refresh_then_list_json(site, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     path, _ = _config(site, tmp_path)
-    db = tmp_path / "news.db"
+    db = db_url
     assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "1 ok, 0 not modified, 1 failed; 2 new stories" in out
@@ -200,9 +200,9 @@ def test_a_page_linked_by_two_feeds_is_downloaded_and_extracted_once(site, tmp_p
         assert site.hits("/articles/seed.html") == 1
 
 
-def test_cli_search(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+def test_cli_search(site, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     path, _ = _config(site, tmp_path)
-    db = tmp_path / "news.db"
+    db = db_url
     assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
     capsys.readouterr()
     assert main(["search", "--json", "LAVROV", "--config", str(path), "--db", str(db)]) == 0
@@ -224,7 +224,7 @@ class _DiskFullFor(Store):
         return super().write_feeds(writes)
 
 
-def test_a_write_that_fails_for_one_feed_fails_that_feed_alone(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_that_fails_for_one_feed_fails_that_feed_alone(site, tmp_path: Path, db_url: str) -> None:  # type: ignore[no-untyped-def]
     # Feeds are written together (group commit); when a batch fails, its feeds are written one
     # by one, so the others' stories and validators are kept.
     site.add("/other.xml", site.body("/feed.xml").replace(b"<guid>", b"<guid>other-"), headers={"Content-Type": "application/rss+xml"})
@@ -233,7 +233,7 @@ def test_a_write_that_fails_for_one_feed_fails_that_feed_alone(site, tmp_path: P
         f'[[feeds]]\nname = "Other desk"\nurl = "{site.url("/other.xml")}"\n' + WATCHLIST
     )
     config = parse_config(text)
-    with _DiskFullFor(tmp_path / "news.db") as store:
+    with _DiskFullFor(db_url) as store:
         store.sync_feeds(config.feeds)
         store.bad_feed_id = next(f.id for f in store.feeds() if f.name == "Other desk")
         summary = asyncio.run(refresh(config, store))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from newsdesk.config import FeedConfig
 from newsdesk.errors import StoreError
@@ -29,17 +31,18 @@ def _hit(entity: str, kind: str = "country", code: str | None = "RU") -> EntityH
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "news.db")
-    s.sync_feeds([FeedConfig("World", "https://news.example/rss")])
-    return s
+def store(db_url: str) -> Iterator[Store]:
+    with Store(db_url) as s:
+        s.sync_feeds([FeedConfig("World", "https://news.example/rss")])
+        yield s
 
 
 def _feed_id(store: Store) -> int:
     return store.feeds()[0].id
 
 
-def test_sqlite_is_in_wal_mode(tmp_path: Path, store: Store) -> None:
+def test_sqlite_is_in_wal_mode(tmp_path: Path) -> None:
+    Store(tmp_path / "news.db").close()
     con = sqlite3.connect(tmp_path / "news.db")
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -150,9 +153,11 @@ def test_search_folds_case_and_accents_ranks_titles_first_and_takes_no_syntax(st
     assert [s.title for s in store.search("rain")] == ["Weather"]
     assert store.search("   ") == []
     # The index follows edits and deletions (triggers).
-    with sqlite3.connect(store.url.removeprefix("sqlite:///")) as conn:
-        conn.execute("update story set title = 'Snow' where key = 'c'")
-        conn.execute("delete from story where key = 'a'")
+    engine = create_engine(store.url)
+    with engine.begin() as conn:
+        conn.execute(text("update story set title = 'Snow' where key = 'c'"))
+        conn.execute(text("delete from story where key = 'a'"))
+    engine.dispose()
     assert [s.title for s in store.search("snow")] == ["Snow"]
     assert [s.title for s in store.search("lula")] == []
 
@@ -179,3 +184,27 @@ def test_a_large_batch_keeps_each_storys_matches_on_that_story(store: Store) -> 
     assert len({i for i in ids if i is not None}) == 1000
     for n in (1, 5, 7, 1499):
         assert [s.title for s in store.list_stories(entity=f"Entity {n}")] == [f"Story {n}"]
+
+
+def test_postgresql_without_unaccent_says_which_sql_to_run(pg_url: str) -> None:
+    # A role that may create tables in its schema but not extensions in the database.
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    role = f"newsdesk_limited_{secrets.token_hex(3)}"
+    schema = url.query["options"].split("=")[-1]  # type: ignore[union-attr]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {role}")
+        conn.execute(f"REVOKE CREATE ON DATABASE {url.database} FROM PUBLIC")
+    try:
+        with pytest.raises(StoreError, match=r"needs the unaccent extension.*CREATE EXTENSION unaccent;"):
+            Store(url.set(username=role).render_as_string(hide_password=False))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")

@@ -21,7 +21,7 @@ def _old_database(tmp_path: Path, version: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("version", sorted(int(p.stem.removeprefix("schema-v")) for p in OLD.glob("schema-v*.sql")))
+@pytest.mark.parametrize("version", sorted(int(p.stem.removeprefix("schema-v")) for p in OLD.glob("schema-v[0-9].sql")))
 def test_an_old_database_is_upgraded_and_keeps_stories_state_and_matches(tmp_path: Path, version: int) -> None:
     path = _old_database(tmp_path, version)
     with Store(path) as store:
@@ -58,3 +58,25 @@ def _dump(path: Path) -> list[str]:
 def test_an_upgraded_database_can_be_searched(tmp_path: Path) -> None:
     with Store(_old_database(tmp_path, 1)) as store:
         assert [s.title for s in store.search("russia")] == ["Russia defends Iran's attack on Israel"]
+
+
+def test_a_postgresql_database_of_schema_4_is_upgraded_and_searchable(pg_url: str) -> None:
+    # Schema 4 on PostgreSQL: tables as an older newsdesk created them there, no search index.
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute((OLD / "schema-v4.postgresql.sql").read_text(encoding="utf-8"))  # type: ignore[arg-type]
+    with Store(pg_url) as store:
+        (feed,) = store.feeds()
+        assert feed.name == "World desk" and feed.stories == 2
+        items = store.list_stories(matched_only=False)
+        assert [s.title for s in items] == ["Weather", "Russia defends Iran's attack on Israel"]
+        story = store.story(next(s.id for s in items if s.title.startswith("Russia")))
+        assert story is not None and story.read and story.starred
+        assert [(h.entity, h.count) for h in story.hits] == [("Russia", 1)]
+        assert [s.title for s in store.search("RUSSIA lavrov")] == ["Russia defends Iran's attack on Israel"]
+        assert [s.title for s in store.search("rain")] == ["Weather"]
+    with Store(pg_url) as store:  # opened again: nothing left to upgrade
+        assert [s.title for s in store.search("russ*")] == ["Russia defends Iran's attack on Israel"]

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from newsdesk.store._engine import database_url, open_engine
@@ -18,6 +20,14 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def insert_ignoring(session: Session, model: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in this engine's dialect: a row that would repeat a
+    unique key is skipped, not an error."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()
 
 
 class _Base:

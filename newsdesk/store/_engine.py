@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text, update
+from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from newsdesk.errors import StoreError
+from newsdesk.store import _fulltext
 from newsdesk.store._migrations import MIGRATIONS, backup
-from newsdesk.store._models import FTS_DDL, SCHEMA_VERSION, Meta
+from newsdesk.store._models import SCHEMA_VERSION, Meta
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -35,6 +36,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
+def _postgresql_session(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # Every time is stored as UTC in a column without a time zone: the session must not
+    # shift them by the server's zone.
+    cur = dbapi_conn.cursor()
+    cur.execute("SET TIME ZONE 'UTC'")
+    cur.close()
+    dbapi_conn.commit()
+
+
 def open_engine(target: str | Path) -> Engine:
     url_text = database_url(target)
     try:
@@ -53,6 +63,8 @@ def open_engine(target: str | Path) -> Engine:
         raise StoreError(f"{url_text}: cannot open database: {exc}") from None
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.get_backend_name() == "postgresql":
+        event.listen(engine, "connect", _postgresql_session)
     try:
         _ensure_schema(engine)
     except OperationalError as exc:
@@ -76,10 +88,9 @@ def _ensure_schema(engine: Engine) -> None:
     if version is not None and version < SCHEMA_VERSION:
         _migrate(engine, version)
     SQLModel.metadata.create_all(engine)
-    if engine.url.get_backend_name() == "sqlite":
+    if version is None or engine.url.get_backend_name() == "sqlite":
         with engine.begin() as conn:
-            for statement in FTS_DDL:
-                conn.execute(text(statement))
+            _fulltext.install(conn)
     if version is None:
         with Session(engine) as session:
             session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import case, delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from newsdesk.store._base import _Base
@@ -25,7 +25,7 @@ class _Matches(_Base):
                     StoryMatch.kind,
                     func.max(StoryMatch.code),
                     func.count(),
-                    func.sum(func.iif(col(Story.read).is_(False), 1, 0)),
+                    func.sum(case((col(Story.read).is_(False), 1), else_=0)),
                 )
                 .join(Story, col(Story.id) == col(StoryMatch.story_id))
                 .group_by(StoryMatch.entity, StoryMatch.kind)

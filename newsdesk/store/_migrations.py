@@ -13,15 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, text
+from sqlmodel import SQLModel
 
-from newsdesk.store._models import FTS_DDL, StoryPage
+from newsdesk.store import _fulltext
+from newsdesk.store._models import StoryPage
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    """Add the columns a table lacks; `ddl` is what follows the type, which is the model's own
+    column type as this engine spells it."""
     present = {c["name"] for c in inspect(conn).get_columns(table)}
+    model = SQLModel.metadata.tables[table]
     for name, ddl in columns.items():
         if name not in present:
-            conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN {name} {ddl}'))
+            kind = model.c[name].type.compile(conn.dialect)
+            conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN {name} {kind} {ddl}'))
 
 
 def _v2_feed_health(conn: Connection) -> None:
@@ -30,10 +36,10 @@ def _v2_feed_health(conn: Connection) -> None:
         conn,
         "feed",
         {
-            "failures": "INTEGER NOT NULL DEFAULT 0",
-            "next_try": "DATETIME",
-            "gone": "BOOLEAN NOT NULL DEFAULT 0",
-            "moved_to": "VARCHAR",
+            "failures": "NOT NULL DEFAULT 0",
+            "next_try": "",
+            "gone": "NOT NULL DEFAULT false",
+            "moved_to": "",
         },
     )
 
@@ -49,15 +55,24 @@ def _v4_search_and_list_indexes(conn: Connection) -> None:
     list and for finding a page already extracted by its URL."""
     conn.execute(text('CREATE INDEX IF NOT EXISTS ix_story_unread_sort ON story ("read", sort_time)'))
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_story_url ON story (url)"))
-    for statement in FTS_DDL:
-        conn.execute(text(statement))
-    conn.execute(text("INSERT INTO story_fts(story_fts) VALUES ('rebuild')"))
+    if conn.dialect.name == "sqlite":  # PostgreSQL's index came with schema 5
+        _fulltext.install(conn)
+        _fulltext.rebuild(conn)
+
+
+def _v5_search_on_postgresql(conn: Connection) -> None:
+    """Full-text search on PostgreSQL (a tsvector column kept by a trigger, a GIN index,
+    unaccent), filled for the stories already stored; SQLite has had its index since 4."""
+    if conn.dialect.name == "postgresql":
+        _fulltext.install(conn)
+        _fulltext.rebuild(conn)
 
 
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_feed_health,
     3: _v3_story_page,
     4: _v4_search_and_list_indexes,
+    5: _v5_search_on_postgresql,
 }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class Meta(SQLModel, table=True):
@@ -104,25 +104,3 @@ class StoryPage(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", primary_key=True)
     html: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     fetched_at: datetime
-
-
-# Full-text search over title and text. An external-content FTS5 table: the text is stored
-# once (in story), the index follows it through triggers. unicode61 with remove_diacritics 2
-# folds case and accents, so "sao paulo" finds "São Paulo" and "zelensky" finds "Zelenský".
-# SQLModel cannot declare a virtual table; _engine creates these on open, and the schema 4
-# step on upgrade.
-FTS_DDL = (
-    """CREATE VIRTUAL TABLE IF NOT EXISTS story_fts USING fts5(
-        title, text, content='story', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_insert AFTER INSERT ON story BEGIN
-        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_delete AFTER DELETE ON story BEGIN
-        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_update AFTER UPDATE OF title, text ON story BEGIN
-        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
-    END""",
-)

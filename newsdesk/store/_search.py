@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-from sqlmodel import col
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col
 
 from newsdesk.errors import StoreError
 from newsdesk.store._base import _Base
@@ -25,32 +25,79 @@ class _Search(_Base):
         Words match whole tokens regardless of case and accents; `word*` matches a prefix and
         "a phrase" the words in a row. Anything else FTS5 would read as syntax is taken as text.
         """
-        match = fts_query(query)
-        if not match:
+        terms = _terms(query)
+        if not terms:
             return []
         with self._session() as session:
             try:
-                ranked = session.execute(
-                    text(
-                        "SELECT rowid FROM story_fts WHERE story_fts MATCH :match "
-                        "ORDER BY bm25(story_fts, 4.0, 1.0) LIMIT :limit OFFSET :offset"
-                    ),
-                    {"match": match, "limit": limit, "offset": offset},
-                ).scalars().all()
-            except OperationalError as exc:
+                if session.get_bind().dialect.name == "postgresql":
+                    ranked = _ranked_postgresql(session, terms, limit, offset)
+                else:
+                    ranked = _ranked_sqlite(session, terms, limit, offset)
+            except DBAPIError as exc:
                 raise StoreError(f"search {query!r} failed: {exc.orig}") from None
+            if not ranked:
+                return []
             rows = session.exec(_list_select().where(col(Story.id).in_(ranked))).all()
             order = {story_id: index for index, story_id in enumerate(ranked)}
             return _items(session, sorted(rows, key=lambda row: order[row.id]))
 
 
-def fts_query(query: str) -> str:
-    """A user's search words as an FTS5 query: every word required, each quoted as a string."""
+def _terms(query: str) -> list[tuple[str, bool]]:
+    """A user's search words: each a word or "a phrase", and whether it ends in `*` (a prefix)."""
     terms = []
     for phrase, word in _SEARCH_TERM.findall(query):
         value = phrase if phrase else word
         prefix = bool(word) and value.endswith("*")
-        value = value.rstrip("*").replace('"', '""').strip()
+        value = value.rstrip("*").strip()
         if value:
-            terms.append(f'"{value}"' + ("*" if prefix else ""))
-    return " ".join(terms)
+            terms.append((value, prefix))
+    return terms
+
+
+def fts_query(query: str) -> str:
+    """A user's search words as an FTS5 query: every word required, each quoted as a string."""
+    return _fts5(_terms(query))
+
+
+def _fts5(terms: list[tuple[str, bool]]) -> str:
+    return " ".join('"' + value.replace('"', '""') + '"' + ("*" if prefix else "") for value, prefix in terms)
+
+
+def _ranked_sqlite(session: Session, terms: list[tuple[str, bool]], limit: int, offset: int) -> list[int]:
+    return list(
+        session.execute(
+            text(
+                "SELECT rowid FROM story_fts WHERE story_fts MATCH :match "
+                "ORDER BY bm25(story_fts, 4.0, 1.0) LIMIT :limit OFFSET :offset"
+            ),
+            {"match": _fts5(terms), "limit": limit, "offset": offset},
+        ).scalars()
+    )
+
+
+def _ranked_postgresql(session: Session, terms: list[tuple[str, bool]], limit: int, offset: int) -> list[int]:
+    # Each term's words, made by the very function that made the stories' (newsdesk_words),
+    # become a tsquery of exact lexemes: a phrase's words in a row (<->), the last a prefix
+    # (:*) when the term ended in *. A term with no word in it asks for nothing, as in FTS5.
+    words = session.execute(
+        text("SELECT newsdesk_words(t) FROM unnest(CAST(:terms AS text[])) WITH ORDINALITY AS u(t, n) ORDER BY n"),
+        {"terms": [value for value, _ in terms]},
+    ).scalars().all()
+    parts = []
+    for found, (_, prefix) in zip(words, terms, strict=True):
+        lexemes = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in found.split()]
+        if lexemes:
+            parts.append("(" + " <-> ".join(lexemes) + (":*" if prefix else "") + ")")
+    if not parts:
+        return []
+    return list(
+        session.execute(
+            text(
+                "SELECT id FROM story WHERE search @@ CAST(:q AS tsquery) "
+                "ORDER BY ts_rank('{0, 0, 0.25, 1}', search, CAST(:q AS tsquery)) DESC, sort_time DESC, id DESC "
+                "LIMIT :limit OFFSET :offset"
+            ),
+            {"q": " & ".join(parts), "limit": limit, "offset": offset},
+        ).scalars()
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base, _utc
+from newsdesk.store._base import _Base, _utc, insert_ignoring
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
 from newsdesk.store._models import Feed, Story, StoryMatch, StoryPage
@@ -257,11 +257,12 @@ def _insert_stories(
     ]
     if not rows:
         return []
-    # INSERT OR IGNORE skips a key the feed already has; RETURNING says which went in.
+    # ON CONFLICT DO NOTHING skips a key the feed already has (or one another daemon stored
+    # meanwhile); RETURNING says which went in.
     inserted = {
         key: story_id
         for story_id, key in session.execute(
-            insert(Story).prefix_with("OR IGNORE").returning(col(Story.id), col(Story.key)),
+            insert_ignoring(session, Story).returning(col(Story.id), col(Story.key)),
             rows,
         )
     }
