@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import platformdirs
-
-from newsdesk.errors import ConfigError
+from newsdesk import places
+from newsdesk.errors import ConfigError, EnvironmentProblem
 from newsdesk.schema import (
     Boolean,
     DeclaredKey,
@@ -164,7 +163,7 @@ def reference() -> str:
 
 # ---------------------------------------------------------------------------- where files are
 
-APP_NAME = "newsdesk"
+APP_NAME = places.APP_NAME
 CONFIG_ENV = "NEWSDESK_CONFIG"
 DB_ENV = "NEWSDESK_DB"
 CONFIG_NAME = "feeds.toml"
@@ -176,11 +175,11 @@ def name_key(name: str) -> str:
 
 
 def user_config_path() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_NAME
+    return places.user_dir("config") / CONFIG_NAME
 
 
 def user_db_path() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME)) / "newsdesk.db"
+    return places.user_dir("data") / "newsdesk.db"
 
 
 def default_config_text() -> str:
@@ -188,11 +187,13 @@ def default_config_text() -> str:
     return resources.files("newsdesk").joinpath("default_feeds.toml").read_text(encoding="utf-8")
 
 
-def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """--config, else $NEWSDESK_CONFIG, else ./feeds.toml, else the user config dir.
+def find_config(explicit: str | os.PathLike[str] | None = None, *, on_create: Callable[[Path], object] | None = None) -> Path:
+    """--config, else $NEWSDESK_CONFIG, else feeds.toml in the user config directory.
 
-    Only the last one is created when missing (a copy of the default): a path the user
-    named and that does not exist is their mistake, and is reported.
+    A feeds.toml in the current directory is used only when named: which sources and
+    watchlist are in use must not depend on where the command runs. Only the user's file is
+    created when missing (a copy of the default, and `on_create` is told where): a path the
+    user named and that does not exist is their mistake, and is reported.
     """
     for candidate in (explicit, os.environ.get(CONFIG_ENV) or None):
         if candidate:
@@ -200,13 +201,20 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
             if not path.is_file():
                 raise ConfigError("no such file (give --config a path to a feeds.toml)", path=path)
             return path
-    local = Path.cwd() / CONFIG_NAME
-    if local.is_file():
-        return local
     path = user_config_path()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(default_config_text(), encoding="utf-8")
+        places.make_dir(path.parent, "the folder for feeds.toml", places.fix_for("config"))
+        try:
+            with path.open("x", encoding="utf-8") as out:  # "x": a second first run at once keeps the first's
+                out.write(default_config_text())
+        except FileExistsError:
+            return path
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot write {path}: {places.write_problem(exc, path)}; {places.fix_for('config')}"
+            ) from None
+        if on_create is not None:
+            on_create(path)
     return path
 
 

@@ -54,3 +54,10 @@ class FetchError(NewsdeskError):
 
 class StoreError(NewsdeskError):
     """The database cannot be opened or written (wrong URL, locked, newer schema)."""
+
+
+class EnvironmentProblem(NewsdeskError):
+    """The machine around newsdesk cannot be used as it is: a directory it needs cannot be made
+    or written, no terminal for the UI. The message names the place and what to set."""
+
+    exit_code = 2

@@ -13,10 +13,10 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
 from sqlalchemy.engine import make_url
 
-from newsdesk.errors import NewsdeskError
+from newsdesk import places
+from newsdesk.errors import EnvironmentProblem, NewsdeskError
 
 try:
     import fcntl
@@ -29,23 +29,34 @@ class AlreadyRunning(NewsdeskError):
 
 
 def lock_path(db_url: str) -> Path:
+    return _lock_place(db_url)[0]
+
+
+def _lock_place(db_url: str) -> tuple[Path, str]:
+    """Where the lock goes, and what the user can do when it cannot be made there."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         db = Path(url.database)  # type: ignore[arg-type]
-        return db.with_name(db.name + ".daemon.lock")
+        return db.with_name(db.name + ".daemon.lock"), "newsdesk writes beside the database: move it to a folder you can write, or give --db"
     digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
-    return Path(platformdirs.user_state_dir("newsdesk")) / f"daemon-{digest}.lock"
+    return places.user_dir("state") / f"daemon-{digest}.lock", places.fix_for("state")
 
 
 class DaemonLock:
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
-        self.path = lock_path(db_url)
+        self.path, self._fix = _lock_place(db_url)
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fix = self._fix
+        places.make_dir(self.path.parent, "the folder for the daemon's lock", fix)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot create the daemon's lock {self.path}: {places.write_problem(exc, self.path)}; {fix}"
+            ) from None
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 import pytest
@@ -120,13 +122,18 @@ def test_config_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv(CONFIG_ENV, raising=False)
     monkeypatch.chdir(tmp_path)
-    # Nothing anywhere: the user config dir gets a copy of the default.
-    first = find_config()
+    # Nothing anywhere: the user config dir gets a copy of the default, and says so once.
+    created: list[Path] = []
+    first = find_config(on_create=created.append)
     assert first == user_config_path() and first.is_file()
+    assert created == [first]
     assert load_config(first).feeds
-    # ./feeds.toml beats the user config dir, the environment beats both, --config beats all.
+    assert find_config(on_create=created.append) == first and created == [first]
+    # ./feeds.toml is used only when named: which file is in use does not depend on the directory.
     (tmp_path / "feeds.toml").write_text(GOOD)
-    assert find_config() == tmp_path / "feeds.toml"
+    assert find_config() == first
+    assert find_config("feeds.toml") == Path("feeds.toml")
+    # The environment beats the user's file, --config beats both.
     env_file = tmp_path / "env.toml"
     env_file.write_text(GOOD)
     monkeypatch.setenv(CONFIG_ENV, str(env_file))
@@ -136,6 +143,26 @@ def test_config_search_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert find_config(explicit) == explicit
     with pytest.raises(ConfigError, match="no such file"):
         find_config(tmp_path / "missing.toml")
+
+
+def test_the_first_run_says_where_it_wrote_feeds_toml(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "NEWSDESK_"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_DATA_HOME=str(tmp_path / "d"), HOME=str(tmp_path))
+    (tmp_path / "feeds.toml").write_text(GOOD)  # in the current directory: not used unless named
+    run = functools.partial(subprocess.run, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    first = run([sys.executable, "-m", "newsdesk", "config", "path"])
+    written = tmp_path / "c" / "newsdesk" / "feeds.toml"
+    assert f"wrote a starting feeds.toml to {written}" in first.stderr
+    assert f"config:   {written}" in first.stdout
+    again = run([sys.executable, "-m", "newsdesk", "config", "path", "--json"])
+    assert again.stderr == ""
+    assert json.loads(again.stdout) == {"config": str(written), "database": str(tmp_path / "d" / "newsdesk" / "newsdesk.db")}
+    named = run([sys.executable, "-m", "newsdesk", "config", "path", "--config", "feeds.toml", "--db", "sqlite:///x.db"])
+    assert f"config:   {tmp_path / 'feeds.toml'}" in named.stdout and "database: sqlite:///x.db" in named.stdout
 
 
 def test_db_search_order(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,3 +206,12 @@ def test_per_host_is_a_whole_number_in_range_named_with_its_line() -> None:
     err = _error("[settings]\nconcurrency = 8\nper_host = 0\n")
     assert (err.key, err.line) == ("settings.per_host", 3)
     assert "between 1 and 256" in str(err)
+
+
+def test_status_names_the_files_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feeds.toml").write_text('[[feeds]]\nname = "Local"\nurl = "http://127.0.0.1:9/f.xml"\n')
+    assert main(["status", "--config", "feeds.toml", "--db", "news.db"]) == 0
+    out = capsys.readouterr().out
+    assert f"feeds.toml: {tmp_path / 'feeds.toml'}" in out and f"database:   {tmp_path / 'news.db'}" in out
+    assert "Local" in out

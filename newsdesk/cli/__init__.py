@@ -21,6 +21,7 @@ _GROUPS = (_run, _stories, _watchlist, _config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _replace_what_cannot_be_printed()
     args = _parser().parse_args(argv)
     handler = getattr(args, "handler", _run.cmd_ui)  # no command: the UI
     try:
@@ -33,6 +34,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsdesk: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130
+
+
+def _replace_what_cannot_be_printed() -> None:
+    """A title in a script the terminal's encoding cannot hold (PYTHONIOENCODING=latin-1, a C
+    locale) is printed with replacement characters, not a UnicodeEncodeError mid-list."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "strict") == "strict":
+            reconfigure(errors="replace")
 
 
 class _Version(argparse.Action):

@@ -4,9 +4,13 @@ database in that order, and small formatting helpers for the terminal."""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,15 +19,25 @@ if TYPE_CHECKING:
 
 
 def common_options(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("--config", metavar="PATH", default=default, help="feeds.toml to use (default: $NEWSDESK_CONFIG, ./feeds.toml, then the user config dir)")
+    parser.add_argument("--config", metavar="PATH", default=default, help="feeds.toml to use (default: $NEWSDESK_CONFIG, then feeds.toml in the user config dir)")
     parser.add_argument("--db", metavar="PATH_OR_URL", default=default, help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)")
 
 
 def config_path_arg(args: argparse.Namespace) -> Path:
-    """The feeds.toml the options name (or the one found without them)."""
+    """The feeds.toml the options name (or the user's, written from the default on the first run)."""
     from newsdesk.config import find_config
 
-    return find_config(args.config)
+    return find_config(args.config, on_create=_say_created)
+
+
+def _say_created(path: Path) -> None:
+    from newsdesk.display import safe
+
+    print(
+        f"newsdesk: this is the first run: wrote a starting feeds.toml to {safe(str(path))}\n"
+        "  edit it (E in the UI), or add feeds with `newsdesk feeds add URL` or `newsdesk import FILE.opml`",
+        file=sys.stderr,
+    )
 
 
 def database_arg(args: argparse.Namespace) -> str:
@@ -51,9 +65,13 @@ def load(args: argparse.Namespace) -> tuple[Config, Store]:
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Store:
-    from newsdesk.config import find_db
+    from newsdesk.config import DB_ENV, find_db, user_db_path
     from newsdesk.store import Store
 
+    if not args.db and not os.environ.get(DB_ENV):
+        from newsdesk import places
+
+        places.make_dir(user_db_path().parent, "the folder for the database", places.fix_for("data"))
     store = Store(find_db(args.db))
     store.sync_feeds(config.feeds)
     return store
@@ -69,3 +87,32 @@ def date_arg(value: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-04-14") from None
     return parsed if parsed.tzinfo else parsed.astimezone()
+
+
+def whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high` (a --limit of 10**30 is a mistake,
+    and would overflow the database's 64-bit integers)."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high:,}")
+        return number
+
+    return parse
+
+
+def json_text(value: object, indent: int | None = None) -> str:
+    """JSON for stdout, escaped to ASCII when the output's encoding cannot hold every character
+    (JSON's \\u escapes keep the text whole where replacement characters would not)."""
+    import codecs
+
+    encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "ascii").name
+    return json.dumps(value, ensure_ascii=encoding not in ("utf-8", "utf-16", "utf-32"), indent=indent)
+
+
+def print_json(value: object) -> None:
+    print(json_text(value, indent=2))

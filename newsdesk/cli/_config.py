@@ -20,7 +20,7 @@ def cmd_path(args: argparse.Namespace) -> int:
     from newsdesk.cli._common import config_path_arg, database_arg
     from newsdesk.display import safe
 
-    config, database = str(config_path_arg(args)), database_arg(args)
+    config, database = str(config_path_arg(args).absolute()), database_arg(args)
     if args.json:
         print(json.dumps({"config": config, "database": database}, ensure_ascii=True))
     else:

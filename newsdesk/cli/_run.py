@@ -31,6 +31,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from newsdesk.errors import EnvironmentProblem
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise EnvironmentProblem(
+            "the UI needs a terminal (its input or output is not one): run `newsdesk` in a terminal; "
+            "for scripts use `newsdesk list`, `newsdesk refresh` or `newsdesk daemon`"
+        )
     from newsdesk.ui import NewsdeskApp, ui_scheduler
 
     config, store = load(args)

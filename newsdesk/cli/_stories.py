@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from newsdesk.cli._common import date_arg, load, when
+from newsdesk.cli._common import database_arg, date_arg, load, print_json, when, whole
 from newsdesk.errors import NewsdeskError
+
+LIMIT_MAX = 1_000_000
 
 if TYPE_CHECKING:
     from newsdesk.store import Store
@@ -19,7 +20,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     listing = sub.add_parser("list", parents=[common], help="print stored stories")
     listing.add_argument("--entity", metavar="NAME", help="only stories that mention this watchlist entry")
     listing.add_argument("--all", action="store_true", help="all stories, not only matched ones")
-    listing.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    listing.add_argument("--limit", type=whole(1, LIMIT_MAX), default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
     listing.set_defaults(handler=cmd_list)
@@ -28,7 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
         description='Every word must appear (any case, accents ignored); word* matches a prefix, "a phrase" the words in a row.',
     )
     search.add_argument("query", nargs="+", metavar="QUERY", help="the words to look for")
-    search.add_argument("--limit", type=int, default=50, metavar="N", help="at most N stories (default 50)")
+    search.add_argument("--limit", type=whole(1, LIMIT_MAX), default=50, metavar="N", help="at most N stories (default 50)")
     search.add_argument("--json", action="store_true", help="print a JSON array")
     search.set_defaults(handler=cmd_search)
     sub.add_parser("status", parents=[common], help="show every feed's last refresh and its outcome").set_defaults(handler=cmd_status)
@@ -67,7 +68,7 @@ def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: 
     if as_json:
         details = [store.story(s.id) for s in stories]
         rows = [_story_json(s, d, with_text=with_text) for s, d in zip(stories, details, strict=True)]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows)
         return 0
     table = Table(box=None, pad_edge=False, expand=True)
     table.add_column("", width=1, no_wrap=True)
@@ -131,11 +132,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from newsdesk.display import health, plain
+    from newsdesk.display import health, plain, safe
 
     config, store = load(args)
     with store:
         feeds = store.feeds()
+    out = Console(highlight=False)
+    in_use = config.path.absolute() if config.path else "-"
+    print(safe(f"feeds.toml: {in_use}\ndatabase:   {database_arg(args)}\n"))
     table = Table(box=None, pad_edge=False, expand=True)
     table.add_column("feed", max_width=32, overflow="ellipsis", no_wrap=True)
     table.add_column("last checked", no_wrap=True)
@@ -145,5 +149,5 @@ def cmd_status(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     for f in feeds:
         table.add_row(plain(f.name), when(f.last_checked), health(f, now), str(f.stories), plain(f.problem(now)))
-    Console(highlight=False).print(table)
+    out.print(table)
     return 0

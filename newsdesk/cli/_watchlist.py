@@ -4,11 +4,10 @@ check` lints it."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
-from newsdesk.cli._common import load_config_arg
+from newsdesk.cli._common import json_text, load_config_arg
 
 if TYPE_CHECKING:
     from newsdesk.types import Match
@@ -48,13 +47,13 @@ def cmd_match(args: argparse.Namespace) -> int:
         if isinstance(source, SourceError):
             failed += 1
             if args.json:
-                print(json.dumps({"source": source.source, "error": str(source)}, ensure_ascii=False))
+                print(json_text({"source": source.source, "error": str(source)}))
             else:
                 print(f"newsdesk: error: {safe(str(source))}", file=sys.stderr)
             continue
         matches = matcher.find(source.title, source.text)
         if args.json:
-            print(json.dumps({"source": source.name, "matches": [_match_json(m) for m in matches]}, ensure_ascii=False))
+            print(json_text({"source": source.name, "matches": [_match_json(m) for m in matches]}))
             continue
         counts: dict[str, int] = {}
         for m in matches:
