@@ -44,12 +44,117 @@ class ConfigError(NewsdeskError):
 
 
 class FetchError(NewsdeskError):
-    """A feed or page could not be downloaded; carries the URL so the message names it."""
+    """A feed or page could not be downloaded or read; carries the URL so the message names it.
+
+    Callers tell the causes apart by type (the subclasses below), never by the message;
+    each subclass words its own message, here and nowhere else.
+    """
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url
         self.reason = message
+        """The message without the URL: what went wrong, for a line that names the URL already."""
         super().__init__(f"{url}: {message}")
+
+
+class FetchTimeout(FetchError):
+    """The server did not answer (or did not finish answering) in time."""
+
+    def __init__(self, url: str, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(url, f"no answer within {seconds:g} s")
+
+
+class ConnectionRefused(FetchError):
+    """Nothing listens at the address: the server is down, or the port is wrong."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "connection refused (is the server down?)")
+
+
+class HostNotFound(FetchError):
+    """The host name does not resolve."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "host not found (check the URL, or the network)")
+
+
+class TLSFailed(FetchError):
+    """The secure connection could not be made (certificate, protocol)."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(url, f"secure connection failed: {detail}")
+
+
+class ConnectFailed(FetchError):
+    """Any other failure to connect (network unreachable, reset during the connect)."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(url, f"cannot connect: {detail}")
+
+
+class Disconnected(FetchError):
+    """The connection broke, or the server's answer was not valid HTTP."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(url, f"download failed: {detail}")
+
+
+class TooLarge(FetchError):
+    """The answer is larger than newsdesk reads (max_feed_bytes, max_page_bytes)."""
+
+    def __init__(self, url: str, what: str, limit: int) -> None:
+        self.limit = limit
+        message = f"the {what} is larger than {limit // (1024 * 1024)} MB"
+        super().__init__(url, message + ("; it was not read" if what == "feed" else ""))
+
+
+class BadURL(FetchError):
+    """An address newsdesk will not download: not http(s), unreadable, a port out of
+    range, too long."""
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(url, why)
+
+
+class BadRedirect(BadURL):
+    """The server redirects to an address newsdesk will not download."""
+
+    def __init__(self, url: str, target: str, why: str) -> None:
+        self.target = target
+        super().__init__(url, f"the server redirects to {target[:200]!r}, which {why}")
+
+
+class TooManyRedirects(FetchError):
+    """More redirects than newsdesk follows (a loop, usually)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "too many redirects (the server redirects in a loop)")
+
+
+class HTTPStatus(FetchError):
+    """The server answered with an error status (4xx, 5xx)."""
+
+    def __init__(self, url: str, status: int, phrase: str) -> None:
+        self.status = status
+        super().__init__(url, f"HTTP {status} {phrase}".strip())
+
+
+class NotAPage(FetchError):
+    """The answer is not a web page (an image, a PDF...)."""
+
+    def __init__(self, url: str, content_type: str) -> None:
+        super().__init__(url, f"not a web page ({content_type})")
+
+
+class BadEncoding(FetchError):
+    """The answer's compression is corrupt, or one newsdesk did not ask for."""
+
+    def __init__(self, url: str, coding: str | None = None) -> None:
+        if coding is None:
+            super().__init__(url, "the server's compressed answer is corrupt")
+        else:
+            super().__init__(url, f"the answer is compressed as {coding!r}, which newsdesk did not ask for")
 
 
 class StoreError(NewsdeskError):

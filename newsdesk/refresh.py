@@ -44,7 +44,7 @@ from newsdesk.fetch import (
     normalise_link,
 )
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
-from newsdesk.store import FeedWrite, Store, pack_page, slim_page
+from newsdesk.store import Store, pack_page, slim_page
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -52,17 +52,16 @@ from newsdesk.types import (
     FeedOutcome,
     FeedResult,
     FeedStatus,
+    FeedWrite,
     FetchRecord,
     NewStory,
+    PageReading,
     RawPage,
+    StoryWrite,
 )
 from newsdesk.workers import Workers, cores
 
 _T = TypeVar("_T")
-_Story = tuple[NewStory, list[EntityHit], bytes | None]
-"""A new story ready to store: the story, its matches, and its page as kept (pack_page)."""
-_Outcome = tuple[Article | None, str | None]
-"""A page's article, or None and the reason the feed's own text is used instead."""
 
 log = logging.getLogger(__name__)
 
@@ -223,11 +222,11 @@ def reextract(
     summary = ReextractSummary()
     for page in store.stored_pages(feed=feed, since=since):
         # Only the text is re-read: the story keeps its title, author and date.
-        article, note = read_page(page.html, page.url, page.summary, headline=page.title, metadata=False)
+        reading = PageReading(*read_page(page.html, page.url, page.summary, headline=page.title, metadata=False))
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
-        story, hits = _tagged(entry, (article, note), datetime.now(UTC), matcher)
-        store.set_text(page.story_id, story.text, story.text_source, story.text_note, hits)
+        story, hits = _tagged(entry, reading, datetime.now(UTC), matcher)
+        store.set_text(page.story_id, story.text, story.text_source, story.text_note, list(hits))
         summary.stories += 1
         summary.changed += story.text != page.text
         summary.from_feed += story.text_source == "feed"
@@ -273,7 +272,7 @@ class _Run:
         # cold refresh would wait for its last page near the end, holding all its stories in
         # memory and its validators unsaved; with one, feeds finish (and are written) in turn.
         self.feeds_in_flight = asyncio.Semaphore(config.settings.concurrency)
-        self.pages: dict[str, asyncio.Future[tuple[Article | None, str | None]]] = {}
+        self.pages: dict[str, asyncio.Future[PageReading]] = {}
         # Pages whose article is stored: a story linking one again reads it from the database,
         # so a refresh of thousands of stories does not hold every article's text to the end.
         self.stored_pages: dict[str, str] = {}
@@ -336,78 +335,88 @@ class _Run:
                 self.store.known_keys, record.feed_id, [e.key for e in entries], [e.link for e in entries if e.link]
             )
         fresh = [e for e in entries if e.key not in known and (e.link is None or e.link not in known)]
-        stories: list[_Story] = []
-        if fresh:
-            extract = self.config.settings.extracts(feed)
+        stories: list[StoryWrite] = []
+        if fresh and not self.config.settings.extracts(feed):
+            # Composing and matching a feed's stories is CPU work (a full-text feed's can be
+            # seconds): off the event loop, so the downloads and their timeouts never wait.
+            stories = await asyncio.to_thread(_feed_stories, fresh, now, self.config.watchlist)
+        elif fresh:
             async with self.feeds_in_flight:
-                if extract:  # a page another feed's story already has is not downloaded again
-                    links = [e.link for e in fresh if e.link and is_web_url(e.link)]
-                    for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
-                        self._remember(normalise_link(link), (article, None))
-                stories = await asyncio.gather(*(self._story(e, now, extract) for e in fresh))
-        ids = await self.writer.write(
-            FeedWrite(record.feed_id, [(story, hits) for story, hits, _ in stories], [page for _, _, page in stories], record)
-        )
-        for story, _, _ in stories:
-            if story.text_source == "page" and story.url:
-                key = normalise_link(story.url)
+                # A page another feed's story already has is not downloaded again.
+                links = [e.link for e in fresh if e.link and is_web_url(e.link)]
+                for link, article in (await asyncio.to_thread(self.store.extracted_pages, links)).items():
+                    self._remember(normalise_link(link), PageReading(article))
+                stories = await asyncio.gather(*(self._story(e, now) for e in fresh))
+        ids = await self.writer.write(FeedWrite(record.feed_id, tuple(stories), record))
+        for written in stories:
+            if written.story.text_source == "page" and written.story.url:
+                key = normalise_link(written.story.url)
                 self.pages.pop(key, None)
-                self.stored_pages[key] = story.url
-        added = [hits for (_, hits, _), story_id in zip(stories, ids, strict=True) if story_id is not None]
+                self.stored_pages[key] = written.story.url
+        added = [written.hits for written, story_id in zip(stories, ids, strict=True) if story_id is not None]
         self.summary.new_stories += len(added)
         self.summary.new_matches += sum(len(hits) for hits in added)
 
-    async def _story(self, entry: Entry, now: datetime, extract: bool) -> _Story:
-        if not extract:
-            return self._local(entry, (None, None), now)
+    async def _story(self, entry: Entry, now: datetime) -> StoryWrite:
+        """The story an entry makes with its page; whatever the page does, a story (the
+        feed's text, with the reason) and never an exception but cancellation."""
         if not is_web_url(entry.link):
-            return self._local(entry, (None, "the entry has no web link to download"), now)
+            return self._local(entry, PageReading(None, "the entry has no web link to download"), now)
+        assert entry.link is not None  # is_web_url says so
         key = normalise_link(entry.link)
         if key in self.stored_pages:
             url = self.stored_pages[key]
             article = (await asyncio.to_thread(self.store.extracted_pages, [url])).get(url)
             if article is not None:
-                return self._local(entry, (article, None), now)
+                return self._local(entry, PageReading(article), now)
         known = self.pages.get(key)
         if known is not None:  # a page linked twice in one refresh is downloaded once
             return self._local(entry, await asyncio.shield(known), now)
-        pending: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
+        pending: asyncio.Future[PageReading] = asyncio.get_running_loop().create_future()
         self.pages[key] = pending
         try:
-            outcome, story = await self._page_story(entry, entry.link, now)
-        except BaseException:
-            pending.set_result((None, "the refresh stopped before the page was read"))
+            reading, story = await self._page_story(entry, entry.link, now)
+        except asyncio.CancelledError:
+            pending.set_result(PageReading(None, "the refresh stopped before the page was read"))
             raise
-        pending.set_result(outcome)
+        except Exception as exc:  # a bug or a surprise in one page costs that page alone
+            log.exception("reading the page of %s failed", entry.link)
+            reading = PageReading(None, f"newsdesk could not read the article page ({type(exc).__name__})")
+            story = self._local(entry, reading, now)
+        pending.set_result(reading)
         return story
 
-    def _local(self, entry: Entry, outcome: _Outcome, now: datetime) -> _Story:
+    def _local(self, entry: Entry, reading: PageReading, now: datetime) -> StoryWrite:
         if self._matcher is None:  # compiled on first need: a refresh of 304s needs none
             self._matcher = _matcher(self.config.watchlist)
-        return *_tagged(entry, outcome, now, self._matcher), None
+        return StoryWrite(*_tagged(entry, reading, now, self._matcher))
 
-    def _remember(self, link: str, outcome: _Outcome) -> None:
-        done: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
-        done.set_result(outcome)
+    def _remember(self, link: str, reading: PageReading) -> None:
+        done: asyncio.Future[PageReading] = asyncio.get_running_loop().create_future()
+        done.set_result(reading)
         self.pages.setdefault(link, done)
 
-    async def _page_story(
-        self, entry: Entry, link: str, now: datetime
-    ) -> tuple[_Outcome, _Story]:
+    async def _page_story(self, entry: Entry, link: str, now: datetime) -> tuple[PageReading, StoryWrite]:
         """Download the page here; decode, extract, compose and match it in a worker."""
         async with self.pages_in_flight:
             try:
                 page = await self.fetcher.fetch_raw_page(link)
             except FetchError as exc:
-                outcome: _Outcome = (None, f"the article page could not be downloaded: {exc.reason}")
-                return outcome, self._local(entry, outcome, now)
+                reading = PageReading(None, f"the article page could not be downloaded: {exc.reason}")
+                return reading, self._local(entry, reading, now)
             try:
                 return await self.workers.run_batched(
                     page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
                 )
             except BrokenProcessPool:
-                outcome = (None, "the page could not be extracted (the extraction process stopped)")
-                return outcome, self._local(entry, outcome, now)
+                reading = PageReading(None, "the page could not be extracted (the extraction process stopped)")
+                return reading, self._local(entry, reading, now)
+
+
+def _feed_stories(entries: list[Entry], now: datetime, watchlist: Watchlist) -> list[StoryWrite]:
+    """The stories of entries whose pages are not read: the feed's text, matched."""
+    matcher = _matcher(watchlist)
+    return [StoryWrite(*_tagged(entry, PageReading(None), now, matcher)) for entry in entries]
 
 
 class _Writer:
@@ -470,34 +479,39 @@ def _settle(future: asyncio.Future[_T], outcome: _T | BaseException) -> None:
 
 def page_story(
     page: RawPage, entry: Entry, now: datetime, watchlist: Watchlist, limit: int
-) -> tuple[_Outcome, _Story]:
+) -> tuple[PageReading, StoryWrite]:
     """Everything CPU-bound about one new story, in an extraction worker.
 
-    The matcher is compiled once per worker and watchlist, then reused for every story.
+    Whatever the page holds, the entry gets a story: a page that cannot be decoded or read
+    leaves the feed's text with the reason. The matcher is compiled once per worker and
+    watchlist, then reused for every story.
     """
-    outcome: _Outcome
     packed = None
     try:
         html = slim_page(decode_page(page, limit))
     except FetchError as exc:
-        outcome = (None, f"the article page could not be downloaded: {exc.reason}")
+        reading = PageReading(None, f"the article page could not be downloaded: {exc.reason}")
+    except Exception as exc:  # decoding and slimming are not expected to raise: say so, keep the story
+        log.exception("decoding the page %s failed", page.url)
+        reading = PageReading(None, f"the article page could not be read ({type(exc).__name__})")
     else:
         if not html.strip():
-            outcome = (None, "the article page was empty")
+            reading = PageReading(None, "the article page was empty")
         else:
             # The page's title, author and date are read only when the feed lacks one of them.
-            outcome = read_page(
+            reading = PageReading(*read_page(
                 html, page.url, entry.summary, headline=entry.title,
                 metadata=not (entry.title and entry.author and entry.published),
-            )
+            ))
             packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
-    return outcome, (*_tagged(entry, outcome, now, _matcher(watchlist)), packed)
+    story, hits = _tagged(entry, reading, now, _matcher(watchlist))
+    return reading, StoryWrite(story, hits, packed)
 
 
-def _tagged(entry: Entry, outcome: _Outcome, now: datetime, matcher: Matcher) -> tuple[NewStory, list[EntityHit]]:
-    """The story an entry makes with its page's outcome, and the watchlist entries it names."""
-    story = _compose(entry, *outcome, now)
-    return story, summarize(matcher.find(story.title, story.text, story.summary))
+def _tagged(entry: Entry, reading: PageReading, now: datetime, matcher: Matcher) -> tuple[NewStory, tuple[EntityHit, ...]]:
+    """The story an entry makes with its page's reading, and the watchlist entries it names."""
+    story = _compose(entry, reading.article, reading.note, now)
+    return story, tuple(summarize(matcher.find(story.title, story.text, story.summary)))
 
 
 @lru_cache(maxsize=2)

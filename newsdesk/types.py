@@ -153,6 +153,41 @@ class NewStory:
 
 
 @dataclass(frozen=True, slots=True)
+class PageReading:
+    """What reading an entry's article page gave: the refresh's step between a page's
+    download and its story."""
+
+    article: Article | None
+    """The page's article, or None: the story keeps the feed's own text."""
+    note: str | None = None
+    """Why the feed's text stands (the page could not be downloaded, decoded or read, or
+    held too little), in words for the reader; or a remark on the page's text."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryWrite:
+    """A new story ready to store, with what goes in with it: the refresh's step between
+    extraction and the store."""
+
+    story: NewStory
+    hits: tuple[EntityHit, ...]
+    """The watchlist entries the story names."""
+    page: bytes | None = None
+    """The page its text came from as pack_page keeps it (for `reextract`), None for none."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedWrite:
+    """One feed's share of a `Store.write_feeds` transaction: its new stories and the
+    download that brought them (validators move with the stories, in one transaction)."""
+
+    feed_id: int
+    stories: tuple[StoryWrite, ...]
+    record: FetchRecord
+    """The download; its `new` is set by the store from what the feed did not have."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoredPage:
     """A stored story with the page its text came from: what re-extraction works on."""
 

@@ -100,7 +100,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     from newsdesk.store import database_url
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
     with DaemonLock(database_url(find_db(args.db))):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from newsdesk.store._pages import pack_page, unpack_page
 from newsdesk.types import (
     Article,
     EntityHit,
+    FeedWrite,
     FetchRecord,
     NewStory,
     StoredPage,
@@ -25,18 +26,6 @@ from newsdesk.types import (
     StoryItem,
     TextSource,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FeedWrite:
-    """One feed's share of a `write_feeds` transaction."""
-
-    feed_id: int
-    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]]
-    pages: Sequence[bytes | None]
-    """Each story's page as pack_page made it, None for none."""
-    record: FetchRecord
-    """The download that brought them; its `new` is set from what the feed did not have."""
 
 
 _FUTURE_SLACK = timedelta(hours=2)
@@ -52,7 +41,10 @@ class _Stories(_Base):
         once per feed. Each record's `new` is counted here, from what went in.
         """
         with self._writing() as session:
-            ids = [_insert_stories(session, w.feed_id, w.stories, w.pages) for w in writes]
+            ids = [
+                _insert_stories(session, w.feed_id, [(s.story, s.hits) for s in w.stories], [s.page for s in w.stories])
+                for w in writes
+            ]
             _record(
                 session,
                 [replace(w.record, new=sum(i is not None for i in got)) for w, got in zip(writes, ids, strict=True)],
