@@ -1,36 +1,43 @@
-"""Benchmark 3: newsdesk side by side with newsboat and reader, feeds only, cold and warm.
+"""Benchmark 3: newsdesk side by side with newsboat and reader, feeds only, cold and warm,
+each timed as the whole command a person runs, from process start to exit.
 
-    python benchmarks/peers_bench.py [--shared ../shared] [--feeds 200] [--latency-ms 50] [--concurrency 8]
+    python benchmarks/peers_bench.py [--shared ../shared] [--feeds 200] [--latency-ms 50] [--concurrency 8] [--rounds 3]
 
 The same feeds from the same local server (../shared/tools/newsite.py on 127.0.0.1), the same
 concurrency, and the same work: download and parse every feed, store the entries, no article
-page (newsdesk runs with `extract = false`). Each reader starts from an empty store (cold),
+page (newsdesk runs with `extract = false`). Each program starts from an empty store (cold),
 then refreshes again with nothing changed (warm). Before any of them, every feed is asked for
 once: the site renders a feed on its first request and serves it from memory after, so the
 first client measured would otherwise pay for the rendering.
 
-- newsdesk: `[settings] concurrency = N`, `per_host = N`, `extract = false`, in a child
-  process; the figure is the `refresh()` call on the opened store, as reader's figure is its
-  `update_feeds()` call on the opened reader, with no memory sampling beside it (the peers
-  have none).
+- newsdesk: `newsdesk --config feeds.toml --db newsdesk.db refresh`, with `[settings]
+  concurrency = N`, `per_host = N`, `extract = false`.
 - newsboat: `newsboat -x reload` with an urls file and `reload-threads N` (Debian package
-  `newsboat`: `apt-get install -y newsboat`); the figure is the whole command.
-- reader (PyPI `reader` with `sgmllib3k`): `update_feeds(workers=N, scheduled=False)` in a
-  child process of a separate virtual environment (--reader-python; by default one is made
-  next to this checkout's temporary folder with pip the first time); the figure is the call.
+  `newsboat`: `apt-get install -y newsboat`).
+- reader: `python -m reader --db reader.db update --no-scheduled --workers N` (PyPI
+  `reader[cli]` with `sgmllib3k`, in a virtual environment of its own: --reader-python, by
+  default one made in the temporary folder with pip the first time). Its feeds are added
+  through its Python API beforehand, untimed.
 
-For each: wall seconds, the requests the server saw, how many were conditional and how many
-answered 304, and newsdesk's ratios to the faster peer (cold) and to reader (warm).
+Every figure is the wall time of the whole command (subprocess start to exit), the clock
+read by this script around it, for all three alike. Each round runs the three in turn with
+fresh stores, cold then warm, and its ratios are taken within the round (a shared machine
+drifts between rounds); the rounds' ratios are printed with their spread. Beside them, as
+a breakdown and never the headline, newsdesk's `refresh()` call alone, timed inside a
+process (`--breakdown`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,16 +52,13 @@ from benchmarks._common import (  # noqa: E402
 )
 from benchmarks.refresh_bench import run_child  # noqa: E402
 
-_READER_SCRIPT = """
-import sys, time
+_READER_ADD = """
+import sys
 from reader import make_reader
-db, urls, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
-reader = make_reader(db)
-for url in open(urls).read().split():
+reader = make_reader(sys.argv[1])
+for url in open(sys.argv[2]).read().split():
     reader.add_feed(url, exist_ok=True)
-started = time.perf_counter()
-reader.update_feeds(workers=workers, scheduled=False)
-print(time.perf_counter() - started)
+reader.close()
 """
 
 
@@ -63,29 +67,82 @@ def _reader_python(given: Path | None) -> Path | None:
         return given
     venv = Path(tempfile.gettempdir()) / "newsdesk-bench-reader-venv"
     python = venv / "bin" / "python"
-    if python.exists():
+    if python.exists() and subprocess.run([str(python), "-c", "import reader._cli"], capture_output=True).returncode == 0:
         return python
-    print(f"reader is not installed: making {venv} (pip install reader sgmllib3k)...", file=sys.stderr)
+    print(f"reader is not installed: making {venv} (pip install 'reader[cli]' sgmllib3k)...", file=sys.stderr)
     try:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "reader", "sgmllib3k"], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "reader[cli]", "sgmllib3k"], check=True)
     except (subprocess.CalledProcessError, OSError) as exc:
-        print(f"could not install reader ({exc}); give --reader-python a Python that has it", file=sys.stderr)
+        print(f"could not install reader ({exc}); give --reader-python a Python that has reader[cli]", file=sys.stderr)
         return None
     return python
 
 
-def _measure(site: Site, run) -> tuple[float, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _newsdesk_command() -> list[str]:
+    """The installed `newsdesk` script beside this Python (what a user runs), else -m."""
+    script = Path(sys.executable).parent / "newsdesk"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "newsdesk"]
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    return time.perf_counter() - started
+
+
+Result = tuple[float, dict[str, int]]
+
+
+def _measure(site: Site, run: Callable[[], float]) -> Result:
     site.reset()
     seconds = run()
     return seconds, site.stats()
+
+
+def _round(work: Path, site: Site, n: int, newsboat: str | None, reader_python: Path | None,
+           breakdown: bool) -> dict[str, dict[str, Result]]:
+    """One round: each program cold then warm, from fresh stores."""
+    for old in work.glob("*.db*"):
+        old.unlink()
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir()
+    env = {
+        "HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
+        "LANG": "C.UTF-8",
+    }
+    results: dict[str, dict[str, Result]] = {}
+    config = work / "feeds.toml"
+    command = [*_newsdesk_command(), "--config", str(config), "--db", str(work / "newsdesk.db"), "refresh"]
+    results["newsdesk"] = {phase: _measure(site, lambda: _timed(command, env)) for phase in ("cold", "warm")}
+    if breakdown:
+        db = work / "newsdesk-call.db"
+        results["newsdesk refresh() call"] = {
+            phase: _measure(site, lambda: run_child(config, db, memory_samples=False, call_only=True)["wall"])
+            for phase in ("cold", "warm")
+        }
+    if newsboat:
+        boat = [newsboat, "-u", str(work / "urls"), "-c", str(work / "newsboat.db"),
+                "-C", str(work / "newsboat.conf"), "-x", "reload"]
+        results["newsboat"] = {phase: _measure(site, lambda: _timed(boat, env)) for phase in ("cold", "warm")}
+    if reader_python:
+        db = str(work / "reader.db")
+        subprocess.run([str(reader_python), str(work / "reader_add.py"), db, str(work / "urls")], check=True, env=env)
+        update = [str(reader_python), "-m", "reader", "--db", db, "update", "--no-scheduled", "--workers", str(n)]
+        results["reader"] = {phase: _measure(site, lambda: _timed(update, env)) for phase in ("cold", "warm")}
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_site_options(parser, "folder with tools/newsite.py (default ../shared)")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--reader-python", type=Path, help="a Python with reader and sgmllib3k installed")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three programs, ratios taken within each")
+    parser.add_argument("--breakdown", action="store_true", help="also time newsdesk's refresh() call inside a process")
+    parser.add_argument("--reader-python", type=Path, help="a Python with reader[cli] and sgmllib3k installed")
     args = parser.parse_args()
     n = args.concurrency
     newsboat = shutil.which("newsboat")
@@ -93,7 +150,7 @@ def main() -> None:
         print("newsboat is not installed (Debian/Ubuntu: apt-get install -y newsboat); its rows are skipped", file=sys.stderr)
     reader_python = _reader_python(args.reader_python)
 
-    results: dict[str, dict[str, tuple[float, dict[str, int]]]] = {}
+    rounds: list[dict[str, dict[str, Result]]] = []
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         work = Path(tmp)
         with newsite(args.shared.resolve(), work, *site_options(args)) as site:
@@ -102,58 +159,43 @@ def main() -> None:
             site.prime(args.feeds)
             urls = [f"{site.url}/feeds/{i}.xml" for i in range(args.feeds)]
             (work / "urls").write_text("\n".join(urls) + "\n")
-
-            config = work / "feeds.toml"
-            config.write_text(
+            (work / "newsboat.conf").write_text(f"reload-threads {n}\n")
+            (work / "reader_add.py").write_text(_READER_ADD)
+            (work / "feeds.toml").write_text(
                 f"[settings]\nconcurrency = {n}\nper_host = {n}\nextract = false\n\n" + site.feeds_toml.read_text()
             )
-            db = work / "newsdesk.db"
-            results["newsdesk"] = {
-                phase: _measure(site, lambda: run_child(config, db, memory_samples=False, call_only=True)["wall"]) for phase in ("cold", "warm")
-            }
-
-            if newsboat:
-                (work / "newsboat.conf").write_text(f"reload-threads {n}\n")
-                command = [newsboat, "-u", str(work / "urls"), "-c", str(work / "newsboat.db"),
-                           "-C", str(work / "newsboat.conf"), "-x", "reload"]
-
-                def run_newsboat() -> float:
-                    started = time.perf_counter()
-                    subprocess.run(command, check=True, capture_output=True, env={"HOME": str(work), "PATH": "/usr/bin:/bin"})
-                    return time.perf_counter() - started
-
-                results["newsboat"] = {phase: _measure(site, run_newsboat) for phase in ("cold", "warm")}
-
-            if reader_python:
-                script = work / "reader_update.py"
-                script.write_text(_READER_SCRIPT)
-
-                def run_reader() -> float:
-                    out = subprocess.run([str(reader_python), str(script), str(work / "reader.db"), str(work / "urls"), str(n)],
-                                         check=True, capture_output=True, text=True)
-                    return float(out.stdout.strip().splitlines()[-1])
-
-                results["reader"] = {phase: _measure(site, run_reader) for phase in ("cold", "warm")}
+            for _ in range(args.rounds):
+                rounds.append(_round(work, site, n, newsboat, reader_python, args.breakdown))
 
     rows = []
-    for name, phases in results.items():
-        for phase, (seconds, stats) in phases.items():
-            rows.append((name, phase, f"{seconds:.2f}", stats.get("requests", 0), stats.get("conditional", 0),
-                         stats.get("feed.304", 0), stats.get("feed.200", 0)))
+    for number, results in enumerate(rounds, 1):
+        for name, phases in results.items():
+            for phase, (seconds, stats) in phases.items():
+                rows.append((number, name, phase, f"{seconds:.2f}", stats.get("requests", 0), stats.get("conditional", 0),
+                             stats.get("feed.304", 0), stats.get("feed.200", 0)))
     floor = args.feeds / n * args.latency_ms / 1000
-    table(f"3. feeds only: {args.feeds} feeds x {args.items} items, {args.latency_ms:g} ms latency, "
+    table(f"3. feeds only, whole commands: {args.feeds} feeds x {args.items} items, {args.latency_ms:g} ms latency, "
           f"concurrency {n}, {cores()} cores (latency floor {floor:.2f} s)",
-          ("reader", "run", "wall s", "requests", "conditional", "304", "200"), rows)
-    ours = results["newsdesk"]
-    peers = {name: phases for name, phases in results.items() if name != "newsdesk"}
-    if peers:
-        fastest = min(peers, key=lambda p: peers[p]["cold"][0])
-        cold_ratio = ours["cold"][0] / peers[fastest]["cold"][0]
-        print(f"\ncold: newsdesk / {fastest} (the faster peer) = {cold_ratio:.2f} (goal <= 0.6)")
-    if "reader" in peers:
-        warm_ratio = ours["warm"][0] / peers["reader"]["warm"][0]
-        all_304 = ours["warm"][1].get("feed.304", 0) == args.feeds
-        print(f"warm: newsdesk / reader = {warm_ratio:.2f} (goal <= 1), every answer a 304: {all_304}")
+          ("round", "program", "run", "wall s", "requests", "conditional", "304", "200"), rows)
+
+    def ratios(phase: str, peer: str) -> list[float]:
+        return [r["newsdesk"][phase][0] / r[peer][phase][0] for r in rounds if peer in r]
+
+    def spread(values: list[float]) -> str:
+        if not values:
+            return "n/a"
+        middle = statistics.median(values)
+        return (f"{' / '.join(f'{v:.2f}' for v in values)} (median {middle:.2f}, "
+                f"spread {(max(values) - min(values)) / middle * 100:.0f}%)")
+
+    print()
+    if newsboat:
+        print(f"cold: newsdesk / newsboat = {spread(ratios('cold', 'newsboat'))}  (goal <= 0.6)")
+    if reader_python:
+        print(f"cold: newsdesk / reader   = {spread(ratios('cold', 'reader'))}")
+        all_304 = all(r["newsdesk"]["warm"][1].get("feed.304", 0) == args.feeds for r in rounds)
+        print(f"warm: newsdesk / reader   = {spread(ratios('warm', 'reader'))}  (goal <= 0.95); "
+              f"newsdesk's every answer a 304: {all_304}")
 
 
 if __name__ == "__main__":

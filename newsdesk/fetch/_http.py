@@ -128,7 +128,7 @@ class _Slots:
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
                 self._release()  # handed the slot, then cancelled before taking it
-            else:
+            elif turn in queue:  # (a release may have dropped it already, seeing it cancelled)
                 queue.remove(turn)
             raise
 
@@ -269,6 +269,9 @@ class Fetcher:
                 return _Answer(answer.status, answer.reason, current, answer.headers, answer.body, moved_to)
             try:
                 target = urljoin(current, location.strip())
+            except ValueError:
+                raise BadRedirect(url, location, "is not an address newsdesk can read") from None
+            try:
                 address = web_address(target)
             except ValueError as exc:
                 raise BadRedirect(url, location, str(exc)) from None

@@ -13,7 +13,13 @@ _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ocid|cmpid|at_m
 def is_web_url(url: str | None) -> bool:
     """Only http and https are ever downloaded or opened: a feed cannot point newsdesk at a
     local file (file:), a script (javascript:) or inline content (data:)."""
-    return bool(url) and urlsplit(url).scheme in ("http", "https")  # type: ignore[arg-type]
+    if not url:
+        return False
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # unreadable past its scheme ("http://[::1"): the download says why
+        scheme = url.partition(":")[0].strip().lower()
+    return scheme in ("http", "https")
 
 
 def absolute_link(base: str, link: str) -> str | None:
