@@ -42,13 +42,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import trafilatura  # noqa: E402
+import trafilatura
 
-from newsdesk.config import parse_config  # noqa: E402
-from newsdesk.extract import extract_article  # noqa: E402
-from newsdesk.refresh import reextract, refresh  # noqa: E402
-from newsdesk.store import Store  # noqa: E402
-from tests.httpserver import LocalServer  # noqa: E402
+from newsdesk.config import parse_config
+from newsdesk.extract import extract_article
+from newsdesk.refresh import reextract, refresh
+from newsdesk.store import Store
+from tests.httpserver import LocalServer
 
 _REPO = Path(__file__).resolve().parent.parent
 _DEFAULT_CORPUS = _REPO.parent / "shared" / "corpus" / "articles"

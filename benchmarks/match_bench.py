@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._bigdb import articles, build  # noqa: E402
-from benchmarks._common import DEFAULT_SHARED, cores, table  # noqa: E402
-from benchmarks.refresh_bench import PEOPLE  # noqa: E402
-from newsdesk.config import parse_config  # noqa: E402
-from newsdesk.match import Matcher, summarize, watchlist_fingerprint  # noqa: E402
-from newsdesk.store import Store  # noqa: E402
+from benchmarks._bigdb import articles, build
+from benchmarks._common import DEFAULT_SHARED, cores, table
+from benchmarks.refresh_bench import PEOPLE
+from newsdesk.config import parse_config
+from newsdesk.match import Matcher, summarize, watchlist_fingerprint
+from newsdesk.store import Store
 
 _NAME = re.compile(r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]{3,})\b")
 _NOT_NAMES = {"The", "This", "That", "But", "And", "New", "North", "South", "East", "West", "United", "When", "With", "For"}
@@ -97,7 +97,17 @@ def main() -> None:
     table(
         f"4b. re-tag after a watchlist edit ({cores()} cores)",
         ("stories", "text M chars", "re-tag s", "stories/s", "matched after", "goal", "database built in s"),
-        [(done, f"{chars / 1e6:.0f}", f"{retag_s:.1f}", f"{done / retag_s:.0f}", matched, "<= 20 s", f"{built:.0f}" if built else "reused")],
+        [
+            (
+                done,
+                f"{chars / 1e6:.0f}",
+                f"{retag_s:.1f}",
+                f"{done / retag_s:.0f}",
+                matched,
+                "<= 20 s",
+                f"{built:.0f}" if built else "reused",
+            )
+        ],
     )
     print(f"\nmatcher {mb_s:.1f} MB/s (goal >= 10); re-tag of {done} stories {retag_s:.1f} s (goal <= 20 s)")
 

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import (  # noqa: E402
+from benchmarks._common import (
     TreeMemory,
     add_site_options,
     cores,
@@ -101,7 +101,8 @@ def child(config_path: str, db: str, profile: str | None, memory_samples: bool =
     if profiler and profile:
         profiler.dump_stats(profile)
     print(json.dumps({
-        "wall": wall, "main_cpu": cpu, "main_thread_cpu": main_thread_cpu, "tree_cpu": memory.cpu_seconds, "ok": summary.ok, "not_modified": summary.not_modified,
+        "wall": wall, "main_cpu": cpu, "main_thread_cpu": main_thread_cpu, "tree_cpu": memory.cpu_seconds, "ok": summary.ok,
+        "not_modified": summary.not_modified,
         "failed": summary.failed, "new_stories": summary.new_stories, "new_matches": summary.new_matches,
         "peak_main_rss_mb": memory.peak_main_rss_kb / 1024, "peak_tree_rss_mb": memory.peak_rss_kb / 1024,
         "peak_tree_pss_mb": memory.peak_pss_kb / 1024,
@@ -221,8 +222,8 @@ def main() -> None:
         ("wall s", "floor s", "ratio", "goal", "stories", "pages extracted", "trafilatura CPU s",
          "main CPU s (event loop)", "refresh CPU s (all procs)", "peak RSS main MB", "peak PSS all MB", "peak RSS all MB"),
         [(f"{cold['wall']:.2f}", f"{floor:.2f}", f"{ratio:.2f}", "<= 1.25", cold["new_stories"], pages,
-          f"{cpu:.1f}", f"{cold['main_cpu']:.1f} ({cold['main_thread_cpu']:.1f})", f"{cold['tree_cpu']:.1f}", f"{cold['peak_main_rss_mb']:.0f}",
-          f"{cold['peak_tree_pss_mb']:.0f}", f"{cold['peak_tree_rss_mb']:.0f}")],
+          f"{cpu:.1f}", f"{cold['main_cpu']:.1f} ({cold['main_thread_cpu']:.1f})", f"{cold['tree_cpu']:.1f}",
+          f"{cold['peak_main_rss_mb']:.0f}", f"{cold['peak_tree_pss_mb']:.0f}", f"{cold['peak_tree_rss_mb']:.0f}")],
     )
     table(
         "   server counters (cold)",

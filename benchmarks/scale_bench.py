@@ -26,15 +26,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from textual.worker import WorkerCancelled  # noqa: E402
+from textual.worker import WorkerCancelled
 
-from benchmarks._bigdb import ENTITIES, build  # noqa: E402
-from benchmarks._common import DEFAULT_SHARED, cores, table  # noqa: E402
-from newsdesk.config import parse_config  # noqa: E402
-from newsdesk.match import watchlist_fingerprint  # noqa: E402
-from newsdesk.store import Store  # noqa: E402
-from newsdesk.ui import NewsdeskApp  # noqa: E402
-from newsdesk.ui.widgets import StoryTable  # noqa: E402
+from benchmarks._bigdb import ENTITIES, build
+from benchmarks._common import DEFAULT_SHARED, cores, table
+from newsdesk.config import parse_config
+from newsdesk.match import watchlist_fingerprint
+from newsdesk.store import Store
+from newsdesk.ui import NewsdeskApp
+from newsdesk.ui.widgets import StoryTable
 
 QUERIES = ("president", "russia", "market* growth", '"prime minister"', "climate", "games console", "police")
 

@@ -126,8 +126,14 @@ class Settings:
     200 / 16 round trips, and no site sees more than 16 requests at once, most of them
     conditional GETs answered with an empty 304."""
     timeout_seconds: float = key(20.0, Number(0.01, 3600, "seconds"), "a server that does not answer in time is recorded as a timeout")
-    max_feed_bytes: int = key(10 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True), "a feed larger than this (after decompression) is cut off and reported as too large")
-    max_page_bytes: int = key(5 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True), "an article page larger than this is not extracted (the feed's text is used)")
+    max_feed_bytes: int = key(
+        10 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True),
+        "a feed larger than this (after decompression) is cut off and reported as too large",
+    )
+    max_page_bytes: int = key(
+        5 * 1024 * 1024, Integer(64 * 1024, 1024**3, bytes=True),
+        "an article page larger than this is not extracted (the feed's text is used)",
+    )
     extract: bool = key(True, Boolean(), "download the article page of each new entry and extract its text")
     user_agent: str | None = key(None, Text(header=True), "the User-Agent header sent", default_doc="newsdesk's")
 
@@ -151,9 +157,9 @@ class FeedConfig:
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None = None
-    settings: Settings = table(Settings, "settings for every feed")  # noqa: RUF009 (a field specifier)
+    settings: Settings = table(Settings, "settings for every feed")
     feeds: tuple[FeedConfig, ...] = array(FeedConfig, "the feeds to read")
-    watchlist: Watchlist = table(Watchlist, "the countries and people to watch")  # noqa: RUF009 (a field specifier)
+    watchlist: Watchlist = table(Watchlist, "the countries and people to watch")
 
 
 def reference() -> str:
@@ -288,7 +294,9 @@ class _Validator:
                 dotted = f"{where}.{name}" if where else name
                 raise self.fail(f"unknown key{hint}", dotted, line_of(name))
 
-    def read(self, raw: Mapping[str, Any], cls: type[Any], where: str, line_of: Callable[[str], int | None], *, header: int | None = None) -> dict[str, Any]:
+    def read(
+        self, raw: Mapping[str, Any], cls: type[Any], where: str, line_of: Callable[[str], int | None], *, header: int | None = None
+    ) -> dict[str, Any]:
         """Every declared key of `cls` that `raw` holds, checked: {field name: value}."""
         keys = declared_keys(cls)
         self.check_keys(raw, tuple(keys), where, line_of)

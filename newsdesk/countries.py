@@ -59,9 +59,8 @@ def _table() -> tuple[Country, ...]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        cells = (line.split("\t") + ["", "", "", ""])[:5]
-        code, name, names, demonyms, capitals = cells
-        extra[code] = (name, _split(names), _split(demonyms), _split(capitals))
+        code, name, names_cell, demonyms_cell, capitals_cell = [*line.split("\t"), "", "", "", ""][:5]
+        extra[code] = (name, _split(names_cell), _split(demonyms_cell), _split(capitals_cell))
     countries: list[Country] = []
     for entry in pycountry.countries:
         code = entry.alpha_2

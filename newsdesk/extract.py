@@ -68,9 +68,11 @@ _BOILERPLATE = re.compile(
     r"""^(?:
         (?:share|tweet|e-?mail|print|pin|save|copy\s+link)(?:\s+(?:this|on|via|to|the|by|for|with\s+a\s+friend))*
         (?:\s+(?:article|story|page|post|link|url|facebook|twitter|x|whatsapp|linkedin|e-?mail|pinterest|reddit|messenger|telegram|later))*
-      | (?:read|see|show|load|view)\s+(?:more|less|all|also|full\s+(?:story|article|coverage))(?:\s*[:»›>→|…-].{0,120}|\s+(?:here|now|stories|articles|news|comments))?
+      | (?:read|see|show|load|view)\s+(?:more|less|all|also|full\s+(?:story|article|coverage))
+        (?:\s*[:»›>→|…-].{0,120}|\s+(?:here|now|stories|articles|news|comments))?
       | the\s+post\s+.{1,200}\s+appeared\s+first\s+on\s+.{1,100}
-      | (?:related|recommended|more\s+from|also\s+read|read\s+also|most\s+read|most\s+popular|trending|advertisement|sponsored|explore\s+further)\b.{0,120}
+      | (?:related|recommended|more\s+from|also\s+read|read\s+also|most\s+read|most\s+popular|trending|advertisement|sponsored
+         |explore\s+further)\b.{0,120}
       | (?:sign\s+up|subscribe|follow\s+us|join\s+us|download\s+(?:our|the)\s+app|get\s+our\s+newsletter)\b.{0,120}
       | .{0,80}\b(?:click(?:ing)?\s+here|tap\s+here)\b.{0,40}
       | .{0,120}\bcookies?\b.{0,120}\b(?:accept|consent|agree|settings|policy)\b.{0,60}

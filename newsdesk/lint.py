@@ -52,23 +52,27 @@ def _repeated(watchlist: Watchlist) -> list[Finding]:
 def _aliases(watchlist: Watchlist) -> list[Finding]:
     out: list[Finding] = []
     owners: dict[str, list[str]] = defaultdict(list)
+    entries: list[tuple[str, int | None, tuple[str, ...], str | None]]
     entries = [(_country(c.code), c.line, c.aliases, c.code) for c in watchlist.countries]
     entries += [(p.name, p.line, p.aliases, None) for p in watchlist.people]
     for entry, line, aliases, code in entries:
         for alias in aliases:
             owners[name_key(alias)].append(entry)
             if _is_word(alias):
-                out.append(Finding(line, entry, f"alias {alias!r} is an everyday English word: it counts wherever it is capitalised (headlines, sentence starts)"))
+                message = f"alias {alias!r} is an everyday English word: it counts wherever it is capitalised (headlines, sentence starts)"
+                out.append(Finding(line, entry, message))
             meant = {m.code for m in _probe().find(alias, "") if m.form.casefold() == alias.casefold()}
             if code is not None and meant == {code}:
                 out.append(Finding(line, entry, f"alias {alias!r} is already a form of {entry}: it can go"))
             elif meant - {code}:
                 names = ", ".join(sorted(_country(c) for c in meant - {code} if c))
-                out.append(Finding(line, entry, f"alias {alias!r} is also a name of {names}: a story using it counts for neither unless it names one of them otherwise"))
+                out.append(Finding(line, entry, f"alias {alias!r} is also a name of {names}: a story using it counts for neither unless "
+                                                "it names one of them otherwise"))
     for alias, who in owners.items():
         if len(set(who)) > 1:
             line = next((ln for name, ln, aliases, _ in entries if name == who[-1] for a in aliases if name_key(a) == alias), None)
-            out.append(Finding(line, who[-1], f"alias {alias!r} is shared with {', '.join(sorted(set(who) - {who[-1]}))}: it counts for neither"))
+            others = ", ".join(sorted(set(who) - {who[-1]}))
+            out.append(Finding(line, who[-1], f"alias {alias!r} is shared with {others}: it counts for neither"))
     return out
 
 
@@ -79,21 +83,29 @@ def _people(watchlist: Watchlist) -> list[Finding]:
         surname = surname_of(person.name)
         if surname is None:
             if not person.aliases and _is_word(person.name):
-                out.append(Finding(person.line, person.name, "a one-word name that is also an everyday word: it counts wherever it is capitalised"))
+                message = "a one-word name that is also an everyday word: it counts wherever it is capitalised"
+                out.append(Finding(person.line, person.name, message))
             continue
         by_surname[name_key(surname)].append(person.name)
         if person.surname_alone and everyday_word_surname(surname):
-            out.append(Finding(person.line, person.name, f"surname_alone: {surname!r} is also an everyday word; alone it still counts only after a title (\"Mrs {surname}\"){'' if is_month(surname) else ' or mid-sentence'}"))
+            where = "" if is_month(surname) else " or mid-sentence"
+            message = (f"surname_alone: {surname!r} is also an everyday word; alone it still counts only after a title "
+                       f'("Mrs {surname}"){where}')
+            out.append(Finding(person.line, person.name, message))
         elif person.surname_alone and _is_word(surname):
-            out.append(Finding(person.line, person.name, f"surname_alone: {surname!r} is also an English word: it counts wherever it is capitalised"))
+            message = f"surname_alone: {surname!r} is also an English word: it counts wherever it is capitalised"
+            out.append(Finding(person.line, person.name, message))
         if any(m.kind == "country" for m in _probe().find(surname, "")):
-            out.append(Finding(person.line, person.name, f"surname {surname!r} is also a country's name: alone it counts as the country unless {person.name} was named first"))
+            message = f"surname {surname!r} is also a country's name: alone it counts as the country unless {person.name} was named first"
+            out.append(Finding(person.line, person.name, message))
     lines = {p.name: p.line for p in watchlist.people}
-    for surname, names in by_surname.items():
+    for names in by_surname.values():
         if len(names) > 1:
             for name in names[1:]:
                 others = ", ".join(dict.fromkeys(n for n in names if n != name))
-                out.append(Finding(lines[name], name, f"shares the surname {surname_of(name)!r} with {others}: alone, it counts for whichever was named earlier in a story, and for neither when both were"))
+                message = (f"shares the surname {surname_of(name)!r} with {others}: alone, it counts for whichever was named earlier "
+                           "in a story, and for neither when both were")
+                out.append(Finding(lines[name], name, message))
     return out
 
 

@@ -21,7 +21,7 @@ from newsdesk.errors import EnvironmentProblem, NewsdeskError
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # None stands for the module Windows lacks
 
 
 class AlreadyRunning(NewsdeskError):
@@ -36,8 +36,9 @@ def _lock_place(db_url: str) -> tuple[Path, str]:
     """Where the lock goes, and what the user can do when it cannot be made there."""
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        db = Path(url.database)  # type: ignore[arg-type]
-        return db.with_name(db.name + ".daemon.lock"), "newsdesk writes beside the database: move it to a folder you can write, or give --db"
+        db = Path(url.database)
+        fix = "newsdesk writes beside the database: move it to a folder you can write, or give --db"
+        return db.with_name(db.name + ".daemon.lock"), fix
     digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
     return places.user_dir("state") / f"daemon-{digest}.lock", places.fix_for("state")
 

@@ -40,6 +40,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from newsdesk import countries as country_data
 from newsdesk.config import Watchlist
@@ -111,12 +112,21 @@ _PHRASE_END = re.compile(r"\s*(?:[.,;:!?)\]\"”]|$|\s(?:and|or|but)\b)")
 _FIRST_NAME_COUNTRIES = {"JO", "TD"}
 # Given names often seen before "Jordan" or "Chad" in sport and entertainment news.
 _GIVEN_NAMES = frozenset(
-    ["Michael", "Mike", "Jordan", "Chad", "Ryan", "Eddie", "DeAndre", "DeAndré", "Vernon", "Jim", "James", "John", "Joe", "Kevin", "Robert", "Bob", "Thomas", "Tom", "Ben", "Brian", "Chris", "David", "Dan", "Daniel", "Mark", "Matt", "Paul", "Peter", "Steve", "Sam", "Scott", "Tony", "Katie", "Kathryn", "Barbara", "Michelle", "Pamela", "Sarah", "Lisa", "Karen", "Lauren", "Emily", "Anna", "Alex", "Andrew", "Jack", "Luke"]
+    [
+        "Michael", "Mike", "Jordan", "Chad", "Ryan", "Eddie", "DeAndre", "DeAndré", "Vernon", "Jim", "James", "John",
+        "Joe", "Kevin", "Robert", "Bob", "Thomas", "Tom", "Ben", "Brian", "Chris", "David", "Dan", "Daniel", "Mark",
+        "Matt", "Paul", "Peter", "Steve", "Sam", "Scott", "Tony", "Katie", "Kathryn", "Barbara", "Michelle", "Pamela",
+        "Sarah", "Lisa", "Karen", "Lauren", "Emily", "Anna", "Alex", "Andrew", "Jack", "Luke",
+    ]
 )
 # Surnames that are also everyday words: alone, they count only after a title ("Mrs May").
 _MONTHS = frozenset(["may", "march", "june", "april", "august"])
 _WORD_SURNAMES = frozenset(
-    ["may", "march", "june", "april", "august", "rice", "brown", "black", "white", "green", "king", "cook", "bush", "little", "long", "young", "hope", "wells", "page", "rose", "short", "sharp", "strong", "love", "price", "hunt", "hall", "ward", "wood", "field", "major", "lord", "bishop", "pope", "mayor", "best", "rich", "church"]
+    [
+        "may", "march", "june", "april", "august", "rice", "brown", "black", "white", "green", "king", "cook", "bush",
+        "little", "long", "young", "hope", "wells", "page", "rose", "short", "sharp", "strong", "love", "price",
+        "hunt", "hall", "ward", "wood", "field", "major", "lord", "bishop", "pope", "mayor", "best", "rich", "church",
+    ]
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _NEXT_OK = {"River", "Valley", "Rift", "Times", "Basin", "Lake"}
@@ -498,16 +508,19 @@ def _fold_lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_LOWER)
 
 
+_Trie: TypeAlias = dict[str, "_Trie"]  # a character to the rest of the words; "" ends a word
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation shaped as a trie: shared prefixes are tried once, longest first."""
-    trie: dict[str, dict] = {}
+    trie: _Trie = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: _Trie) -> str:
         end = "" in node
         branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
         if not branches:

@@ -58,6 +58,7 @@ from newsdesk.types import (
     PageReading,
     RawPage,
     StoryWrite,
+    TextSource,
 )
 from newsdesk.workers import Workers, cores
 
@@ -444,7 +445,8 @@ class _Writer:
 
     async def _drain(self) -> None:
         while self._waiting:
-            batch, size = [], 0
+            batch: list[tuple[FeedWrite, asyncio.Future[list[int | None]]]] = []
+            size = 0
             while self._waiting and (not batch or size + len(self._waiting[0][0].stories) <= _BATCH_STORIES):
                 item = self._waiting.pop(0)
                 batch.append(item)
@@ -563,6 +565,7 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         article, note = None, "the article page held less text than the feed"
     elif article is not None and entry.content and len(article.text) < _SHORTER_THAN_FEED * len(entry.content):
         article, note = None, "the article page held much less text than the feed's own"
+    source: TextSource
     if article is not None:
         text, source = article.text, "page"
         lede = first_sentence(entry.summary)
@@ -586,6 +589,6 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         fetched_at=now,
         summary=entry.summary,
         text=text,
-        text_source=source,  # type: ignore[arg-type]
+        text_source=source,
         text_note=note,
     )

@@ -17,7 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from newsdesk.fetch import parse_feed
 from newsdesk.types import FeedOutcome, FeedResult
@@ -98,7 +98,8 @@ class Workers:
         batches = self._batches.get(function)
         if batches is None:
             batches = self._batches[function] = _Batches(self, function)
-        return await batches.call(args)
+        # The batches are keyed by function, so their results are what `function` returns.
+        return cast(_T, await batches.call(args))
 
     def _start(self) -> Executor:
         """Start the pool and every worker, off the event loop: the first start launches the

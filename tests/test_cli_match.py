@@ -137,10 +137,13 @@ name = "Michael  jordan"
         "feeds.toml:2: Iran: alias 'Iranian' is already a form of Iran: it can go",
         "feeds.toml:2: Iran: alias 'Bear' is an everyday English word: it counts wherever it is capitalised (headlines, sentence starts)",
         "feeds.toml:2: Russia: listed again (first on line 2); only the first entry counts",
-        "feeds.toml:8: Mike Johnson: alias 'Speaker' is an everyday English word: it counts wherever it is capitalised (headlines, sentence starts)",
-        "feeds.toml:8: Mike Johnson: shares the surname 'Johnson' with Boris Johnson: alone, it counts for whichever was named earlier in a story, and for neither when both were",
+        "feeds.toml:8: Mike Johnson: alias 'Speaker' is an everyday English word: it counts wherever it is capitalised "
+        "(headlines, sentence starts)",
+        "feeds.toml:8: Mike Johnson: shares the surname 'Johnson' with Boris Johnson: alone, it counts for whichever was named "
+        "earlier in a story, and for neither when both were",
         "feeds.toml:12: Theresa May: surname_alone: 'May' is also an everyday word; alone it still counts only after a title (\"Mrs May\")",
-        "feeds.toml:16: Michael Jordan: surname 'Jordan' is also a country's name: alone it counts as the country unless Michael Jordan was named first",
+        "feeds.toml:16: Michael Jordan: surname 'Jordan' is also a country's name: alone it counts as the country unless "
+        "Michael Jordan was named first",
         "feeds.toml:20: Michael  jordan: listed again (first on line 16); only the first entry counts",
     ]
 
@@ -149,4 +152,7 @@ def test_watchlist_check_refuses_a_name_that_is_no_country(tmp_path: Path, capsy
     config = tmp_path / "feeds.toml"
     config.write_text('[watchlist]\ncountries = ["Russia", "Rusia"]\n', encoding="utf-8")
     assert main(["watchlist", "check", "--config", str(config)]) == 2
-    assert "feeds.toml:2: watchlist.countries[2]: 'Rusia' is not a country name or ISO 3166 code (did you mean 'Russia'?)" in capsys.readouterr().err
+    assert (
+        "feeds.toml:2: watchlist.countries[2]: 'Rusia' is not a country name or ISO 3166 code (did you mean 'Russia'?)"
+        in capsys.readouterr().err
+    )

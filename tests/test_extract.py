@@ -139,7 +139,9 @@ def test_the_feeds_lede_picks_the_reading_that_keeps_it() -> None:
 
 
 def test_first_sentence_and_has_words() -> None:
-    assert first_sentence("Moscow says Tehran acted in self-defence. It called for restraint.") == "Moscow says Tehran acted in self-defence."
+    assert (
+        first_sentence("Moscow says Tehran acted in self-defence. It called for restraint.") == "Moscow says Tehran acted in self-defence."
+    )
     assert first_sentence("  no full stop\n here ") == "no full stop here"
     assert has_words("He said: “Moscow says Tehran acted!”", "moscow says, tehran acted")
     assert not has_words("Moscow says Tehran acted", "")

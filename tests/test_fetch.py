@@ -24,7 +24,8 @@ FEEDS = Path(__file__).parent / "data" / "feeds"
 FEED_FILES = sorted(p.name for p in FEEDS.iterdir() if not p.name.startswith("LICENSE") and not p.name.endswith(".json"))
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://x/</link>
-<item><title>One &amp; only</title><link>/a/1?utm_source=rss</link><description>&lt;p&gt;First para.&lt;/p&gt;&lt;p&gt;Second &lt;b&gt;bold&lt;/b&gt; para.&lt;/p&gt;</description></item>
+<item><title>One &amp; only</title><link>/a/1?utm_source=rss</link>
+<description>&lt;p&gt;First para.&lt;/p&gt;&lt;p&gt;Second &lt;b&gt;bold&lt;/b&gt; para.&lt;/p&gt;</description></item>
 <item><title>Two</title><guid>urn:two</guid><link>http://x/a/2</link><pubDate>Sun, 14 Apr 2024 09:00:00 GMT</pubDate></item>
 <item><title>Two again</title><guid>urn:two</guid></item>
 </channel></rss>"""

@@ -8,9 +8,9 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,8 +19,14 @@ if TYPE_CHECKING:
 
 
 def common_options(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument("--config", metavar="PATH", default=default, help="feeds.toml to use (default: $NEWSDESK_CONFIG, then feeds.toml in the user config dir)")
-    parser.add_argument("--db", metavar="PATH_OR_URL", default=default, help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)")
+    parser.add_argument(
+        "--config", metavar="PATH", default=default,
+        help="feeds.toml to use (default: $NEWSDESK_CONFIG, then feeds.toml in the user config dir)",
+    )
+    parser.add_argument(
+        "--db", metavar="PATH_OR_URL", default=default,
+        help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)",
+    )
 
 
 def config_path_arg(args: argparse.Namespace) -> Path:

@@ -47,7 +47,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     config, store = load(args)
     with store:
         stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
-        return _print_stories(store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)", with_text=args.with_text)
+        return _print_stories(
+            store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)", with_text=args.with_text
+        )
 
 
 def cmd_search(args: argparse.Namespace) -> int:

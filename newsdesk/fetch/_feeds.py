@@ -21,7 +21,10 @@ from newsdesk.types import Entry, FeedOutcome, FeedResult
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"}
 
 
-_BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "figure", "figcaption", "section", "article"}
+_BLOCK_TAGS = {
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "figure",
+    "figcaption", "section", "article",
+}
 
 
 PARSE_HEADERS = ("content-type", "content-language")

@@ -27,7 +27,6 @@ import httpcore
 from newsdesk import __version__
 from newsdesk.config import Settings
 from newsdesk.errors import (
-    BadEncoding,
     BadRedirect,
     BadURL,
     ConnectFailed,

@@ -200,7 +200,7 @@ class _Stream(httpcore.AsyncNetworkStream):
             raise ConnectFailure(str(exc) or type(exc).__name__, exc) from exc
         if secure is None:  # the server closed the connection during the handshake
             raise httpcore.ConnectError("the server closed the connection during the TLS handshake")
-        self._protocol.transport = secure  # type: ignore[assignment]
+        self._protocol.transport = secure
         return self
 
     def get_extra_info(self, info: str) -> Any:

@@ -26,8 +26,8 @@ from newsdesk.store._pages import (
 )
 from newsdesk.store._search import _Search, fts_query
 from newsdesk.store._state import _State
-from newsdesk.store._stories import FeedWrite, _Stories
-from newsdesk.types import FetchRecord
+from newsdesk.store._stories import _Stories
+from newsdesk.types import FeedWrite, FetchRecord
 
 __all__ = [
     "MAX_STORED_PAGE_BYTES",

@@ -7,14 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
+from newsdesk.types import MatchKind, TextSource
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: datetime | None) -> datetime | None: ...
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite gives naive datetimes back; everything newsdesk stores is UTC."""
     if value is None:
@@ -28,6 +35,26 @@ def insert_ignoring(session: Session, model: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model).on_conflict_do_nothing()
     return sqlite.insert(model).on_conflict_do_nothing()
+
+
+def _table(name: str) -> Table:
+    """A table of the models, for statements on rows rather than ORM objects."""
+    return SQLModel.metadata.tables[name]
+
+
+def _id(value: int | None) -> int:
+    """A stored row's id (None only before it is inserted)."""
+    if value is None:
+        raise StoreError("a row read from the database has no id")
+    return value
+
+
+def _text_source(value: str) -> TextSource:
+    return "page" if value == "page" else "feed"
+
+
+def _kind(value: str) -> MatchKind:
+    return "person" if value == "person" else "country"
 
 
 class _Base:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, update
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from newsdesk.errors import StoreError
@@ -25,7 +27,7 @@ def database_url(target: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets the UI read while a refresh writes; busy_timeout makes a second writer wait
     # instead of failing with "database is locked".
     cur = dbapi_conn.cursor()
@@ -36,7 +38,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _postgresql_session(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _postgresql_session(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Every time is stored as UTC in a column without a time zone: the session must not
     # shift them by the server's zone.
     cur = dbapi_conn.cursor()

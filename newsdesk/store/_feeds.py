@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, and_, bindparam, case, func, or_, update
+from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
-from newsdesk.store._base import _Base, _utc
-from newsdesk.store._models import Feed, Story
+from newsdesk.store._base import _Base, _table, _utc
+from newsdesk.store._models import Feed
 from newsdesk.types import FeedResult, FeedStatus, FetchRecord
 
 
@@ -53,10 +54,10 @@ class _Feeds(_Base):
     def feeds(self, *, active_only: bool = True) -> list[FeedStatus]:
         # Rows of the table, not ORM objects: every refresh starts here, and the first ORM
         # load in a process costs several milliseconds more (a warm refresh is 1.3 s).
-        feed, story = Feed.__table__, Story.__table__  # type: ignore[attr-defined]
+        feed, story = _table("feed"), _table("story")
         with self._session() as session:
             counts = dict(session.execute(select(story.c.feed_id, func.count()).group_by(story.c.feed_id)).all())
-            query = select(feed).order_by(feed.c.name)
+            query = sa_select(feed).order_by(feed.c.name)
             if active_only:
                 query = query.where(feed.c.active.is_(True))
             return [_feed_status(row, counts.get(row.id, 0)) for row in session.execute(query)]
@@ -115,11 +116,11 @@ def _record(session: Session, records: Sequence[FetchRecord]) -> None:
     session.connection().execute(_RECORD, rows)
 
 
-def _record_statement():  # type: ignore[no-untyped-def]
+def _record_statement() -> Update:
     """UPDATE feed for one download: a move and a 410 are kept until feeds.toml names another
     URL; validators, title and the count of new stories change only with an answer that has
     a feed (200)."""
-    feed = Feed.__table__
+    feed = _table("feed")
     c = feed.c
 
     def param(name: str, column: Any) -> Any:
@@ -154,7 +155,7 @@ _RECORD = _record_statement()
 def _feed_status(row: Any, stories: int) -> FeedStatus:
     """(`row`: a row of the feed table.)"""
     return FeedStatus(
-        id=row.id,  # type: ignore[arg-type]
+        id=row.id,
         name=row.name,
         url=row.url,
         active=row.active,

@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import case, delete, func, insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base
+from newsdesk.store._base import _Base, _id, _kind
 from newsdesk.store._models import Meta, Story, StoryMatch
 from newsdesk.types import EntityCount, EntityHit, Match
 
@@ -19,10 +20,10 @@ _WATCHLIST_KEY = "watchlist_fingerprint"
 class _Matches(_Base):
     def entity_counts(self) -> list[EntityCount]:
         with self._session() as session:
-            rows = session.exec(
-                select(
-                    StoryMatch.entity,
-                    StoryMatch.kind,
+            rows = session.execute(
+                sa_select(
+                    col(StoryMatch.entity),
+                    col(StoryMatch.kind),
                     func.max(StoryMatch.code),
                     func.count(),
                     func.sum(case((col(Story.read).is_(False), 1), else_=0)),
@@ -31,7 +32,7 @@ class _Matches(_Base):
                 .group_by(StoryMatch.entity, StoryMatch.kind)
             ).all()
         return [
-            EntityCount(entity=e, kind=k, code=c, stories=n, unread=int(u or 0))  # type: ignore[arg-type]
+            EntityCount(entity=e, kind=_kind(k), code=c, stories=n, unread=int(u or 0))
             for e, k, c, n, u in rows
         ]
 
@@ -68,8 +69,8 @@ class _Matches(_Base):
             if not rows:
                 break
             with self._writing() as session:
-                _replace_matches(session, [(sid, tag(title, summary, text)) for sid, title, summary, text in rows])
-            last_id = rows[-1][0]
+                _replace_matches(session, [(_id(sid), tag(title, summary, text)) for sid, title, summary, text in rows])
+            last_id = _id(rows[-1][0])
             done += len(rows)
             if progress:
                 progress(done, total)
@@ -85,14 +86,14 @@ def _replace_matches(session: Session, tagged: Sequence[tuple[int, Sequence[Enti
     """These stories' matches, and their `matched` flags, replaced by the ones given (re-tagging,
     re-extraction): a few statements for a whole batch, not some per story."""
     ids = [sid for sid, _ in tagged]
-    session.exec(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))  # type: ignore[call-overload]
+    session.execute(delete(StoryMatch).where(col(StoryMatch.story_id).in_(ids)))
     matches = [_match_values(sid, hit) for sid, hits in tagged for hit in hits]
     if matches:
         session.execute(insert(StoryMatch), matches)
     for flag in (True, False):
         chosen = [sid for sid, hits in tagged if bool(hits) is flag]
         if chosen:
-            session.exec(update(Story).where(col(Story.id).in_(chosen)).values(matched=flag))  # type: ignore[call-overload]
+            session.execute(update(Story).where(col(Story.id).in_(chosen)).values(matched=flag))
 
 
 def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
@@ -111,7 +112,7 @@ def _hit_from_row(row: StoryMatch) -> EntityHit:
     occurrences = tuple(
         Match(
             entity=row.entity,
-            kind=row.kind,  # type: ignore[arg-type]
+            kind=_kind(row.kind),
             code=row.code,
             form=form,
             where=where,
@@ -123,7 +124,7 @@ def _hit_from_row(row: StoryMatch) -> EntityHit:
     )
     return EntityHit(
         entity=row.entity,
-        kind=row.kind,  # type: ignore[arg-type]
+        kind=_kind(row.kind),
         code=row.code,
         count=row.count,
         snippet=row.snippet,

@@ -47,7 +47,7 @@ def _v2_feed_health(conn: Connection) -> None:
 def _v3_story_page(conn: Connection) -> None:
     """The article pages kept for re-extraction: a new table, created here so the step is
     explicit; stories stored before it have no page and keep their text."""
-    StoryPage.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    SQLModel.metadata.tables[StoryPage.__tablename__].create(conn, checkfirst=True)
 
 
 def _v4_search_and_list_indexes(conn: Connection) -> None:

@@ -12,8 +12,8 @@ from newsdesk.store._models import Story
 class _State(_Base):
     def set_read(self, story_id: int, read: bool = True) -> None:
         with self._writing() as session:
-            session.exec(update(Story).where(col(Story.id) == story_id).values(read=read))  # type: ignore[call-overload]
+            session.execute(update(Story).where(col(Story.id) == story_id).values(read=read))
 
     def set_starred(self, story_id: int, starred: bool = True) -> None:
         with self._writing() as session:
-            session.exec(update(Story).where(col(Story.id) == story_id).values(starred=starred))  # type: ignore[call-overload]
+            session.execute(update(Story).where(col(Story.id) == story_id).values(starred=starred))

@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, insert, label, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base, _utc, insert_ignoring
+from newsdesk.store._base import _Base, _id, _text_source, _utc, insert_ignoring
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
 from newsdesk.store._models import Feed, Story, StoryMatch, StoryPage
@@ -19,14 +20,12 @@ from newsdesk.types import (
     Article,
     EntityHit,
     FeedWrite,
-    FetchRecord,
     NewStory,
     StoredPage,
     StoryDetail,
     StoryItem,
     TextSource,
 )
-
 
 _FUTURE_SLACK = timedelta(hours=2)
 
@@ -96,11 +95,11 @@ class _Stories(_Base):
         with self._session() as session:
             for start in range(0, len(urls), 500):
                 chunk = urls[start : start + 500]
-                for url, title, author, published, body in session.exec(
-                    select(Story.url, Story.title, Story.author, Story.published, Story.text)
-                    .where(col(Story.url).in_(chunk), Story.text_source == "page")
+                for url, title, author, published, body in session.execute(
+                    sa_select(col(Story.url), col(Story.title), col(Story.author), col(Story.published), col(Story.text))
+                    .where(col(Story.url).in_(chunk), col(Story.text_source) == "page")
                 ):
-                    found.setdefault(url, Article(text=body, title=title, author=author, published=_utc(published)))  # type: ignore[index]
+                    found.setdefault(url, Article(text=body, title=title, author=author, published=_utc(published)))
         return found
 
     def list_stories(
@@ -115,7 +114,7 @@ class _Stories(_Base):
     ) -> list[StoryItem]:
         """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
         with self._session() as session:
-            query = _list_select()
+            query = _LIST_ROWS
             if entity is not None:
                 query = query.where(
                     col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
@@ -125,9 +124,9 @@ class _Stories(_Base):
             if unread_only:
                 query = query.where(col(Story.read).is_(False))
             if feed_id is not None:
-                query = query.where(Story.feed_id == feed_id)
+                query = query.where(col(Story.feed_id) == feed_id)
             query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
-            return _items(session, session.exec(query.offset(offset).limit(limit)).all())
+            return _items(session, session.execute(query.offset(offset).limit(limit)).all())
 
     def count_stories(self, *, matched_only: bool = False) -> int:
         with self._session() as session:
@@ -156,10 +155,10 @@ class _Stories(_Base):
             url=story.url,
             author=story.author,
             published=_utc(story.published),
-            fetched_at=_utc(story.fetched_at),  # type: ignore[arg-type]
+            fetched_at=_utc(story.fetched_at),
             summary=story.summary,
             text=story.text,
-            text_source=story.text_source,  # type: ignore[arg-type]
+            text_source=_text_source(story.text_source),
             text_note=story.text_note,
             read=story.read,
             starred=story.starred,
@@ -191,17 +190,17 @@ class _Stories(_Base):
             if not rows:
                 return
             for story, feed_name, html in rows:
+                last_id = _id(story.id)
                 yield StoredPage(
-                    story_id=story.id,  # type: ignore[arg-type]
+                    story_id=last_id,
                     feed=feed_name,
                     url=story.url,
                     title=story.title,
                     summary=story.summary,
                     text=story.text,
-                    text_source=story.text_source,  # type: ignore[arg-type]
+                    text_source=_text_source(story.text_source),
                     html=unpack_page(html),
                 )
-            last_id = rows[-1][0].id  # type: ignore[assignment]
 
     def count_pages(self) -> tuple[int, int]:
         """How many pages are stored, and their compressed size in bytes."""
@@ -214,7 +213,7 @@ class _Stories(_Base):
     ) -> None:
         """Replace a story's text and its matches in one transaction (re-extraction)."""
         with self._writing() as session:
-            session.exec(  # type: ignore[call-overload]
+            session.execute(
                 update(Story).where(col(Story.id) == story_id).values(text=text, text_source=source, text_note=note)
             )
             _replace_matches(session, [(story_id, hits)])
@@ -277,16 +276,15 @@ def _insert_stories(
     return ids
 
 
-def _list_select():  # type: ignore[no-untyped-def]
-    """Only what a list row shows: a story's text never leaves the database for a list."""
-    return select(
-        Story.id, Story.title, Story.sort_time, Story.read, Story.starred, Story.url, Story.published,
-        col(Feed.name).label("feed"),
-    ).join(Feed, col(Feed.id) == col(Story.feed_id))
+# Only what a list row shows: a story's text never leaves the database for a list.
+_LIST_ROWS = sa_select(
+    col(Story.id), col(Story.title), col(Story.sort_time), col(Story.read), col(Story.starred), col(Story.url),
+    col(Story.published), label("feed", col(Feed.name)),
+).join(Feed, col(Feed.id) == col(Story.feed_id))
 
 
 def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
-    """List rows (of _list_select) with each story's matched entities, in one query."""
+    """List rows (of _LIST_ROWS) with each story's matched entities, in one query."""
     ids = [row.id for row in rows]
     entities: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -301,7 +299,7 @@ def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
             id=row.id,
             title=row.title,
             feed=row.feed,
-            time=_utc(row.sort_time),  # type: ignore[arg-type]
+            time=_utc(row.sort_time),
             read=row.read,
             starred=row.starred,
             entities=tuple(entities[row.id]),

@@ -49,7 +49,7 @@ class NewsdeskApp(App[None]):
         config: Config,
         *,
         refresher: Refresher | None = None,
-        scheduler_factory: Callable[[NewsdeskApp], object] | None = None,
+        scheduler_factory: Callable[[NewsdeskApp], Scheduler] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__()
@@ -62,7 +62,7 @@ class NewsdeskApp(App[None]):
         self._exhausted = False
         self._refresher = refresher or self._default_refresher
         self._scheduler_factory = scheduler_factory
-        self._scheduler: object | None = None
+        self._scheduler: Scheduler | None = None
         self._last_refresh = ""
         self.config_error: str | None = None
         """The last broken edit of feeds.toml, shown until a good one replaces it."""
@@ -80,11 +80,11 @@ class NewsdeskApp(App[None]):
         self._retag()
         if self._scheduler_factory is not None:
             self._scheduler = self._scheduler_factory(self)
-            self._scheduler.start()  # type: ignore[attr-defined]
+            self._scheduler.start()
 
     def on_unmount(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.shutdown()  # type: ignore[attr-defined]
+            self._scheduler.shutdown()
 
     @property
     def main(self) -> MainScreen:

@@ -39,7 +39,7 @@ class MainScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    app: NewsdeskApp  # type: ignore[assignment]
+    app: NewsdeskApp
     _focus_list_when_shown = False
 
     def compose(self) -> ComposeResult:
@@ -149,7 +149,7 @@ class ReaderScreen(Screen[None]):
         Binding("s", "toggle_star", "Star"),
     ]
 
-    app: NewsdeskApp  # type: ignore[assignment]
+    app: NewsdeskApp
 
     def __init__(self, story_id: int) -> None:
         super().__init__()
@@ -242,7 +242,7 @@ class FeedsScreen(Screen[None]):
         Binding("r", "refresh", "Refresh"),
     ]
 
-    app: NewsdeskApp  # type: ignore[assignment]
+    app: NewsdeskApp
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -291,6 +291,3 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("newsdesk keys", style="bold"), id="help-title")
             yield Static(text)
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss()

@@ -7,8 +7,10 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, OptionList
+from textual.widgets.data_table import ColumnKey
 from textual.widgets.option_list import Option
 
 from newsdesk.display import health, plain
@@ -83,8 +85,8 @@ class StoryTable(DataTable[Text]):
             if str(story.id) not in self.rows:
                 self.add_row(*_cells(story, now), key=str(story.id))
 
-    def watch_cursor_coordinate(self, old: object, new: object) -> None:
-        super().watch_cursor_coordinate(old, new)  # type: ignore[arg-type]
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
         # Within a screen of the end: ask for the next page before the reader gets there.
         if self.row_count and self.cursor_row >= self.row_count - max(self.size.height, 20):
             self.post_message(self.NearEnd(self.row_count))
@@ -120,7 +122,7 @@ class StoryTable(DataTable[Text]):
     def _title_width(self) -> None:
         # The title takes whatever the fixed columns leave.
         fixed = sum(c.width for key, c in self.columns.items() if key.value != "title") + 2 * len(self.columns)
-        title = self.columns.get("title")  # type: ignore[call-overload]
+        title = self.columns.get(ColumnKey("title"))
         if title is not None and self.size.width:
             title.auto_width = False
             title.width = max(20, self.size.width - fixed - 2)
