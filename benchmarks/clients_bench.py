@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import add_site_options, newsite, site_options, table  # noqa: E402
+from benchmarks._common import add_site_options, newsite, site_options, table
 
 CANDIDATES = ("old", "httpcore", "aiohttp")
 
@@ -57,9 +57,12 @@ async def _run(candidate: str, urls: list[str], concurrency: int, per_host: int)
 
             sizes = await asyncio.gather(*(bounded(u, get) for u in urls))
     elif candidate == "old":
-        import httpx, importlib.util
+        import importlib.util
+
+        import httpx
         spec = importlib.util.spec_from_file_location("old_net", "/tmp/fetch_old_net.py")
-        old = importlib.util.module_from_spec(spec); spec.loader.exec_module(old)
+        old = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(old)
         from newsdesk.config import Settings
         async with httpx.AsyncClient(transport=old.transport(Settings(concurrency=concurrency), None), trust_env=False) as client:
             async def get(url: str) -> int:
@@ -119,14 +122,14 @@ def main() -> None:
             feeds = [f"{site.url}/feeds/{i}.xml" for i in range(args.feeds)]
             pages: list[str] = []
             for feed in feeds:
-                with urllib.request.urlopen(feed, timeout=30) as answer:  # noqa: S310 (127.0.0.1 only)
+                with urllib.request.urlopen(feed, timeout=30) as answer:
                     pages += re.findall(r"(http://127\.0\.0\.1:\d+/articles/[^<\"]+)", answer.read().decode())
             pages = [p.replace("&amp;", "&") for p in dict.fromkeys(pages)]
             jobs = {"feeds": (feeds, 8, 8), "pages": (pages, 32, 16)}
             for name, (urls, _, _) in jobs.items():
                 (work / name).write_text("\n".join(urls))
             for _ in range(args.rounds):
-                for job, (urls, concurrency, per_host) in jobs.items():
+                for job, (_urls, concurrency, per_host) in jobs.items():
                     for candidate in candidates:
                         out = subprocess.run(
                             [sys.executable, __file__, "--child", candidate, str(work / job), str(concurrency), str(per_host)],

@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._common import (  # noqa: E402
+from benchmarks._common import (
     Site,
     add_site_options,
     cores,
@@ -50,7 +50,7 @@ from benchmarks._common import (  # noqa: E402
     site_options,
     table,
 )
-from benchmarks.refresh_bench import run_child  # noqa: E402
+from benchmarks.refresh_bench import run_child
 
 _READER_ADD = """
 import sys

@@ -170,7 +170,8 @@ def test_any_user_agent_the_loader_accepts_can_be_sent(agent: str) -> None:
 @example(0.01)
 def test_any_interval_and_timeout_the_loader_accepts_can_be_timed(number: float) -> None:
     try:
-        config = parse_config(f"[settings]\nrefresh_minutes = {_toml_number(number)}\ntimeout_seconds = {_toml_number(min(abs(number), 3600)) if not math.isnan(number) else 'nan'}\n")
+        timeout = _toml_number(min(abs(number), 3600)) if not math.isnan(number) else "nan"
+        config = parse_config(f"[settings]\nrefresh_minutes = {_toml_number(number)}\ntimeout_seconds = {timeout}\n")
     except ConfigError:
         return
     trigger = IntervalTrigger(minutes=config.settings.refresh_minutes)

@@ -119,7 +119,11 @@ def test_a_page_in_a_charset_that_is_no_charset_is_read_as_utf8(http_server: Loc
     [
         ({"Content-Encoding": "br", "Content-Type": "text/html"}, b"\x00\x01", ["compressed as 'br'"]),
         ({"Content-Encoding": "gzip", "Content-Type": "text/html"}, b"not gzip at all", ["corrupt"]),
-        ({"Content-Encoding": "gzip, gzip", "Content-Type": "text/html"}, gzip.compress(gzip.compress(PAGE, mtime=0), mtime=0), ["compressed as"]),
+        (
+            {"Content-Encoding": "gzip, gzip", "Content-Type": "text/html"},
+            gzip.compress(gzip.compress(PAGE, mtime=0), mtime=0),
+            ["compressed as"],
+        ),
         ({"Content-Type": "image/png"}, b"\x89PNG", ["not a web page"]),
     ],
     ids=["br", "corrupt-gzip", "gzip-twice", "png"],
