@@ -36,6 +36,12 @@ class LocalServer:
         self.counts: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.connections = 0
+        self.drop_reused = 0
+        """Close this many kept-alive connections as their next request arrives, answering
+        nothing (a server's idle timeout meeting a client's request)."""
+        self.drop_fresh = False
+        """Drop a new connection's first request too (while drop_reused lasts)."""
+        self.dropped = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -91,6 +97,16 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 server.connections += 1
 
         def do_GET(self) -> None:
+            reused = getattr(self, "_answered", False)
+            self._answered = True
+            with server._lock:
+                drop = server.drop_reused > 0 and (reused or server.drop_fresh)
+                if drop:
+                    server.drop_reused -= 1
+                    server.dropped += 1
+            if drop:
+                self.close_connection = True
+                return
             path = self.path.split("?", 1)[0]
             answer = server.answers.get(path)
             with server._lock:

@@ -113,11 +113,14 @@ def whole(low: int, high: int) -> Callable[[str], int]:
 
 def json_text(value: object, indent: int | None = None) -> str:
     """JSON for stdout, escaped to ASCII when the output's encoding cannot hold every character
-    (JSON's \\u escapes keep the text whole where replacement characters would not)."""
+    (JSON's \\u escapes keep the text whole where replacement characters would not), and the
+    characters a terminal acts on escaped always (display.json_safe)."""
     import codecs
 
+    from newsdesk.display import json_safe
+
     encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "ascii").name
-    return json.dumps(value, ensure_ascii=encoding not in ("utf-8", "utf-16", "utf-32"), indent=indent)
+    return json_safe(json.dumps(value, ensure_ascii=encoding not in ("utf-8", "utf-16", "utf-32"), indent=indent))
 
 
 def print_json(value: object) -> None:

@@ -99,7 +99,11 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     from newsdesk.lock import DaemonLock
     from newsdesk.store import database_url
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    from newsdesk.display import SafeLogFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else

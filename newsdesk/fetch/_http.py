@@ -267,7 +267,7 @@ class Fetcher:
             if not location:
                 return _Answer(answer.status, answer.reason, current, answer.headers, answer.body, moved_to)
             try:
-                target = urljoin(current, location.strip())
+                target = urljoin(current, _utf8(location).strip())
             except ValueError:
                 raise BadRedirect(url, location, "is not an address newsdesk can read") from None
             try:
@@ -367,6 +367,15 @@ class _Retry(Exception):
 _NETWORK_ERRORS = (
     httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol,
 )
+
+
+def _utf8(value: str) -> str:
+    """A header read as Latin-1 (as HTTP says) made UTF-8 when its bytes are: servers send
+    international paths in a Location so, and browsers read them so."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
