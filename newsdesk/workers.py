@@ -45,7 +45,9 @@ class Workers:
     under `if __name__ == "__main__":` (workers import the main module).
     """
 
-    def __init__(self, workers: int | None = None, preload: Sequence[str] = ("newsdesk.refresh",)) -> None:
+    def __init__(
+        self, workers: int | None = None, preload: Sequence[str] = ("newsdesk.refresh", "newsdesk.extract")
+    ) -> None:
         self.workers = workers or cores()
         self._preload = list(preload)
         self._pool: Executor | None = None
