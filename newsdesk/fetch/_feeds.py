@@ -14,7 +14,7 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from newsdesk.fetch._urls import absolute_link, is_web_url, normalise_link
+from newsdesk.urls import absolute_link, is_web_url, normalise_link
 from newsdesk.types import Entry, FeedOutcome, FeedResult
 
 # feedparser flags these, but they change nothing a reader sees.

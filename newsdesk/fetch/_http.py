@@ -44,7 +44,7 @@ from newsdesk.errors import (
 from newsdesk.fetch._feeds import PARSE_HEADERS, parse_feed
 from newsdesk.fetch._net import ConnectFailure, connection_pool
 from newsdesk.fetch._pages import Inflater
-from newsdesk.fetch._urls import WebAddress, web_address
+from newsdesk.urls import WebAddress, web_address
 from newsdesk.types import FeedOutcome, FeedResult, RawPage
 
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
