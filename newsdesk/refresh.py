@@ -125,7 +125,7 @@ async def refresh(
         # cores: 200 feeds in 1.58 s with one parsing process, 1.67 s with two).
         workers = (
             Workers(preload=("newsdesk.refresh", "newsdesk.extract")) if extracting
-            else Workers(max(1, cores() - 1), preload=("newsdesk.workers",))
+            else Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds"))
         )
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
     # are many: there a parse overlaps the downloads and the other parses (feedparser takes

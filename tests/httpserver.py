@@ -26,6 +26,8 @@ class Answer:
     """Send ETag/Last-Modified and answer 304 to a matching conditional request."""
     hang_up: bool = False
     """Close the connection after answering, without saying so (a keep-alive timeout)."""
+    gate: threading.Event | None = None
+    """Answer only once this is set (at most a minute later)."""
 
 
 class LocalServer:
@@ -71,9 +73,10 @@ class LocalServer:
         delay: float = 0.0,
         conditional: bool = True,
         hang_up: bool = False,
+        gate: threading.Event | None = None,
     ) -> None:
         data = body.encode() if isinstance(body, str) else body
-        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional, hang_up)
+        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional, hang_up, gate)
 
     def body(self, path: str) -> bytes:
         return self.answers[path].body
@@ -114,6 +117,8 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             if answer is None:
                 self._send(404, b"no such page", {"Content-Type": "text/plain"}, path)
                 return
+            if answer.gate is not None:
+                answer.gate.wait(60)
             if answer.delay:
                 time.sleep(answer.delay)
             headers = dict(answer.headers)

@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -96,12 +97,27 @@ def _stories(db: Path) -> int:
         return 0
 
 
+def _grandchildren(pid: int) -> int:
+    """Processes two levels below `pid` (Linux /proc): a refresh's extraction workers, the
+    children of its fork server."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            children.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return sum(len(children.get(child, [])) for child in children.get(pid, []))
+
+
 def test_ctrl_c_during_a_refresh_of_many_feeds_on_one_site_keeps_most_of_its_work(http_server: LocalServer, tmp_path: Path) -> None:
     # 100 feeds of 4 stories on one site, 2 downloads at a time: pages that complete a feed go
     # before the feeds still waiting, so stories are stored all along. (Downloading every
     # feed before any page, as a first-come queue does, stores nothing until the last feed.)
+    # All but the first feeds answer once the refresh's workers are up, however slow their
+    # start is on a busy machine: from then on, feeds and pages compete for the two slots.
     page = (Path(__file__).parent / "data" / "pages" / "russia-defends-iran-attack.html").read_bytes()
     feeds, items = 100, 4
+    workers_up = threading.Event()
     for f in range(feeds):
         entries = "".join(
             f"<item><title>Story {f}-{n}</title><guid>s{f}-{n}</guid><link>{http_server.url(f'/p/{f}-{n}.html')}</link>"
@@ -109,7 +125,7 @@ def test_ctrl_c_during_a_refresh_of_many_feeds_on_one_site_keeps_most_of_its_wor
             for n in range(items)
         )
         http_server.add(f"/f{f}.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>F{f}</title>{entries}</channel></rss>',
-                        headers={"Content-Type": "application/rss+xml"}, delay=0.1)
+                        headers={"Content-Type": "application/rss+xml"}, delay=0.05, gate=workers_up if f >= 4 else None)
         for n in range(items):
             http_server.add(f"/p/{f}-{n}.html", page, headers={"Content-Type": "text/html"}, delay=0.02)
     config = tmp_path / "feeds.toml"
@@ -125,7 +141,12 @@ def test_ctrl_c_during_a_refresh_of_many_feeds_on_one_site_keeps_most_of_its_wor
     def served(prefix: str) -> int:
         return sum(http_server.hits(path) for path in list(http_server.answers) if path.startswith(prefix))
 
-    # Once the workers are up, pages are read while half the feeds still wait their turn.
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and _grandchildren(proc.pid) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        workers_up.set()
     deadline = time.monotonic() + 120
     while proc.poll() is None and served("/p/") < 40 and served("/f") < feeds and time.monotonic() < deadline:
         time.sleep(0.02)
