@@ -96,10 +96,9 @@ def _print_summary(summary: RefreshSummary) -> None:
 
 def cmd_daemon(args: argparse.Namespace) -> int:
     from newsdesk.config import find_db
+    from newsdesk.display import SafeLogFormatter
     from newsdesk.lock import DaemonLock
     from newsdesk.store import database_url
-
-    from newsdesk.display import SafeLogFormatter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(message)s"))

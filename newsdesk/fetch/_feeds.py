@@ -15,8 +15,8 @@ import lxml.html
 from lxml import etree
 
 from newsdesk.fetch._pages import PARSE_HEADERS
-from newsdesk.urls import absolute_link, is_web_url, normalise_link
 from newsdesk.types import Entry, FeedOutcome, FeedResult
+from newsdesk.urls import absolute_link, is_web_url, normalise_link
 
 # feedparser flags these, but they change nothing a reader sees.
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"}

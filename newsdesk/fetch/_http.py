@@ -44,8 +44,8 @@ from newsdesk.errors import (
 )
 from newsdesk.fetch._net import ConnectFailure, connection_pool
 from newsdesk.fetch._pages import PARSE_HEADERS, Inflater
-from newsdesk.urls import WebAddress, web_address
 from newsdesk.types import FeedOutcome, FeedResult, RawPage
+from newsdesk.urls import WebAddress, web_address
 
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
 
