@@ -6,7 +6,9 @@ feed or URL at fault and, where it can, says what to do about it.
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class NewsdeskError(Exception):
@@ -28,6 +30,8 @@ class ConfigError(NewsdeskError):
         line: int | None = None,
         key: str | None = None,
     ) -> None:
+        from pathlib import Path  # not at import: every command imports this module, few raise
+
         self.path = Path(path) if path is not None else None
         self.line = line
         self.key = key
