@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from newsdesk import places
 from newsdesk.errors import ConfigError, EnvironmentProblem
+from newsdesk.keymap import KeyBinding, parse_keys
 from newsdesk.schema import (
     Boolean,
     DeclaredKey,
@@ -81,6 +82,18 @@ class _Countries:
     @property
     def item(self) -> type[CountryEntry]:
         return CountryEntry
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyTable:
+    """`[keys]`: the UI's actions given other keys (newsdesk.keymap checks them)."""
+
+    doc: str = "table: action = key, or array of keys"
+
+    def check(self, value: object) -> tuple[KeyBinding, ...]:
+        if not isinstance(value, dict):
+            raise Invalid(f"must be a table ([keys]), not {toml_type(value)}")
+        return parse_keys(value)
 
 
 # ---------------------------------------------------------------------------- the declarations
@@ -160,6 +173,9 @@ class Config:
     settings: Settings = table(Settings, "settings for every feed")
     feeds: tuple[FeedConfig, ...] = array(FeedConfig, "the feeds to read")
     watchlist: Watchlist = table(Watchlist, "the countries and people to watch")
+    keys: tuple[KeyBinding, ...] = key(
+        (), _KeyTable(), "the UI's actions with other keys than their defaults (see Keys)", default_doc="the key table's"
+    )
 
 
 def reference() -> str:
@@ -327,7 +343,9 @@ class _Validator:
             return self.invalid(exc, dotted, line)
 
     def invalid(self, exc: Invalid, dotted: str, line: int | None) -> Any:
-        raise self.fail(exc.message, f"{dotted}.{exc.inner}" if exc.inner else dotted, line)
+        if exc.inner:  # a key inside a table-valued key: its own line when it has one
+            raise self.fail(exc.message, f"{dotted}.{exc.inner}", self.lines.line((dotted, 0), exc.inner) or line)
+        raise self.fail(exc.message, dotted, line)
 
     def section(self, raw: Any, cls: type[Any], dotted: str) -> Any:
         if not isinstance(raw, dict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -41,6 +42,47 @@ def _lock_place(db_url: str) -> tuple[Path, str]:
         return db.with_name(db.name + ".daemon.lock"), fix
     digest = hashlib.sha256(db_url.encode()).hexdigest()[:16]
     return places.user_dir("state") / f"daemon-{digest}.lock", places.fix_for("state")
+
+
+def holder(db_url: str) -> int | None:
+    """The pid of the daemon refreshing this database, or None; the daemon is not disturbed.
+
+    The lock file outlives its daemon and a pid can be reused, so a live pid is confirmed by
+    asking for the lock itself (shared, at once released): only then could a daemon starting
+    at that very moment find it taken.
+    """
+    path = lock_path(db_url)
+    try:
+        pid = int(path.read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return None
+    if pid <= 0 or not _alive(pid):
+        return None
+    if sys.platform == "win32":  # no flock: a live pid is all there is to go by
+        return pid
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return pid
+    finally:
+        os.close(fd)  # closing drops a lock we got
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OSError:
+        return False
+    return True
 
 
 class DaemonLock:

@@ -35,6 +35,7 @@ class Scheduler:
         on_config_error: Callable[[ConfigError], object] | None = None,
         watch_seconds: float = _WATCH_SECONDS,
         refresh_on_start: bool = True,
+        periodic: bool = True,
     ) -> None:
         self.config = config
         self._run = run
@@ -42,6 +43,7 @@ class Scheduler:
         self._on_config_error = on_config_error
         self._watch_seconds = watch_seconds
         self._refresh_on_start = refresh_on_start
+        self._periodic = periodic
         self._scheduler = AsyncIOScheduler()
         self._pending: dict[str, FeedConfig] = {}
         self._wake: asyncio.Event | None = None
@@ -74,8 +76,25 @@ class Scheduler:
         self._last_error = None
         await self._check_config()
 
+    @property
+    def periodic(self) -> bool:
+        return self._periodic
+
+    def set_periodic(self, periodic: bool, *, start_now: bool = False) -> None:
+        """Refresh each feed on its interval, or only the feeds `due` is given.
+
+        The UI turns its schedule off while a daemon refreshes the database, and on again when
+        the daemon stops; feeds.toml is watched either way. Unless `start_now`, the first
+        refreshes come an interval later (taking over from a daemon, which has just done them).
+        """
+        if periodic == self._periodic:
+            return
+        self._periodic = periodic
+        if self._scheduler.running:
+            self._sync_jobs(self.config, first=True, start_now=start_now)
+
     def due(self, feeds: Sequence[FeedConfig]) -> None:
-        """Queue feeds for the next batch (also what `r` in the UI could use)."""
+        """Queue feeds for the next batch: the schedule's, and the UI's `r` and `R`."""
         for feed in feeds:
             self._pending[feed.url] = feed
         if self._wake is not None:
@@ -100,8 +119,8 @@ class Scheduler:
             except Exception:  # a refresh bug must not stop the schedule
                 log.exception("refresh of %d feeds failed", len(batch))
 
-    def _sync_jobs(self, config: Config, *, first: bool = False) -> None:
-        wanted = {f"feed:{f.url}": f for f in config.feeds}
+    def _sync_jobs(self, config: Config, *, first: bool = False, start_now: bool | None = None) -> None:
+        wanted = {f"feed:{f.url}": f for f in config.feeds} if self._periodic else {}
         for job in self._scheduler.get_jobs():
             if job.id.startswith("feed:") and job.id not in wanted:
                 job.remove()
@@ -114,11 +133,12 @@ class Scheduler:
                     job.reschedule(IntervalTrigger(minutes=minutes))
                 job.modify(args=[feed])
                 continue
-            start_now = self._refresh_on_start or not first
+            now = (self._refresh_on_start or not first) if start_now is None else start_now
+            # Without next_run_time the first run comes one interval from now.
+            first_run = {"next_run_time": datetime.now().astimezone()} if now else {}
             self._scheduler.add_job(
                 self._feed_due, IntervalTrigger(minutes=minutes), args=[feed], id=job_id,
-                next_run_time=datetime.now().astimezone() if start_now else None,
-                max_instances=1, coalesce=True, misfire_grace_time=None,
+                max_instances=1, coalesce=True, misfire_grace_time=None, **first_run,
             )
             if not first:
                 log.info("now watching %s (%s)", feed.name, feed.url)
@@ -142,8 +162,10 @@ class Scheduler:
             if self._on_config_error:
                 self._on_config_error(exc)
             return
-        self._last_error = None
-        if config == self.config:
+        # A fix that restores the last good config changes nothing to run, but the error shown
+        # must go: on_config is told all the same.
+        recovered, self._last_error = self._last_error is not None, None
+        if config == self.config and not recovered:
             return
         log.info("%s changed: reloaded", path)
         self.config = config

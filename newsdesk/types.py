@@ -268,6 +268,8 @@ class StoryItem:
     entities: tuple[str, ...]
     url: str | None = None
     published: datetime | None = None
+    tags: tuple[str, ...] = ()
+    """The entities in a few letters, for a narrow list: a country's ISO code, a person's surname."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,3 +301,52 @@ class EntityCount:
     code: str | None
     stories: int
     unread: int
+
+
+class StorySort(StrEnum):
+    """The orders a list of stories comes in."""
+
+    NEWEST = "newest first"
+    OLDEST = "oldest first"
+    UNREAD = "unread first"
+    MATCHES = "most matches"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """Which stories, in which order: a view of the UI, and the filters of `newsdesk list`.
+
+    The filters add up: matched stories of one feed, unread, in the last 7 days, holding a
+    search's words, say.
+    """
+
+    matched_only: bool = True
+    entity: str | None = None
+    """One watchlist entry's stories (its name as stored: "Russia", "Vladimir Putin")."""
+    feed: str | None = None
+    """One feed's stories, by its name in feeds.toml."""
+    unread_only: bool = False
+    starred_only: bool = False
+    since: datetime | None = None
+    """Stories of this moment and later (their published time, else when they were fetched)."""
+    search: str | None = None
+    """Words every story must hold in its title or text (the `search` command's syntax)."""
+    sort: StorySort = StorySort.NEWEST
+    reverse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ViewCount:
+    """How many stories a view holds, and how many of them are unread."""
+
+    stories: int
+    unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTerm:
+    """One word or "quoted phrase" of a search, as both the store and the reader's highlights read it."""
+
+    text: str
+    prefix: bool = False
+    """Written `word*`: any word that starts so matches."""

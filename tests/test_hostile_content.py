@@ -85,12 +85,14 @@ def test_the_command_line_prints_hostile_text_literally(refreshed, capsys, monke
 async def test_the_ui_never_opens_a_link_that_is_not_http(refreshed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setenv("DISPLAY", ":0")  # a desktop: the link goes to webbrowser
+    monkeypatch.delenv("BROWSER", raising=False)
     config_path, db = refreshed
     store = Store(db)
     app = NewsdeskApp(store, parse_config(config_path.read_text(), config_path))
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         for story in store.list_stories(matched_only=False):
-            app.open_link(story.id)
+            app.open_link(story.url)
             await settle(pilot)
     assert [u.split("/")[-1] for u in opened] == ["page.html"]

@@ -1,16 +1,23 @@
-"""What the screens look like (SVG snapshots in tests/__snapshots__; `--snapshot-update` to accept a change)."""
+"""What the screens look like at 60×20, 80×24 and 120×40 (SVG snapshots in tests/__snapshots__;
+`--snapshot-update` accepts a change after looking at it)."""
 
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from newsdesk.match import Matcher
+from newsdesk.store import Store
+from newsdesk.types import FeedOutcome, FeedResult
 from newsdesk.ui import NewsdeskApp
-from tests.ui_fixtures import CONFIG, NOW, make_store, settle
+from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
+
+SIZES = [(60, 20), (80, 24), (120, 40)]
 
 
 @pytest.fixture(autouse=True)
@@ -26,29 +33,55 @@ def _utc() -> Iterator[None]:
     time.tzset()
 
 
+def _store(path: Path) -> Store:
+    """The UI fixture, with a few more stories of the lengths real feeds send."""
+    store = make_store(path)
+    feed_id = store.feeds()[0].id
+    matcher = Matcher(CONFIG.watchlist)
+    titles = (
+        "Iran and Israel trade strikes as Russia calls for calm in the region",
+        "Putin says Moscow will keep talking to Tehran",
+        "Markets steady after a week of swings",
+    )
+    for n, title in enumerate(titles):
+        add_story(store, feed_id, matcher, f"more-{n}", title, f"{title}. Vladimir Putin spoke.", NOW - timedelta(minutes=10 + n))
+    store.record_fetch(store.feeds()[0].id, FeedResult(CONFIG.feeds[0].url, FeedOutcome.OK, http_status=200), NOW)
+    return store
 
-def test_story_list(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
-    assert snap_compare(app, terminal_size=(120, 30), run_before=settle)
+
+def _app(tmp_path: Path) -> NewsdeskApp:
+    return NewsdeskApp(_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
 
 
-def test_reader(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_story_list(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=settle)
 
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_reader(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
 
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_first)
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=open_first)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_feeds(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def feeds(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=feeds)
 
 
 def test_help(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = NewsdeskApp(make_store(tmp_path / "news.db"), CONFIG, clock=lambda: NOW)
-
     async def help_(pilot) -> None:  # type: ignore[no-untyped-def]
         await settle(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(pilot)
 
-    assert snap_compare(app, terminal_size=(100, 34), run_before=help_)
+    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=help_)

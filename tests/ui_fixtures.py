@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.worker import WorkerCancelled
 
 from newsdesk.config import FeedConfig, parse_config
-from newsdesk.match import Matcher, summarize
+from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
 from newsdesk.types import NewStory
 
@@ -45,6 +45,8 @@ def make_store(path: Path) -> Store:
     matcher = Matcher(CONFIG.watchlist)
     for key, title, text, hours_ago in STORIES:
         add_story(store, feed_id, matcher, key, title, text, NOW - timedelta(hours=hours_ago))
+    # Tagged by this watchlist already: the app starts without re-tagging.
+    store.set_watchlist_fingerprint(watchlist_fingerprint(CONFIG.watchlist))
     return store
 
 

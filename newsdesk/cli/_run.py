@@ -4,17 +4,21 @@ and `daemon` on the schedule."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from newsdesk.cli._common import load, load_config_arg, open_store
 
-TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
     from newsdesk.config import Config, FeedConfig
     from newsdesk.refresh import RefreshSummary
     from newsdesk.store import Store
 
+log = logging.getLogger("newsdesk")
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -34,18 +38,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
             "the UI needs a terminal (its input or output is not one): run `newsdesk` in a terminal; "
             "for scripts use `newsdesk list`, `newsdesk refresh` or `newsdesk daemon`"
         )
-    from newsdesk.ui import NewsdeskApp, ui_scheduler
+    from newsdesk.ui import NewsdeskApp
+    from newsdesk.ui.state import load_state, state_path
 
     config, store = load(args)
+    path = state_path()
     with store:
-        app = NewsdeskApp(store, config, scheduler_factory=ui_scheduler)
+        app = NewsdeskApp(store, config, periodic=True, state=load_state(path), state_path=path)
         app.run()
     return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    import asyncio
-
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -93,17 +97,11 @@ def _print_summary(summary: RefreshSummary) -> None:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
-    import asyncio
-    import logging
-
     from newsdesk.config import find_db
-    from newsdesk.display import SafeLogFormatter
     from newsdesk.lock import DaemonLock
     from newsdesk.store import database_url
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
@@ -115,14 +113,9 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 
 async def _daemon(config: Config, store: Store) -> None:
-    import asyncio
-    import logging
-    import signal
-
     from newsdesk.refresh import refresh, retag_if_needed
     from newsdesk.schedule import Scheduler
 
-    log = logging.getLogger("newsdesk")
     holder = {"config": config}
 
     async def run(feeds: Sequence[FeedConfig]) -> None:

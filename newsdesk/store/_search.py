@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import false, literal_column, text
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
 
@@ -12,7 +14,7 @@ from newsdesk.errors import StoreError
 from newsdesk.store._base import _Base
 from newsdesk.store._models import Story
 from newsdesk.store._stories import _LIST_ROWS, _items
-from newsdesk.types import StoryItem
+from newsdesk.types import SearchTerm, StoryItem
 
 # A search word: a "quoted phrase" or a run of anything else; FTS5's own syntax is not exposed.
 _SEARCH_TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -43,16 +45,38 @@ class _Search(_Base):
             return _items(session, sorted(rows, key=lambda row: order[row.id]))
 
 
-def _terms(query: str) -> list[tuple[str, bool]]:
-    """A user's search words: each a word or "a phrase", and whether it ends in `*` (a prefix)."""
+def search_terms(query: str) -> tuple[SearchTerm, ...]:
+    """A user's search words: each a word or "a phrase", `word*` a prefix (also what the
+    reader highlights)."""
     terms = []
     for phrase, word in _SEARCH_TERM.findall(query):
         value = phrase if phrase else word
         prefix = bool(word) and value.endswith("*")
         value = value.rstrip("*").strip()
         if value:
-            terms.append((value, prefix))
-    return terms
+            terms.append(SearchTerm(value, prefix))
+    return tuple(terms)
+
+
+def _terms(query: str) -> list[tuple[str, bool]]:
+    return [(t.text, t.prefix) for t in search_terms(query)]
+
+
+def matching(session: Session, query: str) -> Any:
+    """A WHERE clause: the stories whose title or text hold every word of `query` (unranked:
+    for a view that has its own order). Nothing matches a query without words."""
+    terms = _terms(query)
+    if not terms:
+        return false()
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = _tsquery(session, terms)
+        if tsquery is None:
+            return false()
+        return text("story.search @@ CAST(:view_q AS tsquery)").bindparams(view_q=tsquery)
+    return col(Story.id).in_(
+        sa_select(literal_column("rowid")).select_from(text("story_fts"))
+        .where(text("story_fts MATCH :view_match").bindparams(view_match=_fts5(terms)))
+    )
 
 
 def fts_query(query: str) -> str:
@@ -76,7 +100,7 @@ def _ranked_sqlite(session: Session, terms: list[tuple[str, bool]], limit: int, 
     )
 
 
-def _ranked_postgresql(session: Session, terms: list[tuple[str, bool]], limit: int, offset: int) -> list[int]:
+def _tsquery(session: Session, terms: list[tuple[str, bool]]) -> str | None:
     # Each term's words, made by the very function that made the stories' (newsdesk_words),
     # become a tsquery of exact lexemes: a phrase's words in a row (<->), the last a prefix
     # (:*) when the term ended in *. A term with no word in it asks for nothing, as in FTS5.
@@ -89,7 +113,12 @@ def _ranked_postgresql(session: Session, terms: list[tuple[str, bool]], limit: i
         lexemes = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" for w in found.split()]
         if lexemes:
             parts.append("(" + " <-> ".join(lexemes) + (":*" if prefix else "") + ")")
-    if not parts:
+    return " & ".join(parts) if parts else None
+
+
+def _ranked_postgresql(session: Session, terms: list[tuple[str, bool]], limit: int, offset: int) -> list[int]:
+    tsquery = _tsquery(session, terms)
+    if tsquery is None:
         return []
     return list(
         session.execute(
@@ -98,6 +127,6 @@ def _ranked_postgresql(session: Session, terms: list[tuple[str, bool]], limit: i
                 "ORDER BY ts_rank('{0, 0, 0.25, 1}', search, CAST(:q AS tsquery)) DESC, sort_time DESC, id DESC "
                 "LIMIT :limit OFFSET :offset"
             ),
-            {"q": " & ".join(parts), "limit": limit, "offset": offset},
+            {"q": tsquery, "limit": limit, "offset": offset},
         ).scalars()
     )

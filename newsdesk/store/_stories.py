@@ -24,6 +24,7 @@ from newsdesk.types import (
     StoredPage,
     StoryDetail,
     StoryItem,
+    StoryQuery,
     TextSource,
 )
 
@@ -108,25 +109,12 @@ class _Stories(_Base):
         entity: str | None = None,
         matched_only: bool = True,
         unread_only: bool = False,
-        feed_id: int | None = None,
         limit: int = 200,
-        offset: int = 0,
     ) -> list[StoryItem]:
-        """Newest first. `entity` narrows to one watchlist entry (and implies matched)."""
-        with self._session() as session:
-            query = _LIST_ROWS
-            if entity is not None:
-                query = query.where(
-                    col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == entity))
-                )
-            elif matched_only:
-                query = query.where(col(Story.matched).is_(True))
-            if unread_only:
-                query = query.where(col(Story.read).is_(False))
-            if feed_id is not None:
-                query = query.where(col(Story.feed_id) == feed_id)
-            query = query.order_by(col(Story.sort_time).desc(), col(Story.id).desc())
-            return _items(session, session.execute(query.offset(offset).limit(limit)).all())
+        """Newest first. `entity` narrows to one watchlist entry (and implies matched).
+        (`stories` reads any view: this is its common case.)"""
+        view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only)
+        return self.stories(view, limit=limit)  # type: ignore[attr-defined, no-any-return]  # _Views, beside it in Store
 
     def count_stories(self, *, matched_only: bool = False) -> int:
         with self._session() as session:
@@ -287,13 +275,15 @@ def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
     """List rows (of _LIST_ROWS) with each story's matched entities, in one query."""
     ids = [row.id for row in rows]
     entities: dict[int, list[str]] = {i: [] for i in ids}
+    tags: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
-        for story_id, name in session.exec(
-            select(StoryMatch.story_id, StoryMatch.entity)
+        for story_id, name, code in session.exec(
+            select(StoryMatch.story_id, StoryMatch.entity, StoryMatch.code)
             .where(col(StoryMatch.story_id).in_(ids))
             .order_by(col(StoryMatch.id))
         ):
             entities[story_id].append(name)
+            tags[story_id].append(code or name.split()[-1])
     return [
         StoryItem(
             id=row.id,
@@ -305,6 +295,7 @@ def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
             entities=tuple(entities[row.id]),
             url=row.url,
             published=_utc(row.published),
+            tags=tuple(tags[row.id]),
         )
         for row in rows
     ]

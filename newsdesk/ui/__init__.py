@@ -1,5 +1,6 @@
-"""The Textual terminal UI: screens in screens.py, widgets in widgets.py, styles in newsdesk.tcss."""
+"""The Textual terminal UI: the app in app.py, screens in screens/, widgets (each with its
+styles) in widgets/, what workers report in messages.py, keys from newsdesk.keymap."""
 
-from newsdesk.ui.app import NewsdeskApp, ui_scheduler
+from newsdesk.ui.app import NewsdeskApp
 
-__all__ = ["NewsdeskApp", "ui_scheduler"]
+__all__ = ["NewsdeskApp"]

@@ -1,0 +1,142 @@
+"""Views of the stories: which stories (a StoryQuery: matched, one entry, one feed, unread,
+starred, a date window, search words) in which order, how many, and marking a view read.
+What the UI's story lists and `newsdesk list` read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, case, false, func, or_, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from newsdesk.errors import StoreError
+from newsdesk.store._base import _Base, _utc
+from newsdesk.store._models import Feed, Story, StoryMatch
+from newsdesk.store._search import matching
+from newsdesk.store._stories import _LIST_ROWS, _items
+from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
+
+_OrderKey = tuple[Any, bool, Callable[[StoryItem], Any]]
+"""(column, descending, the value a listed story has in it)."""
+
+
+_MATCHED = StoryQuery()
+
+
+class _Views(_Base):
+    def stories(self, query: StoryQuery = _MATCHED, *, after: StoryItem | None = None, limit: int = 100) -> list[StoryItem]:
+        """A view's stories, in its order. `after`: only those that come after that story.
+
+        Pages, and the reader's next and previous story, are found from a story's place in
+        the order (its time, id, read state, matches) rather than by an offset, so stories
+        marked read or stored meanwhile neither skip nor repeat a row.
+        """
+        with self._session() as session:
+            keys = _order_keys(query)
+            statement = _LIST_ROWS.where(*_view_filter(session, query))
+            if after is not None:
+                statement = statement.where(_after(keys, after))
+            statement = statement.order_by(*(column.desc() if down else column.asc() for column, down, _ in keys))
+            return _items(session, _run(session, statement.limit(limit), query).all())
+
+    def count_view(self, query: StoryQuery) -> ViewCount:
+        """How many stories a view holds, and how many of them are unread (the UI's header)."""
+        with self._session() as session:
+            statement = select(func.count(), func.sum(case((col(Story.read).is_(False), 1), else_=0))).where(
+                *_view_filter(session, query)
+            )
+            stories, unread = _run(session, statement, query).one()
+        return ViewCount(stories=stories, unread=int(unread or 0))
+
+    def mark_view_read(self, query: StoryQuery) -> list[int]:
+        """Mark every unread story of a view read, in one transaction; the ids it marked (to undo)."""
+        with self._writing() as session:
+            statement = (
+                update(Story)
+                .where(*_view_filter(session, query), col(Story.read).is_(False))
+                .values(read=True)
+                .returning(col(Story.id))
+            )
+            return list(_run(session, statement, query).scalars())
+
+    def set_read_many(self, story_ids: Sequence[int], read: bool) -> None:
+        """Mark these stories read (or unread) in one transaction: undoing a mark-all."""
+        with self._writing() as session:
+            for start in range(0, len(story_ids), 500):
+                chunk = list(story_ids[start : start + 500])
+                session.execute(update(Story).where(col(Story.id).in_(chunk)).values(read=read))
+
+    def latest_story_id(self) -> int:
+        """The newest story's id (0: none): a query cheap enough to ask every few seconds, so a
+        running UI sees the stories another process (a daemon, a `refresh`) stores."""
+        with self._session() as session:
+            return session.exec(select(func.max(Story.id))).one() or 0
+
+
+def _run(session: Session, statement: Any, query: StoryQuery) -> Any:
+    """Run a view's statement; a search the full-text index refuses is a StoreError."""
+    try:
+        return session.execute(statement)
+    except DBAPIError as exc:
+        if query.search is None:
+            raise
+        raise StoreError(f"search {query.search!r} failed: {exc.orig}") from None
+
+
+def _view_filter(session: Session, query: StoryQuery) -> list[Any]:
+    """The WHERE clauses of a view."""
+    where: list[Any] = []
+    if query.entity is not None:
+        where.append(col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == query.entity)))
+    elif query.matched_only:
+        where.append(col(Story.matched).is_(True))
+    if query.feed is not None:
+        where.append(col(Story.feed_id).in_(select(Feed.id).where(Feed.name == query.feed)))
+    if query.unread_only:
+        where.append(col(Story.read).is_(False))
+    if query.starred_only:
+        where.append(col(Story.starred).is_(True))
+    if query.since is not None:
+        where.append(col(Story.sort_time) >= _utc(query.since))
+    if query.search is not None:
+        where.append(matching(session, query.search))
+    return where
+
+
+def _order_keys(query: StoryQuery) -> list[_OrderKey]:
+    """A view's order, most significant key first."""
+    newest: list[_OrderKey] = [
+        (col(Story.sort_time), True, lambda s: _utc(s.time)),
+        (col(Story.id), True, lambda s: s.id),
+    ]
+    keys = newest
+    if query.sort == StorySort.OLDEST:
+        keys = [(column, False, value) for column, _, value in newest]
+    elif query.sort == StorySort.UNREAD:
+        keys = [(col(Story.read), False, lambda s: s.read), *newest]
+    elif query.sort == StorySort.MATCHES:
+        matches = select(func.count()).where(StoryMatch.story_id == Story.id).scalar_subquery()
+        keys = [(matches, True, lambda s: len(s.entities)), *newest]
+    if query.reverse:
+        keys = [(column, not down, value) for column, down, value in keys]
+    return keys
+
+
+def _after(keys: list[_OrderKey], story: StoryItem) -> Any:
+    """Rows that come after `story` in the order of `keys` (a keyset condition)."""
+
+    def equal(column: Any, value: Any) -> Any:
+        return column.is_(value) if isinstance(value, bool) else column == value
+
+    def beyond(column: Any, down: bool, value: Any) -> Any:
+        if isinstance(value, bool):  # SQL compares booleans only for equality
+            return column.is_(not value) if value is down else false()
+        return column < value if down else column > value
+
+    clauses = []
+    for index, (column, down, value) in enumerate(keys):
+        same = [equal(c, v(story)) for c, _, v in keys[:index]]
+        clauses.append(and_(*same, beyond(column, down, value(story))))
+    return or_(*clauses)

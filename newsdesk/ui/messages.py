@@ -1,0 +1,182 @@
+"""What the UI's workers and the app tell the screens: the results of work done off the UI
+thread, and the events every screen may care about (new stories, a refresh, a new feeds.toml).
+
+Workers never touch a widget: they post one of these to the screen that started them, and
+the screen's handler, on the UI thread, updates its widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from newsdesk.config import Config
+from newsdesk.refresh import RefreshProgress, RefreshSummary
+from newsdesk.types import (
+    EntityCount,
+    FeedStatus,
+    StoryDetail,
+    StoryItem,
+    StoryQuery,
+    ViewCount,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What the status bar says."""
+
+    last_refresh: str = ""
+    progress: RefreshProgress | None = None
+    """A refresh under way in this process."""
+    daemon: int | None = None
+    """The pid of the `newsdesk daemon` refreshing the database, when one is."""
+    config_error: str | None = None
+    """The last broken edit of feeds.toml, shown until a good one replaces it."""
+
+    def line(self) -> str:
+        parts = []
+        if self.progress is not None:
+            feed = f" · {self.progress.feed}" if self.progress.feed else ""
+            parts.append(f"Refreshing {self.progress.done}/{self.progress.total}{feed}")
+        if self.daemon is not None:
+            parts.append(f"refreshed by the daemon, pid {self.daemon}")
+        if self.last_refresh and self.progress is None:
+            parts.append(self.last_refresh)
+        return " · ".join(parts)
+
+
+# ---------------------------------------------------------------- to every screen
+
+
+class StoriesChanged(Message, bubble=False):
+    """Stories were stored or re-tagged (by this process or another): views read again,
+    keeping their cursor and scroll."""
+
+
+class ConfigChanged(Message, bubble=False):
+    """feeds.toml changed: a new watchlist, new feeds."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+
+# ---------------------------------------------------------------- the app's own
+
+
+class RefreshProgressed(Message):
+    def __init__(self, progress: RefreshProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class RefreshFinished(Message):
+    def __init__(self, summary: RefreshSummary | None, error: str | None = None) -> None:
+        super().__init__()
+        self.summary = summary
+        self.error = error
+
+
+class Polled(Message):
+    """The store's newest story id and the daemon's pid, read a few times a minute."""
+
+    def __init__(self, latest: int, daemon: int | None) -> None:
+        super().__init__()
+        self.latest = latest
+        self.daemon = daemon
+
+
+# ---------------------------------------------------------------- a screen's workers
+
+
+class ViewLoaded(Message):
+    """A story list's rows (the first `limit` of its view) and its counts."""
+
+    def __init__(self, query: StoryQuery, stories: Sequence[StoryItem], count: ViewCount, complete: bool) -> None:
+        super().__init__()
+        self.query = query
+        self.stories = stories
+        self.count = count
+        self.complete = complete
+        """Every story of the view is in `stories`."""
+
+
+class PageLoaded(Message):
+    """The next page of a story list, after its last row."""
+
+    def __init__(self, query: StoryQuery, after: StoryItem, stories: Sequence[StoryItem], complete: bool) -> None:
+        super().__init__()
+        self.query = query
+        self.after = after
+        self.stories = stories
+        self.complete = complete
+
+
+class ViewCounted(Message):
+    def __init__(self, query: StoryQuery, count: ViewCount) -> None:
+        super().__init__()
+        self.query = query
+        self.count = count
+
+
+class MarkAsked(Message):
+    """What a mark-all would mark: the question to ask first."""
+
+    def __init__(self, query: StoryQuery, count: ViewCount, where: str) -> None:
+        super().__init__()
+        self.query = query
+        self.count = count
+        self.where = where
+
+
+class PanelLoaded(Message):
+    def __init__(self, rows: Sequence[EntityCount]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class Found(Message):
+    """The story a move (next unread, next story) found, or None: there is none."""
+
+    def __init__(self, story: StoryItem | None, what: str) -> None:
+        super().__init__()
+        self.story = story
+        self.what = what
+
+
+class StoryLoaded(Message):
+    def __init__(self, story: StoryDetail) -> None:
+        super().__init__()
+        self.story = story
+
+
+class StoryUpdated(Message):
+    """A story's read or starred state changed: its row shows it."""
+
+    def __init__(self, story: StoryItem) -> None:
+        super().__init__()
+        self.story = story
+
+
+class Marked(Message):
+    """A mark-all (or its undo) is done: `ids` are the stories it changed."""
+
+    def __init__(self, ids: Sequence[int], read: bool) -> None:
+        super().__init__()
+        self.ids = ids
+        self.read = read
+
+
+class FeedsLoaded(Message):
+    def __init__(self, feeds: Sequence[FeedStatus]) -> None:
+        super().__init__()
+        self.feeds = feeds
+
+
+class LinksLoaded(Message):
+    def __init__(self, links: Sequence[str]) -> None:
+        super().__init__()
+        self.links = links

@@ -1,0 +1,150 @@
+"""What the screens share: their scope in the keymap, moving with j/k (whatever has the focus),
+and the actions on one story that the list and the reader both offer."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from textual import work
+from textual.screen import ModalScreen, Screen
+
+from newsdesk.keymap import Scope
+from newsdesk.store import Store
+from newsdesk.types import StoryItem
+from newsdesk.ui.messages import LinksLoaded, StoryUpdated
+from newsdesk.ui.text import story_links
+
+if TYPE_CHECKING:
+    from newsdesk.ui.app import NewsdeskApp
+
+R = TypeVar("R")
+
+# What each move asks of the focused widget, by the first action it has: lists move their
+# cursor, the reader scrolls.
+_MOVES = {
+    "down": ("cursor_down", "scroll_down"),
+    "up": ("cursor_up", "scroll_up"),
+    "page_down": ("page_down",),
+    "page_up": ("page_up",),
+    "first": ("first", "scroll_home"),
+    "last": ("last", "scroll_end"),
+}
+
+
+class Moves:
+    """j/k, PgDn/PgUp, Home/End for whatever widget has the focus."""
+
+    def _move(self, name: str) -> None:
+        focused = getattr(self, "focused", None)
+        for action in _MOVES[name]:
+            method = getattr(focused, f"action_{action}", None)
+            if method is not None:
+                method()
+                return
+
+    def action_down(self) -> None:
+        self._move("down")
+
+    def action_up(self) -> None:
+        self._move("up")
+
+    def action_page_down(self) -> None:
+        self._move("page_down")
+
+    def action_page_up(self) -> None:
+        self._move("page_up")
+
+    def action_first(self) -> None:
+        self._move("first")
+
+    def action_last(self) -> None:
+        self._move("last")
+
+
+class NewsdeskScreen(Moves, Screen[R]):
+    SCOPE: ClassVar[Scope] = "app"
+    app: NewsdeskApp
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+class NewsdeskModal(Moves, ModalScreen[R]):
+    SCOPE: ClassVar[Scope] = "dialog"
+    app: NewsdeskApp
+
+
+class StoryScreen(NewsdeskScreen[R]):
+    """A screen about stories: star, read, links and refresh act on "the story" (the list's
+    selected one, the reader's own)."""
+
+    def the_story(self) -> StoryItem | None:
+        raise NotImplementedError
+
+    def action_toggle_read(self) -> None:
+        story = self.the_story()
+        if story is not None:
+            self._set_state(story, read=not story.read)
+
+    def action_toggle_star(self) -> None:
+        story = self.the_story()
+        if story is not None:
+            self._set_state(story, starred=not story.starred)
+
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _set_state(self, story: StoryItem, *, read: bool | None = None, starred: bool | None = None) -> None:
+        if read is not None:
+            self.store.set_read(story.id, read)
+            story = replace(story, read=read)
+        if starred is not None:
+            self.store.set_starred(story.id, starred)
+            story = replace(story, starred=starred)
+        self.post_message(StoryUpdated(story))
+
+    def action_open_link(self) -> None:
+        story = self.the_story()
+        if story is not None:
+            self.app.open_link(story.url)
+
+    def action_open_link_read(self) -> None:
+        story = self.the_story()
+        if story is not None and self.app.open_link(story.url) and not story.read:
+            self._set_state(story, read=True)
+
+    def action_links(self) -> None:
+        story = self.the_story()
+        if story is not None:
+            self._show_links(story.id)
+
+    @work(thread=True, exclusive=True, group="links", exit_on_error=False)
+    def _show_links(self, story_id: int) -> None:
+        detail = self.store.story(story_id)
+        if detail is not None:
+            self.post_message(LinksLoaded(story_links(detail)))
+
+    def on_links_loaded(self, message: LinksLoaded) -> None:
+        from newsdesk.ui.screens.dialogs import LinksScreen
+
+        self.app.push_screen(LinksScreen(message.links))
+
+    def action_refresh_feed(self) -> None:
+        story = self.the_story()
+        if story is None:
+            self.app.refresh_feeds()
+            return
+        feeds = self.app.feeds_named(story.feed)
+        if not feeds:
+            self.app.notify(f"{story.feed} is no longer in feeds.toml.", severity="warning", markup=False)
+            return
+        self.app.refresh_feeds(feeds, force=True)
+
+    def action_refresh_all(self) -> None:
+        self.app.refresh_feeds()

@@ -1,0 +1,156 @@
+"""Small screens over the others: a yes/no question, the sort order, a story's links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from newsdesk.display import plain
+from newsdesk.keymap import Scope
+from newsdesk.types import StorySort
+from newsdesk.ui.keys import bindings
+from newsdesk.ui.screens.base import NewsdeskModal
+
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+    & > Vertical {{
+        width: auto;
+        max-width: 90%;
+        min-width: 30;
+        height: auto;
+        max-height: 90%;
+        padding: 1 2;
+        border: round $accent;
+        background: $panel;
+    }}
+    & OptionList {{
+        border: none;
+        padding: 0;
+        width: auto;
+        max-height: 14;
+    }}
+    & .question {{
+        width: auto;
+        margin-bottom: 1;
+    }}
+    & .hint {{
+        width: auto;
+    }}
+}}
+"""
+
+
+class ConfirmScreen(NewsdeskModal[bool]):
+    """A yes/no question: y or Enter says yes, n or Escape no."""
+
+    SCOPE: ClassVar[Scope] = "dialog"
+    BINDINGS = bindings("dialog")
+    DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmScreen")
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question, style="bold"), classes="question")
+            yield Static(Text.assemble(("y", "bold"), " / Enter: yes    ", ("n", "bold"), " / Escape: no", style="dim"), classes="hint")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class SortScreen(NewsdeskModal[StorySort | None]):
+    """The orders a list can take; Enter takes the highlighted one."""
+
+    SCOPE: ClassVar[Scope] = "dialog"
+    BINDINGS = bindings("dialog")
+    DEFAULT_CSS = _DIALOG_CSS.format(name="SortScreen")
+
+    def __init__(self, current: StorySort) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Sort the stories", style="bold"), classes="question")
+            yield OptionList(*(Option(sort.value, id=sort.name) for sort in StorySort))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = list(StorySort).index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(StorySort[event.option.id or "NEWEST"])
+
+    def action_confirm(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(list(StorySort)[options.highlighted])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LinksScreen(NewsdeskModal[None]):
+    """A story's links, numbered: 1-9 (or Enter on one) opens it in the browser."""
+
+    SCOPE: ClassVar[Scope] = "links"
+    BINDINGS = bindings("links")
+    DEFAULT_CSS = _DIALOG_CSS.format(name="LinksScreen")
+
+    def __init__(self, links: Sequence[str]) -> None:
+        super().__init__()
+        self.links = list(links)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Links (1-9 or Enter opens one)", style="bold"), classes="question")
+            if self.links:
+                yield OptionList(*(Option(_numbered(n, link), id=str(n)) for n, link in enumerate(self.links, start=1)))
+            else:
+                yield Static(Text("This story has no links.", style="dim"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for options in self.query(OptionList):
+            options.highlighted = 0
+            options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_open_link_number(int(event.option.id or 1))
+
+    def action_open(self) -> None:
+        for options in self.query(OptionList):
+            if options.highlighted is not None:
+                self.action_open_link_number(options.highlighted + 1)
+
+    def action_open_link_number(self, number: int) -> None:
+        if 1 <= number <= len(self.links):
+            self.app.open_link(self.links[number - 1])
+        else:
+            self.notify(f"There is no link {number}.", severity="warning")
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def _numbered(number: int, link: str) -> Text:
+    text = Text(f"{number:>2}  ", style="bold")
+    text.append_text(plain(link))
+    return text

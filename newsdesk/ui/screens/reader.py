@@ -1,0 +1,193 @@
+"""One story: its header, why it matched, and its text with every match and search word
+highlighted. n/p (and J/K) go through the view it was opened from without going back."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from newsdesk.display import plain
+from newsdesk.keymap import Scope
+from newsdesk.store import search_terms
+from newsdesk.types import SearchTerm, StoryDetail, StoryItem, StoryQuery
+from newsdesk.ui.keys import bindings
+from newsdesk.ui.messages import Found, StoryLoaded, StoryUpdated
+from newsdesk.ui.screens.base import StoryScreen
+from newsdesk.ui.text import (
+    COUNTRY_STYLE,
+    PERSON_STYLE,
+    TITLE_LIMIT,
+    highlighted,
+    mention_counts,
+    mentions_in_words,
+    story_links,
+)
+
+
+class ReaderScreen(StoryScreen[StoryItem]):
+    """Dismissed with the story it shows last, so the list can put its cursor there."""
+
+    SCOPE: ClassVar[Scope] = "reader"
+    BINDINGS = bindings("reader")
+    DEFAULT_CSS = """
+    ReaderScreen {
+        & #reader {
+            padding: 1 2;
+        }
+        & #story-head {
+            margin-bottom: 1;
+        }
+        & #why {
+            margin-bottom: 1;
+            padding: 0 1;
+            border-left: thick $accent;
+        }
+        & #story-text {
+            max-width: 100;
+        }
+    }
+    """
+
+    def __init__(self, view: StoryQuery, story: StoryItem) -> None:
+        """`view`: the list it was opened from; `story`: its row there (its place in the view)."""
+        super().__init__()
+        self.view = view
+        self.item = story
+        self.story: StoryDetail | None = None
+        self.search: tuple[SearchTerm, ...] = search_terms(view.search) if view.search else ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="reader"):
+            yield Static(Text("Loading…"), id="story-head")
+            yield Static("", id="why")
+            yield Static("", id="story-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reader").focus()
+        self._open(self.item)
+
+    def the_story(self) -> StoryItem | None:
+        if self.story is None:
+            return None
+        return replace(self.item, read=self.story.read, starred=self.story.starred)
+
+    @work(thread=True, exclusive=True, group="story", exit_on_error=False)
+    def _open(self, item: StoryItem) -> None:
+        story = self.store.story(item.id)
+        if story is None:
+            return
+        if not story.read:
+            self.store.set_read(item.id, True)
+            story = replace(story, read=True)
+        self.post_message(StoryLoaded(story))
+
+    def on_story_loaded(self, message: StoryLoaded) -> None:
+        story = self.story = message.story
+        self.sub_title = story.feed
+        self.query_one("#story-head", Static).update(_head(story, self.search, self.app.clock()))
+        self.query_one("#why", Static).update(_why(story))
+        matches = [m for hit in story.hits for m in hit.occurrences if m.where == "text"]
+        self.query_one("#story-text", Static).update(highlighted(story.text, matches, search=self.search))
+        self.query_one("#reader", VerticalScroll).scroll_home(animate=False)
+
+    def on_story_updated(self, message: StoryUpdated) -> None:
+        if self.story is not None and message.story.id == self.story.id:
+            self.story = replace(self.story, read=message.story.read, starred=message.story.starred)
+            self.query_one("#story-head", Static).update(_head(self.story, self.search, self.app.clock()))
+
+    # ------------------------------------------------------------ through the view
+
+    def action_next_unread(self) -> None:
+        self._step(replace(self.view, unread_only=True), "unread story after this one")
+
+    def action_prev_unread(self) -> None:
+        self._step(replace(self.view, unread_only=True, reverse=not self.view.reverse), "unread story before this one")
+
+    def action_next_story(self) -> None:
+        self._step(self.view, "story after this one")
+
+    def action_prev_story(self) -> None:
+        self._step(replace(self.view, reverse=not self.view.reverse), "story before this one")
+
+    @work(thread=True, exclusive=True, group="step", exit_on_error=False)
+    def _step(self, view: StoryQuery, what: str) -> None:
+        found = self.store.stories(view, after=self.item, limit=1)
+        self.post_message(Found(found[0] if found else None, what))
+
+    def on_found(self, message: Found) -> None:
+        if message.story is None:
+            self.notify(f"No {message.what} in this view.")
+            return
+        self.item = message.story
+        self._open(message.story)
+
+    # ------------------------------------------------------------ links and leaving
+
+    def action_open_link_number(self, number: int) -> None:
+        links = story_links(self.story) if self.story is not None else ()
+        if 1 <= number <= len(links):
+            self.app.open_link(links[number - 1])
+        else:
+            self.notify(f"This story has no link {number} (u lists its links).", severity="warning")
+
+    def action_back(self) -> None:
+        self.dismiss(self.item)
+
+    def action_close(self) -> None:
+        self.dismiss(self.item)
+
+
+def _head(story: StoryDetail, search: tuple[SearchTerm, ...], now: datetime) -> Text:
+    title_matches = [m for hit in story.hits for m in hit.occurrences if m.where == "title"]
+    head = highlighted(story.title, title_matches, "bold", TITLE_LIMIT, search)
+    head.append("\n\n")
+    lines = [("Feed", story.feed), ("Author", story.author), ("Date", _date(story)), ("Link", story.url)]
+    for label, value in lines:
+        if value:
+            head.append(f"{label}: ", style="dim")
+            head.append(plain(value))
+            head.append("\n")
+    if story.text_source == "page":
+        head.append("Text from the article page", style="dim italic")
+    else:
+        head.append("Text from the feed", style="dim italic")
+        if story.text_note:
+            head.append(plain(f" ({story.text_note})", "dim italic"))
+    head.append("\n")
+    head.append("read" if story.read else "unread", style="dim")
+    if story.starred:
+        head.append("  ★ starred", style="#e5c07b")
+    return head
+
+
+def _date(story: StoryDetail) -> str | None:
+    value = story.published or story.fetched_at
+    return value.astimezone().strftime("%A %d %B %Y, %H:%M")
+
+
+def _why(story: StoryDetail) -> Text:
+    if not story.hits:
+        return Text("No watchlist entry matched this story.", style="dim")
+    why = Text("Why it matched\n", style="bold")
+    for hit in story.hits:
+        counts = mention_counts(hit, story)
+        total = sum(counts.values())
+        forms = sorted({m.form for m in hit.occurrences})
+        why.append("  ")
+        why.append(plain(hit.entity, COUNTRY_STYLE if hit.kind == "country" else PERSON_STYLE))
+        mentions = f"{total} mention{'' if total == 1 else 's'}"
+        why.append(f"  {hit.kind}, {mentions}: {mentions_in_words(counts)}; as ", style="dim")
+        why.append(plain(", ".join(f"“{f}”" for f in forms)))
+        why.append("\n    ")
+        why.append(plain(hit.snippet, "italic dim"))
+        why.append("\n")
+    return why

@@ -1,0 +1,136 @@
+"""The story list: a mark, the time, the feed, the title and the matched entries, one line each.
+
+The title is what a reader reads, so it gets the room: as the terminal narrows, the matches
+turn into ISO codes and surnames, then the feed column shrinks and goes, and only then does
+the title give up characters (cut with "…").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+
+from newsdesk.display import safe
+from newsdesk.types import StoryItem
+from newsdesk.ui.text import TITLE_LIMIT, when
+from newsdesk.ui.widgets.rows import RowList
+
+_TIME = 6
+"""The time column: "14:05", "Apr 12", "2023"."""
+_FIXED = 1 + 1 + _TIME + 1
+"""The mark, a space, the time and a space."""
+_TITLE_SHARE = 2 / 3
+"""The share of a row the title has before feed or matches get any room."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryColumns:
+    """The widths of a row's columns (0: not shown) and whether matches show as short tags."""
+
+    feed: int
+    title: int
+    matches: int
+    tags: bool
+
+
+def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
+    """How a row of `width` cells is shared out, for these stories.
+
+    The layouts are tried from the roomiest down; the first that leaves the title the
+    characters it needs (at most _TITLE_SHARE of the row) wins, and the title takes whatever
+    is left. At 80 columns a title keeps 46 characters; at 60, 39.
+    """
+    room = max(0, width - _FIXED)
+    title_need = max((len(s.title) for s in stories), default=0)
+    feed_need = max((len(s.feed) for s in stories), default=0)
+    names_need = max((len(", ".join(s.entities)) for s in stories), default=0)
+    tags_need = max((len(" ".join(s.tags)) for s in stories), default=0)
+    want = min(title_need, int(room * _TITLE_SHARE))
+    layouts = (
+        (min(feed_need, 18), min(names_need, 30), False),
+        (min(feed_need, 16), min(tags_need, 16), True),
+        (min(feed_need, 10), min(tags_need, 12), True),
+        (0, min(tags_need, 10), True),
+        (0, 0, True),
+    )
+    for feed, matches, tags in layouts:
+        title = room - (feed + 1 if feed else 0) - (matches + 1 if matches else 0)
+        if title >= want:
+            return StoryColumns(feed=feed, title=title, matches=matches, tags=tags)
+    return StoryColumns(feed=0, title=room, matches=0, tags=True)
+
+
+class StoryList(RowList[StoryItem]):
+    """Stories of a view: ● unread, ★ starred; unread in bold, read dimmed."""
+
+    DEFAULT_CSS = """
+    StoryList {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, now: datetime, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.now = now
+        self._columns: StoryColumns | None = None
+
+    def set_rows(self, rows: Sequence[StoryItem], keep: bool = True) -> None:  # type: ignore[override]
+        """The rows of a view; `keep`: the cursor stays on its story (the same view read
+        again), else it goes to the top (another view)."""
+        self._columns = None
+        if not keep:
+            self.set_reactive(RowList.cursor, 0)
+            self.scroll_to(y=0, animate=False, immediate=True)
+        super().set_rows(rows, key=(lambda s: s.id) if keep else None)
+
+    def append_rows(self, rows: Sequence[StoryItem]) -> None:
+        known = {s.id for s in self.rows}
+        self._columns = None
+        super().append_rows([s for s in rows if s.id not in known])
+
+    def show_story(self, story: StoryItem) -> None:
+        """A story's row again, after its read or starred state changed."""
+        index = self.index_of(lambda s: s.id == story.id)
+        if index is not None:
+            self.replace_row(index, story)
+
+    def on_resize(self, event: object) -> None:
+        self._columns = None
+        super().on_resize(event)  # type: ignore[arg-type]
+
+    def columns(self) -> StoryColumns:
+        width = self.scrollable_content_region.width
+        if self._columns is None:
+            self._columns = story_columns(width, self.rows)
+        return self._columns
+
+    def render_row(self, row: StoryItem, width: int) -> Text:
+        columns = self.columns()
+        style = "dim" if row.read else "bold"
+        text = Text()
+        if row.starred:
+            text.append("★", style="bold #e5c07b")
+        else:
+            text.append("●" if not row.read else " ", style="bold #61afef")
+        text.append(" ")
+        text.append(when(row.time, self.now).ljust(_TIME), style="dim")
+        text.append(" ")
+        if columns.feed:
+            text.append_text(_cell(row.feed, columns.feed, "dim" if row.read else ""))
+            text.append(" ")
+        text.append_text(_cell(row.title, columns.title, style))
+        if columns.matches:
+            shown = " ".join(row.tags) if columns.tags else ", ".join(row.entities)
+            text.append(" ")
+            text.append_text(_cell(shown, columns.matches, "dim italic" if row.read else "italic"))
+        return text
+
+
+def _cell(value: str, width: int, style: str) -> Text:
+    """`value` in exactly `width` cells: cut with "…" or padded."""
+    text = Text(safe(value, TITLE_LIMIT), style=style)
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
