@@ -67,7 +67,7 @@ def _reader_python(given: Path | None) -> Path | None:
         return given
     venv = Path(tempfile.gettempdir()) / "newsdesk-bench-reader-venv"
     python = venv / "bin" / "python"
-    if python.exists() and subprocess.run([str(python), "-c", "import reader._cli"], capture_output=True).returncode == 0:
+    if python.exists() and subprocess.run([str(python), "-c", "import reader._cli"], check=False, capture_output=True).returncode == 0:
         return python
     print(f"reader is not installed: making {venv} (pip install 'reader[cli]' sgmllib3k)...", file=sys.stderr)
     try:

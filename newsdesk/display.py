@@ -4,26 +4,76 @@ a feed's health as a coloured word.
 Feed titles, texts, authors and even servers' error messages come from strangers. Rich
 never parses a `Text` as markup, but it passes escape sequences through, so every control
 and direction-override character is replaced, one for one (match offsets stay right).
+The set is Unicode's own, by category (is_unsafe), not a list kept by hand.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 from datetime import datetime
+from functools import cache
 
 from rich.text import Text
 
 from newsdesk.types import FeedStatus
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# The bidirectional classes of the explicit embeddings, overrides and isolates (UAX #9).
+_EXPLICIT_BIDI = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+# Kept: text has lines and tabs, and the UI lays them out itself.
+_LAYOUT = {"\t", "\n"}
+
+
+def is_unsafe(char: str) -> bool:
+    """Whether a terminal (or a reader of the text) would act on `char` rather than show it:
+    a control character (Unicode category Cc, but tab and newline), a line or paragraph
+    separator (Zl, Zp), or a bidirectional control (a format character, Cf, that is an
+    explicit embedding, override or isolate, or an implicit direction mark: LRM, RLM, ALM)."""
+    category = unicodedata.category(char)
+    if category == "Cc":
+        return char not in _LAYOUT
+    if category in ("Zl", "Zp"):
+        return True
+    if category != "Cf":
+        return False
+    bidi = unicodedata.bidirectional(char)
+    return bidi in _EXPLICIT_BIDI or (bidi in ("L", "R", "AL") and unicodedata.name(char, "").endswith(" MARK"))
+
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """Every unsafe character, found by category over the Basic Multilingual Plane (every
+    character of these categories lies there; a test checks the other planes). Built on
+    first use: a command that never shows a stranger's text never pays for the scan."""
+    chars = [c for c in map(chr, range(0x10000)) if not c.isprintable() and is_unsafe(c)]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 def safe(value: str | None, limit: int | None = None) -> str:
-    """The same string with every control and direction-override character made visible."""
+    """The same string with every unsafe character (is_unsafe) replaced by U+FFFD, one for
+    one (match offsets stay right)."""
     value = value or ""
     if limit is not None and len(value) > limit:
         value = value[: limit - 1] + "…"
-    return _UNSAFE.sub("\ufffd", value)
+    if value.isprintable():  # the usual title: nothing to look for
+        return value
+    return _unsafe().sub("\ufffd", value)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with every unsafe character written as its \\u escape (ESC already is, by
+    json.dumps; C1 and bidi controls, U+2028 and U+2029 are not): a program that prints a
+    field prints what the feed said, not what a terminal would do with it."""
+    return _unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class SafeLogFormatter(logging.Formatter):
+    """Log lines with every unsafe character replaced: feed names, URLs and servers' words go
+    to a terminal through the log too."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe(super().format(record))
 
 
 def plain(value: str | None, style: str = "", limit: int | None = None) -> Text:

@@ -6,7 +6,9 @@ feed or URL at fault and, where it can, says what to do about it.
 
 from __future__ import annotations
 
-from pathlib import Path
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class NewsdeskError(Exception):
@@ -28,6 +30,8 @@ class ConfigError(NewsdeskError):
         line: int | None = None,
         key: str | None = None,
     ) -> None:
+        from pathlib import Path  # not at import: every command imports this module, few raise
+
         self.path = Path(path) if path is not None else None
         self.line = line
         self.key = key
@@ -135,9 +139,34 @@ class TooManyRedirects(FetchError):
 class HTTPStatus(FetchError):
     """The server answered with an error status (4xx, 5xx)."""
 
-    def __init__(self, url: str, status: int, phrase: str) -> None:
+    def __init__(self, url: str, status: int, phrase: str, retry_after: float | None = None) -> None:
         self.status = status
-        super().__init__(url, f"HTTP {status} {phrase}".strip())
+        self.retry_after = retry_after
+        """Seconds the server asked to wait (Retry-After on 429 or 503), when it did."""
+        message = f"HTTP {status} {phrase}".strip()
+        if retry_after is not None:
+            message += f"; the server asked to wait {_duration(retry_after)} before trying again"
+        super().__init__(url, message)
+
+
+class Gone(HTTPStatus):
+    """HTTP 410: the server says the feed will not come back."""
+
+    def __init__(self, url: str) -> None:
+        FetchError.__init__(
+            self, url, "HTTP 410 Gone: the server says this feed will not come back; it is no longer "
+            "fetched (remove it from feeds.toml, or give it a new URL)",
+        )
+        self.status = 410
+        self.retry_after = None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class NotAPage(FetchError):

@@ -29,13 +29,6 @@ from typing import TypeVar
 
 from newsdesk.config import Config, FeedConfig, Watchlist
 from newsdesk.errors import FetchError
-from newsdesk.extract import (
-    first_sentence,
-    has_words,
-    is_boilerplate,
-    read_page,
-    word_share,
-)
 from newsdesk.fetch import (
     FeedRequest,
     Fetcher,
@@ -131,8 +124,8 @@ async def refresh(
         # event loop and the writes, which then keep the downloads going (measured on two
         # cores: 200 feeds in 1.58 s with one parsing process, 1.67 s with two).
         workers = (
-            Workers(preload=("newsdesk.refresh",)) if extracting
-            else Workers(max(1, cores() - 1), preload=("newsdesk.workers",))
+            Workers(preload=("newsdesk.refresh", "newsdesk.extract")) if extracting
+            else Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds"))
         )
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
     # are many: there a parse overlaps the downloads and the other parses (feedparser takes
@@ -223,6 +216,8 @@ def reextract(
     summary = ReextractSummary()
     for page in store.stored_pages(feed=feed, since=since):
         # Only the text is re-read: the story keeps its title, author and date.
+        from newsdesk.extract import read_page
+
         reading = PageReading(*read_page(page.html, page.url, page.summary, headline=page.title, metadata=False))
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
@@ -500,6 +495,8 @@ def page_story(
         if not html.strip():
             reading = PageReading(None, "the article page was empty")
         else:
+            from newsdesk.extract import read_page  # preloaded in extraction workers
+
             # The page's title, author and date are read only when the feed lacks one of them.
             reading = PageReading(*read_page(
                 html, page.url, entry.summary, headline=entry.title,
@@ -567,6 +564,8 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         article, note = None, "the article page held much less text than the feed's own"
     source: TextSource
     if article is not None:
+        from newsdesk.extract import first_sentence, has_words, is_boilerplate, word_share
+
         text, source = article.text, "page"
         lede = first_sentence(entry.summary)
         if (

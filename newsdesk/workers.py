@@ -1,7 +1,7 @@
 """The worker processes of a refresh: feed parsing and article extraction, off the event loop.
 
-Nothing here imports trafilatura: a refresh that reads no page starts its workers with the
-feed parser alone.
+Nothing here imports trafilatura or feedparser: a refresh that reads no page starts its
+workers with the feed parser alone, and the process that hands out the work loads neither.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from newsdesk.fetch import parse_feed
 from newsdesk.types import FeedOutcome, FeedResult
 
 _T = TypeVar("_T")
@@ -45,7 +44,9 @@ class Workers:
     under `if __name__ == "__main__":` (workers import the main module).
     """
 
-    def __init__(self, workers: int | None = None, preload: Sequence[str] = ("newsdesk.refresh",)) -> None:
+    def __init__(
+        self, workers: int | None = None, preload: Sequence[str] = ("newsdesk.refresh", "newsdesk.extract")
+    ) -> None:
         self.workers = workers or cores()
         self._preload = list(preload)
         self._pool: Executor | None = None
@@ -123,7 +124,7 @@ class Workers:
     async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
         """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
         try:
-            return await self.run(parse_feed, body, url, headers)
+            return await self.run(_parse_feed, body, url, headers)
         except BrokenProcessPool:
             return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the feed could not be read (the parsing process stopped)")
 
@@ -189,6 +190,14 @@ class _Batches:
                     done.set_result(value)
                 else:
                     done.set_exception(value)
+
+
+def _parse_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
+    """In a worker: fetch.parse_feed (imported there: the process that hands out the feeds
+    never needs feedparser)."""
+    from newsdesk.fetch._feeds import parse_feed
+
+    return parse_feed(body, url, headers)
 
 
 def _each(function: Callable[..., _T], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:

@@ -26,6 +26,8 @@ class Answer:
     """Send ETag/Last-Modified and answer 304 to a matching conditional request."""
     hang_up: bool = False
     """Close the connection after answering, without saying so (a keep-alive timeout)."""
+    gate: threading.Event | None = None
+    """Answer only once this is set (at most a minute later)."""
 
 
 class LocalServer:
@@ -36,6 +38,12 @@ class LocalServer:
         self.counts: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.connections = 0
+        self.drop_reused = 0
+        """Close this many kept-alive connections as their next request arrives, answering
+        nothing (a server's idle timeout meeting a client's request)."""
+        self.drop_fresh = False
+        """Drop a new connection's first request too (while drop_reused lasts)."""
+        self.dropped = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
@@ -65,9 +73,10 @@ class LocalServer:
         delay: float = 0.0,
         conditional: bool = True,
         hang_up: bool = False,
+        gate: threading.Event | None = None,
     ) -> None:
         data = body.encode() if isinstance(body, str) else body
-        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional, hang_up)
+        self.answers[path] = Answer(data, status, dict(headers or {}), delay, conditional, hang_up, gate)
 
     def body(self, path: str) -> bytes:
         return self.answers[path].body
@@ -91,6 +100,16 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 server.connections += 1
 
         def do_GET(self) -> None:
+            reused = getattr(self, "_answered", False)
+            self._answered = True
+            with server._lock:
+                drop = server.drop_reused > 0 and (reused or server.drop_fresh)
+                if drop:
+                    server.drop_reused -= 1
+                    server.dropped += 1
+            if drop:
+                self.close_connection = True
+                return
             path = self.path.split("?", 1)[0]
             answer = server.answers.get(path)
             with server._lock:
@@ -98,6 +117,8 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             if answer is None:
                 self._send(404, b"no such page", {"Content-Type": "text/plain"}, path)
                 return
+            if answer.gate is not None:
+                answer.gate.wait(60)
             if answer.delay:
                 time.sleep(answer.delay)
             headers = dict(answer.headers)

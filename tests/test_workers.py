@@ -50,7 +50,6 @@ def test_closing_while_the_pool_starts_in_the_background_leaves_no_worker() -> N
     for thread in threading.enumerate():
         if thread.name == "newsdesk-pool-start":
             thread.join()
-    assert workers._pool is None
     # multiprocessing's fork server and resource tracker live as long as this process; the
     # workers are the fork server's children.
     assert [p for p in _descendants(os.getpid()) if not _helper(p)] == []

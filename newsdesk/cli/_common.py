@@ -4,16 +4,15 @@ database in that order, and small formatting helpers for the terminal."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import sys
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from pathlib import Path
+
     from newsdesk.config import Config
     from newsdesk.store import Store
 
@@ -49,6 +48,9 @@ def _say_created(path: Path) -> None:
 def database_arg(args: argparse.Namespace) -> str:
     """The database the options name, as a person should see it: a file as an absolute path,
     a URL without its password."""
+    import re
+    from pathlib import Path
+
     from newsdesk.config import find_db
 
     target = find_db(args.db)
@@ -88,6 +90,8 @@ def when(value: datetime | None) -> str:
 
 
 def date_arg(value: str) -> datetime:
+    from datetime import datetime
+
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -113,11 +117,15 @@ def whole(low: int, high: int) -> Callable[[str], int]:
 
 def json_text(value: object, indent: int | None = None) -> str:
     """JSON for stdout, escaped to ASCII when the output's encoding cannot hold every character
-    (JSON's \\u escapes keep the text whole where replacement characters would not)."""
+    (JSON's \\u escapes keep the text whole where replacement characters would not), and the
+    characters a terminal acts on escaped always (display.json_safe)."""
     import codecs
+    import json
+
+    from newsdesk.display import json_safe
 
     encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "ascii").name
-    return json.dumps(value, ensure_ascii=encoding not in ("utf-8", "utf-16", "utf-32"), indent=indent)
+    return json_safe(json.dumps(value, ensure_ascii=encoding not in ("utf-8", "utf-16", "utf-32"), indent=indent))
 
 
 def print_json(value: object) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -22,6 +21,8 @@ def cmd_path(args: argparse.Namespace) -> int:
 
     config, database = str(config_path_arg(args).absolute()), database_arg(args)
     if args.json:
+        import json
+
         print(json.dumps({"config": config, "database": database}, ensure_ascii=True))
     else:
         print(f"config:   {safe(config)}\ndatabase: {safe(database)}")

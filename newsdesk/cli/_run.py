@@ -4,21 +4,17 @@ and `daemon` on the schedule."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from newsdesk.cli._common import load, load_config_arg, open_store
 
+TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
     from newsdesk.config import Config, FeedConfig
     from newsdesk.refresh import RefreshSummary
     from newsdesk.store import Store
 
-log = logging.getLogger("newsdesk")
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -50,6 +46,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    import asyncio
+
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -97,11 +95,17 @@ def _print_summary(summary: RefreshSummary) -> None:
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
     from newsdesk.config import find_db
+    from newsdesk.display import SafeLogFormatter
     from newsdesk.lock import DaemonLock
     from newsdesk.store import database_url
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeLogFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
@@ -113,9 +117,14 @@ def cmd_daemon(args: argparse.Namespace) -> int:
 
 
 async def _daemon(config: Config, store: Store) -> None:
+    import asyncio
+    import logging
+    import signal
+
     from newsdesk.refresh import refresh, retag_if_needed
     from newsdesk.schedule import Scheduler
 
+    log = logging.getLogger("newsdesk")
     holder = {"config": config}
 
     async def run(feeds: Sequence[FeedConfig]) -> None:

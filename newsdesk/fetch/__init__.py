@@ -9,21 +9,23 @@ decompression, so an oversized answer or a gzip bomb is cut off without being he
 
 One private module per concern: _http (the requests, redirects, limits, what an answer
 means), _net (the connections under it), _feeds (a feed's bytes to entries), _pages (an
-answer's bytes to text), _urls (which URLs are fetched, and one spelling per article).
+answer's bytes to text). Which URLs are fetched, and one spelling per article, are
+newsdesk.urls's (light to import: the config's checks use it too).
 
-The client is imported on first use: a worker process that only parses feeds starts
-without the HTTP stack.
+The client and the feed reader are imported on first use: a worker process that only
+parses feeds starts without the HTTP stack, and a refresh whose feeds are parsed in workers
+never loads feedparser itself.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from newsdesk.fetch._feeds import parse_feed
 from newsdesk.fetch._pages import decode_page
-from newsdesk.fetch._urls import is_web_url, normalise_link
+from newsdesk.urls import is_web_url, normalise_link
 
 if TYPE_CHECKING:
+    from newsdesk.fetch._feeds import parse_feed
     from newsdesk.fetch._http import FeedParser, FeedRequest, Fetcher
 
 __all__ = ["FeedParser", "FeedRequest", "Fetcher", "decode_page", "is_web_url", "normalise_link", "parse_feed"]
@@ -34,4 +36,8 @@ def __getattr__(name: str) -> Any:
         from newsdesk.fetch import _http
 
         return getattr(_http, name)
+    if name == "parse_feed":  # feedparser and lxml: a process whose feeds are parsed in workers never loads them
+        from newsdesk.fetch import _feeds
+
+        return _feeds.parse_feed
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,8 +14,9 @@ import feedparser
 import lxml.html
 from lxml import etree
 
-from newsdesk.fetch._urls import absolute_link, is_web_url, normalise_link
+from newsdesk.fetch._pages import PARSE_HEADERS
 from newsdesk.types import Entry, FeedOutcome, FeedResult
+from newsdesk.urls import absolute_link, is_web_url, normalise_link
 
 # feedparser flags these, but they change nothing a reader sees.
 _BENIGN = {"NonXMLContentType", "CharacterEncodingOverride", "CharacterEncodingUnknown"}
@@ -27,7 +28,6 @@ _BLOCK_TAGS = {
 }
 
 
-PARSE_HEADERS = ("content-type", "content-language")
 
 
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:

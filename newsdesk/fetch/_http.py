@@ -34,6 +34,7 @@ from newsdesk.errors import (
     Disconnected,
     FetchError,
     FetchTimeout,
+    Gone,
     HostNotFound,
     HTTPStatus,
     NotAPage,
@@ -41,11 +42,10 @@ from newsdesk.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from newsdesk.fetch._feeds import PARSE_HEADERS, parse_feed
 from newsdesk.fetch._net import ConnectFailure, connection_pool
-from newsdesk.fetch._pages import Inflater
-from newsdesk.fetch._urls import WebAddress, web_address
+from newsdesk.fetch._pages import PARSE_HEADERS, Inflater
 from newsdesk.types import FeedOutcome, FeedResult, RawPage
+from newsdesk.urls import WebAddress, web_address
 
 _USER_AGENT = f"newsdesk/{__version__} (terminal news reader; +https://pypi.org/project/newsdesk/)"
 
@@ -76,6 +76,8 @@ FeedParser = Callable[[bytes, str, dict[str, str]], Awaitable[FeedResult]]
 async def _parse_in_a_thread(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
     # feedparser holds the CPU for a long feed (seconds for a few MB of full text): in a
     # thread, the event loop still runs the other downloads and their timeouts.
+    from newsdesk.fetch._feeds import parse_feed  # feedparser: only when feeds are parsed here
+
     return await asyncio.to_thread(parse_feed, body, url, headers)
 
 
@@ -214,16 +216,10 @@ class Fetcher:
                 final_url=final_url, moved_to=answer.moved_to,
             )
         if status == 410:
-            return FeedResult(
-                req.url, FeedOutcome.GONE, http_status=410, final_url=final_url,
-                error="HTTP 410 Gone: the server says this feed will not come back; it is no longer "
-                "fetched (remove it from feeds.toml, or give it a new URL)",
-            )
+            return FeedResult(req.url, FeedOutcome.GONE, http_status=410, final_url=final_url, error=Gone(req.url).reason)
         if status >= 400:
-            error = HTTPStatus(final_url, status, answer.reason).reason
             wait = _retry_after(resp_headers.get("retry-after")) if status in (429, 503) else None
-            if wait is not None:
-                error += f"; the server asked to wait {_duration(wait)} before trying again"
+            error = HTTPStatus(final_url, status, answer.reason, wait).reason
             return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=error, retry_after=wait)
         result = await self._parse(answer.body, final_url, {k: v for k, v in resp_headers.items() if k in PARSE_HEADERS})
         result.url = req.url
@@ -267,7 +263,7 @@ class Fetcher:
             if not location:
                 return _Answer(answer.status, answer.reason, current, answer.headers, answer.body, moved_to)
             try:
-                target = urljoin(current, location.strip())
+                target = urljoin(current, _utf8(location).strip())
             except ValueError:
                 raise BadRedirect(url, location, "is not an address newsdesk can read") from None
             try:
@@ -369,6 +365,15 @@ _NETWORK_ERRORS = (
 )
 
 
+def _utf8(value: str) -> str:
+    """A header read as Latin-1 (as HTTP says) made UTF-8 when its bytes are: servers send
+    international paths in a Location so, and browsers read them so."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
 def _headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in raw:
@@ -395,14 +400,6 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), _MAX_RETRY_AFTER)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 async def _drain(response: httpcore.Response) -> None:

@@ -10,6 +10,9 @@ import zlib
 from newsdesk.errors import BadEncoding, TooLarge
 from newsdesk.types import RawPage
 
+PARSE_HEADERS = ("content-type", "content-language")
+"""The answer's headers a feed's reading needs (its charset, its language)."""
+
 
 class Inflater:
     """An answer's Content-Encoding undone chunk by chunk, never past `limit` bytes out.

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, overload
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
 from newsdesk.errors import StoreError
@@ -32,8 +31,14 @@ def _utc(value: datetime | None) -> datetime | None:
 def insert_ignoring(session: Session, model: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING, in this engine's dialect: a row that would repeat a
     unique key is skipped, not an error."""
+    # Each dialect is imported when used: PostgreSQL's brings its drivers' modules, which a
+    # SQLite database never needs (and every command that opens the store would load).
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(model).on_conflict_do_nothing()
+    from sqlalchemy.dialects import sqlite
+
     return sqlite.insert(model).on_conflict_do_nothing()
 
 

@@ -1,4 +1,6 @@
-"""Which URLs newsdesk downloads, and one spelling per article URL."""
+"""Which URLs newsdesk downloads, what a request to one is made of, and one spelling per
+article URL. Standard library only: the config's checks import it (a URL feeds.toml accepts
+is one the downloads can request), and so do the downloads."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""Each command imports only what it needs, checked in a real process of its own.
+
+Start-up is most of what `newsdesk --version` or `newsdesk list` costs a person, and an
+import added at the top of a module creeps into every command. These tests run each command
+in a fresh interpreter and look at the packages it has loaded once it is done.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.ui_fixtures import SEED_WATCHLIST, make_store
+
+_RUN = """
+import json, sys
+from newsdesk.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+
+# What the extractor, the HTTP client, the scheduler, the feed parser and the UI bring.
+_HEAVY = {
+    "trafilatura", "lxml", "lxml_html_clean", "justext", "htmldate", "courlan",  # extraction
+    "httpx", "httpcore", "h11", "h2", "anyio", "certifi", "idna",  # HTTP
+    "apscheduler", "tzlocal",  # scheduling
+    "feedparser", "sgmllib", "chardet",  # feeds
+    "textual",  # the UI
+    "psycopg",  # PostgreSQL, for a database that is not one
+}
+
+
+def _modules(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level packages loaded by `newsdesk ARGS` in a process of its own."""
+    out = tmp_path / "modules.json"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-c", _RUN, str(out), *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return {name.split(".")[0] for name in json.loads(out.read_text())}
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_no_dependency(tmp_path: Path, option: str) -> None:
+    loaded = _modules(tmp_path, option)
+    outside = {m for m in loaded if m not in sys.stdlib_module_names and not m.startswith("_") and m != "newsdesk"}
+    assert outside == set()
+    assert "asyncio" not in loaded
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--entity", "Iran"], ["search", "Iran"], ["status"]])
+def test_reading_commands_load_no_extractor_http_client_scheduler_or_ui(tmp_path: Path, command: list[str]) -> None:
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n' + SEED_WATCHLIST, encoding="utf-8")
+    make_store(tmp_path / "news.db").close()
+    loaded = _modules(tmp_path, *command, "--config", str(config), "--db", str(tmp_path / "news.db"))
+    assert "sqlalchemy" in loaded  # the command did run: it read the database
+    assert loaded & _HEAVY == set()
