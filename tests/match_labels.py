@@ -13,6 +13,7 @@ full name first, or `surname_alone = true`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -23,6 +24,11 @@ from newsdesk.config import PersonEntry, Watchlist
 from newsdesk.match import Matcher
 
 LABELS = Path(__file__).parent / "data" / "match_quality"
+WORLDNEWS = Path(__file__).parent / "data" / "worldnews"
+"""World-news articles labelled after the rules were frozen: a held-out test set, all of it."""
+
+SPLIT_SEED = "newsdesk-split-1"
+"""The fixed seed of the development/test split (tests/data/README.md): never change it."""
 
 Kind = str  # "country" or "person"
 
@@ -41,6 +47,11 @@ class Article:
             return set(self.countries)
         return {name for name in self.people if name not in self.partly_named and len(name.split()) >= 2}
 
+
+    @property
+    def half(self) -> str:
+        """"dev" (rules may be tuned on it) or "test" (held out): see `half`."""
+        return half(self.key)
 
     @property
     def full_text(self) -> str:
@@ -117,11 +128,25 @@ class Score:
         return self.true_hits / wanted if wanted else 1.0
 
 
-def load() -> list[Article]:
+def half(key: str) -> str:
+    """The half an article belongs to, by its key alone: "dev" or "test".
+
+    The first byte of sha256("newsdesk-split-1:" + the key's first 12 characters), even for
+    "dev". The same page is in the same half in every set that holds it (the matcher's
+    labels use the extraction corpus's keys cut to 12 characters).
+    """
+    digest = hashlib.sha256(f"{SPLIT_SEED}:{key[:12]}".encode()).digest()
+    return "dev" if digest[0] % 2 == 0 else "test"
+
+
+def load(folder: Path = LABELS, which: str | None = None) -> list[Article]:
+    """The labelled articles of `folder`; only one half ("dev", "test") when `which` says so."""
     articles = []
-    for labels_path in sorted(LABELS.glob("*.labels.json")):
+    for labels_path in sorted(folder.glob("*.labels.json")):
         key = labels_path.name.removesuffix(".labels.json")
-        title, _, text = (LABELS / f"{key}.txt").read_text(encoding="utf-8").partition("\n")
+        if which is not None and half(key) != which:
+            continue
+        title, _, text = (folder / f"{key}.txt").read_text(encoding="utf-8").partition("\n")
         labels = json.loads(labels_path.read_text(encoding="utf-8"))
         articles.append(
             Article(
