@@ -38,6 +38,14 @@ def all_countries() -> tuple[Country, ...]:
     return _table()
 
 
+@cache
+def places_named_after_countries() -> tuple[str, ...]:
+    """Places named after a country that are in another one ("British Columbia", "Northern
+    Ireland"): a mention of the place is no mention of the country (data/SOURCES.md)."""
+    text = resources.files("newsdesk").joinpath("data/places-named-after-countries.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def suggest(name: str) -> str | None:
     """The country name nearest to a misspelt one, for error messages."""
     names = {_key(n): c.name for c in _table() for n in c.names}

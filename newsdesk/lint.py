@@ -80,6 +80,10 @@ def _people(watchlist: Watchlist) -> list[Finding]:
     out: list[Finding] = []
     by_surname: dict[str, list[str]] = defaultdict(list)
     for person in watchlist.people:
+        if _caseless(person.name):
+            latin = [a for a in person.aliases if not _caseless(a)]
+            out.append(Finding(person.line, person.name, "written in a script without capital letters: it counts wherever these letters stand as written, inside running text too in Chinese, Japanese, Korean or Thai"
+                               + ("" if latin else "; English-language news writes the name in Latin letters: add that spelling as an alias")))
         surname = surname_of(person.name)
         if surname is None:
             if not person.aliases and _is_word(person.name):
@@ -107,6 +111,12 @@ def _people(watchlist: Watchlist) -> list[Finding]:
                            "in a story, and for neither when both were")
                 out.append(Finding(lines[name], name, message))
     return out
+
+
+def _caseless(name: str) -> bool:
+    """Whether a name's letters are all of scripts that have no capital letters."""
+    letters = [c for c in name if c.isalpha()]
+    return bool(letters) and all(c.lower() == c.upper() for c in letters)
 
 
 @cache

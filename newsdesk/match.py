@@ -35,10 +35,11 @@ How it decides, rule by rule:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -47,7 +48,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "2"
+MATCHER_VERSION = "3"
 
 _SNIPPET_RADIUS = 60
 
@@ -101,10 +102,14 @@ _LANGUAGE_AFTER = re.compile(
     r"speaker|speakers|speaking|-speaking|word|words|accent|dialect)\b",
     re.IGNORECASE,
 )
+# Only right after a verb of speaking or writing ("speaks Russian", "writes in German", "speaks
+# Russian and French") is a demonym a language: "spoke to Italian officials" and "met Italian
+# President X" are the country.
 _LANGUAGE_VERB_BEFORE = re.compile(
     r"\b(?:speak|speaks|spoke|spoken|speaking|fluent in|learn|learns|learned|learning|taught in|"
-    r"written in|translated into|translated from|subtitled in|dubbed into|words in)\s+"
-    r"(?:[A-Z][\w-]*(?:,|\s+and|\s+or)?\s+)*$",  # "speaks Russian and French"
+    r"write|writes|wrote|written|writing|written in|translated into|translated from|subtitled in|"
+    r"dubbed into|words in)\s+"
+    r"(?:(?-i:[A-Z][a-z]+)(?:,|\s+and|\s+or)\s+)*$",
     re.IGNORECASE,
 )
 _IN_BEFORE = re.compile(r"\b(?:in|into)\s+$", re.IGNORECASE)
@@ -135,6 +140,53 @@ _WORD_BEFORE = re.compile(r"([A-Z][\w'’-]*)\s+$")
 _SENTENCE_BEFORE = re.compile(r"(?:^|[.!?:;\"“”]\s*)$")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'"})
 _NO_PLURAL = ("ese", "sh", "ch", "ss", "Thai", "Lao", "Basotho", "Malagasy", "Maltese", "Kiwi")
+# The head nouns of names of things: a country or a person followed by one of these, in a run
+# of capitalised words, is part of the thing's name ("Turkish Airlines", "Agence
+# France-Presse", "the Jordan Times", "the Nobel Prize", "Trump Tower", "John Radcliffe
+# Hospital"), not a mention of the country or the person.
+_HEADS = frozenset(
+    (
+        "Airlines Airline Airways Air Lines Railways Rail Motors Steel Oil Petroleum Telecom "
+        "Energy Gazette Times Herald Post Press Presse Tribune Journal Daily Today Express "
+        "Broadcasting Television News Club FC Open Prix Award Awards Prize Prizes Medal Trophy "
+        "Cup Idol League Association Federation Union Society Foundation Institute University "
+        "College School Academy Museum Library Festival Games Championship Championships Stadium "
+        "Arena Park Airport Street Avenue Road Boulevard Square Bridge Tower Towers Building "
+        "Center Centre Hall Hospital Hotel Memorial Lecture Fellowship Scholarship Holdings Group "
+        "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
+        "Industries Bank"
+    )
+    .lower()
+    .split()
+)
+# ... unless the run also names a state's own institution ("US Air Force", "Chinese Foreign
+# Ministry", "Bank of Japan"): a state institution is a mention of its state.
+_STATE_NOUNS = frozenset(
+    (
+        "Government Ministry Minister Embassy Consulate Army Navy Force Forces Guard Police "
+        "Parliament Senate Congress Court Constitution President Prime Chancellor Council "
+        "Department State Central Reserve Treasury Cabinet Assembly Defence Defense Military "
+        "Marines Coast Customs Border Federal Foreign Interior Security Intelligence Space"
+    )
+    .lower()
+    .split()
+)
+# Names of things that begin with their head: "Air India", "Radio Free Asia".
+_HEADS_BEFORE = frozenset({"Air", "Radio", "Club"})
+# A capitalised direction word before a country's name makes a region named after it ("Inner
+# Mongolia", "North India", "Western Australia", "New Ireland"): a place, not the country, as
+# the labelling rules have it. Lower case ("northern Syria") is the country's own north. Places
+# elsewhere named after a country without one ("British Columbia", "Port of Spain") come
+# from ISO 3166-2 (countries.places_named_after_countries).
+_OTHER_PLACE = frozenset(
+    "Northern Southern Eastern Western Inner Outer Upper Lower North South East West Central New".split()
+)
+_RUN_WORD = re.compile(r"(?: |-)([A-Z][\w'’.&]*)")
+_MAX_RUN = 3
+# Given names that are also everyday words: alone, they count only as everyday-word surnames do.
+_WORD_GIVEN = frozenset(
+    ["will", "mark", "bill", "grace", "faith", "joy", "hope", "sky", "summer", "dawn", "pat", "sue", "rob", "art", "guy", "jack", "frank", "ray", "hunter", "earl", "max", "iris", "ivy", "lily", "rose", "robin", "don", "gene", "chase", "van", "de", "la", "le", "al", "el", "bin", "ben"]
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +209,37 @@ class _Form:
 
 
 @dataclass(frozen=True, slots=True)
+class _Roles:
+    """What a set of forms (one matched string's) can mean, worked out once per string."""
+
+    blocked: bool
+    named: frozenset[int]
+    """The one person it names by full name or alias (empty when none, or several)."""
+    evidence: frozenset[int]
+    """The one entity it names by a form nobody else shares (empty otherwise)."""
+    surnamed: tuple[int, ...]
+    """People it may name by one word of their name (surname, or first word)."""
+    known: frozenset[int]
+    """People whose surname it is."""
+    person_name: bool
+    """It is some person's full name or alias."""
+    direct: frozenset[int]
+    """Entities it names by itself: a name, demonym, capital, or a surname that counts alone."""
+    all_names: bool
+    """No demonym among the forms."""
+    surnames: frozenset[int]
+    givens: frozenset[int]
+    alone: frozenset[int]
+    """People whose surname counts alone (surname_alone = true)."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Raw:
     where: MatchWhere
     start: int
     end: int
     forms: tuple[_Form, ...]
+    roles: _Roles
 
 
 class Matcher:
@@ -169,30 +247,47 @@ class Matcher:
 
     def __init__(self, watchlist: Watchlist) -> None:
         self._entities: list[_Entity] = []
-        self._forms: dict[str, list[_Form]] = {}
+        self._forms: dict[str, tuple[_Form, ...]] = {}
         # Unwatched countries are compiled too (they tell "Georgia" the state from the
         # country); with nothing watched, no story can match: nothing is compiled (the
         # pattern of every country's forms takes tens of milliseconds).
         self._watching = watchlist.all_countries or bool(watchlist.countries or watchlist.people)
+        self._unspaced: re.Pattern[str] | None = None
+        self._roles_cache: dict[int, tuple[tuple[_Form, ...], _Roles]] = {}
+        self._given_patterns: dict[int, re.Pattern[str]] = {}
+        """Compiled on first use: few people are named in any one story."""
+        self._given_forms: dict[str, tuple[_Form, ...]] = {}
+        """First words of people's names, matched in a second pass (see `find`)."""
         if not self._watching:
             return
         self._add_countries(watchlist)
         self._add_people(watchlist)
         for phrase in _BLOCKED:
-            self._add(phrase, -1, "blocked")
+            for form in _number_forms(phrase):
+                self._add(form, -1, "blocked")
+        for place in country_data.places_named_after_countries():
+            self._add(place, -1, "blocked")
         # Matched against lower-cased folded text: much faster than re.IGNORECASE.
         self._regex = re.compile(r"(?<!\w)(?:" + _trie_pattern(self._forms) + r")(?!\w)")
+        unspaced = [form for form in self._forms if _unspaced(form)]
+        self._unspaced = re.compile(_trie_pattern(unspaced)) if unspaced else None
+        self._given_of: dict[int, list[str]] = {}
+        for form, owners in self._given_forms.items():
+            for owner in owners:
+                self._given_of.setdefault(owner.entity, []).append(form)
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
 
     # ------------------------------------------------------------- building
 
-    def _add(self, text: str, entity: int, role: str) -> None:
+    def _add(self, text: str, entity: int, role: str, forms: dict[str, tuple[_Form, ...]] | None = None) -> None:
         text = _fold(text.strip().translate(_APOSTROPHES))
         if not text:
             return
         letters = [c for c in text if c.isalpha()]
         exact = len(letters) >= 2 and all(c.isupper() for c in letters)
-        self._forms.setdefault(text.lower(), []).append(_Form(entity, role, exact))
+        table = self._forms if forms is None else forms
+        key = text.lower()
+        table[key] = (*table.get(key, ()), _Form(entity, role, exact))
 
     def _add_countries(self, watchlist: Watchlist) -> None:
         entries = {c.code: c for c in watchlist.countries}
@@ -229,6 +324,13 @@ class Matcher:
             if surname is not None:
                 for form in _possessives(surname):
                     self._add(form, index, "surname_alone" if person.surname_alone else "surname")
+                # The first word alone, once the full name was given: the family name of a name
+                # written family name first ("Tan Kong Yam" ... "Tan said"), or a given name
+                # used alone for the person.
+                given = parts[0]
+                if given != surname and len(given.rstrip(".")) > 1 and not given.endswith("."):
+                    for form in _possessives(given):
+                        self._add(form, index, "given", self._given_forms)
 
     # ------------------------------------------------------------- matching
 
@@ -237,11 +339,29 @@ class Matcher:
         if not self._watching:
             return []
         fields: dict[MatchWhere, str] = {"title": title or "", "summary": summary or "", "text": text or ""}
-        raws = [raw for where, value in fields.items() for raw in self._scan(where, value)]
+        folded = {where: _folded(value) for where, value in fields.items() if value}
+        raws = [raw for where, f in folded.items() for raw in self._scan(where, fields[where], f, self._regex, self._forms)]
         evidence = self._evidence(raws, fields)
         # A headline or standfirst speaks of the people the body introduces: there, a surname
         # counts when the full name is anywhere in the story; in the text, only after it.
-        anywhere = {e for raw in raws for e in self._named_in(raw)}
+        naming = [self._named_in(raw) for raw in raws]
+        anywhere = {e for people in naming for e in people}
+        wanted = [e for e in anywhere if e in self._given_of]
+        if wanted:
+            # First words alone count only for people the story names in full: looked for
+            # only in stories that name one of them, only theirs, and in the text only after
+            # the full name.
+            given: list[_Raw] = []
+            for where, f in folded.items():
+                since = {e: 0 for e in wanted}
+                if where == "text":
+                    first: dict[int, int] = {}
+                    for raw, people in zip(raws, naming, strict=True):
+                        for e in people:
+                            first.setdefault(e, raw.end if raw.where == "text" else 0)
+                    since = {e: at for e, at in first.items() if e in since}
+                given += self._given_in(where, fields[where], f, since, raws)
+            raws = _merged(raws, given, self._roles)
         named: set[int] = set()
         matches: list[Match] = []
         for raw in raws:
@@ -263,68 +383,163 @@ class Matcher:
             )
         return matches
 
-    def _scan(self, where: MatchWhere, value: str) -> Iterable[_Raw]:
-        if not value:
-            return
-        folded = _fold_lower(value)
-        for found in self._regex.finditer(folded):
-            forms = self._forms.get(found.group())
+    def _scan(
+        self, where: MatchWhere, value: str, folded: str, regex: re.Pattern[str], forms_of: dict[str, tuple[_Form, ...]]
+    ) -> Iterable[_Raw]:
+        found_all: Iterable[re.Match[str]] = regex.finditer(folded)
+        if self._unspaced is not None and regex is self._regex and not value.isascii():
+            # Names in scripts written without spaces stand inside running text ("習近平主席").
+            spaced = list(found_all)
+            taken = [(m.start(), m.end()) for m in spaced]
+            more = [m for m in self._unspaced.finditer(folded) if not any(a < m.end() and m.start() < b for a, b in taken)]
+            found_all = sorted(spaced + more, key=lambda m: m.start())
+        for found in found_all:
+            forms = forms_of.get(found.group())
             if forms and _case_ok(forms, value, found.start(), found.end()):
-                yield _Raw(where, found.start(), found.end(), tuple(forms))
+                yield _Raw(where, found.start(), found.end(), forms, self._roles(forms))
 
-    def _named_in(self, raw: _Raw) -> set[int]:
+    def _given_in(self, where: MatchWhere, value: str, folded: str, people: dict[int, int], raws: list[_Raw]) -> Iterable[_Raw]:
+        """Occurrences of these people's first words from where each is first named in this
+        field (`people`: entity -> offset), outside every occurrence already found.
+
+        One pattern per word that starts with the word itself, so the regex engine can skip
+        ahead to it; the look-behind the main pattern uses would make it try every position.
+        """
+        taken = sorted((r.start, r.end) for r in raws if r.where == where)
+        for entity, since in people.items():
+            for found in self._given_pattern(entity).finditer(folded, since):
+                at, end = found.span()
+                if at and _is_word_char(folded[at - 1]):
+                    continue
+                n = bisect.bisect_left(taken, (end, end))
+                if n and taken[n - 1][1] > at:
+                    continue
+                forms = self._given_forms[found.group()]
+                if _case_ok(forms, value, at, end):
+                    yield _Raw(where, at, end, forms, self._roles(forms))
+
+    def _given_pattern(self, entity: int) -> re.Pattern[str]:
+        pattern = self._given_patterns.get(entity)
+        if pattern is None:
+            words = sorted({w for w in self._given_of[entity] if not w.endswith(("'s", "'"))}, key=len, reverse=True)
+            pattern = re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?:'s|')?(?!\w)")
+            self._given_patterns[entity] = pattern
+        return pattern
+
+    def _roles(self, forms: tuple[_Form, ...]) -> _Roles:
+        """The meanings of one matched string, cached by its forms (a tuple per string)."""
+        found = self._roles_cache.get(id(forms))
+        if found is not None and found[0] is forms:
+            return found[1]
+        person = self._is_person
+        named = {f.entity for f in forms if f.role in ("name", "surname_alone") and person(f.entity)}
+        entities = {f.entity for f in forms if f.role != "blocked"}
+        roles = _Roles(
+            blocked=any(f.role == "blocked" for f in forms),
+            named=frozenset(named if len(named) == 1 else ()),
+            evidence=frozenset(
+                entities if len(entities) == 1 and all(f.role in ("name", "demonym", "capital") for f in forms) else ()
+            ),
+            surnamed=tuple(f.entity for f in forms if f.role in ("surname", "surname_alone", "given")),
+            known=frozenset(f.entity for f in forms if f.role in ("surname", "surname_alone")),
+            person_name=any(f.role == "name" and person(f.entity) for f in forms),
+            direct=frozenset(f.entity for f in forms if f.role in ("name", "demonym", "capital", "surname_alone")),
+            all_names=all(f.role != "demonym" for f in forms),
+            surnames=frozenset(f.entity for f in forms if f.role == "surname"),
+            givens=frozenset(f.entity for f in forms if f.role == "given"),
+            alone=frozenset(f.entity for f in forms if f.role == "surname_alone"),
+        )
+        self._roles_cache[id(forms)] = (forms, roles)
+        return roles
+
+    def _named_in(self, raw: _Raw) -> frozenset[int]:
         """People this occurrence names by full name or alias (a surname does not count)."""
-        if any(f.role == "blocked" for f in raw.forms):
-            return set()
-        people = {f.entity for f in raw.forms if f.role in ("name", "surname_alone") and self._entities[f.entity].kind == "person"}
-        return people if len(people) == 1 else set()
+        return frozenset() if raw.roles.blocked else raw.roles.named
 
     def _evidence(self, raws: list[_Raw], fields: dict[MatchWhere, str]) -> set[int]:
         """Entities the story names unambiguously, by a form no other entity shares."""
         found: set[int] = set()
         for raw in raws:
-            entities = {f.entity for f in raw.forms if f.role != "blocked"}
-            if len(entities) == 1 and all(f.role in ("name", "demonym", "capital") for f in raw.forms):
-                found.update(entities)
+            found.update(raw.roles.evidence)
         return found
 
     def _choose(self, raw: _Raw, value: str, evidence: set[int], named: set[int]) -> tuple[int, int] | None:
-        if any(f.role == "blocked" for f in raw.forms):
+        roles = raw.roles
+        if roles.blocked:
             return None
-        surname_of_people = [f.entity for f in raw.forms if f.role in ("surname", "surname_alone")]
-        if surname_of_people:
+        if roles.surnamed and _capitalised_before(value, raw.start):
             before = value[max(0, raw.start - 60) : raw.start]
             if _PLACE_BEFORE.search(before):
                 return None
             middle = _MIDDLE_INITIALS.search(before)
             if middle:
                 first = _fold_lower(middle.group(1))
-                for entity in surname_of_people:
+                for entity in roles.surnamed:
                     if self._entities[entity].first == first:  # "John M. Ford" is John Ford in full
                         return entity, raw.start - (len(before) - middle.start(1))
-        direct = {f.entity for f in raw.forms if f.role in ("name", "demonym", "capital", "surname_alone")}
-        if len(direct) > 1:  # an adjective shared by two countries ("Congolese")
-            direct &= evidence
+        # Once the story has named a watched person, their surname is the person, even where it
+        # is also a country's name ("Bill Jordan ... Jordan said").
+        known = roles.known & named
+        if len(known) == 1 and not roles.person_name:
+            return self._surname(next(iter(known)), raw, value)
+        direct = set(roles.direct)
+        if len(direct) > 1:
+            countries = {e for e in direct if not self._is_person(e)}
+            if len(countries) == 1 and roles.all_names:
+                # A person and a country of one name ("Chad"): the country, unless the words
+                # around it make it a person's name ("Chad Smith", "said Chad").
+                (country,) = countries
+                direct = {country} if self._context_ok(country, raw, value, evidence) else direct - countries
+            else:  # an adjective shared by two countries ("Congolese")
+                direct &= evidence
         if len(direct) == 1:
             (entity,) = direct
-            if not self._context_ok(entity, raw, value, evidence):
+            if not self._is_person(entity):
+                return (entity, raw.start) if self._context_ok(entity, raw, value, evidence) else None
+            if _in_longer_name(value, raw.start, raw.end, country=False):
                 return None
-            if self._entities[entity].kind == "person":
-                if any(f.role == "surname_alone" and f.entity == entity for f in raw.forms):
-                    start = _title_start(value, raw.start)
-                    if start == raw.start and not self._word_surname_ok(value, raw):
-                        return None
-                    return entity, start
+            if entity in roles.alone:
+                return self._surname(entity, raw, value)
             return entity, raw.start
         if direct:
             return None
-        surnames = {f.entity for f in raw.forms if f.role == "surname"} & named
-        if len(surnames) == 1:
-            start = _title_start(value, raw.start)
-            if start == raw.start and not self._word_surname_ok(value, raw):
-                return None
-            return surnames.pop(), start
+        surnames = roles.surnames & named
+        givens = roles.givens & named
+        if len(surnames) == 1 and not givens:
+            return self._surname(next(iter(surnames)), raw, value)
+        if len(givens) == 1 and not surnames and self._given_ok(value, raw):
+            return self._surname(next(iter(givens)), raw, value)
         return None
+
+    def _is_person(self, entity: int) -> bool:
+        return self._entities[entity].kind == "person"
+
+    def _surname(self, entity: int, raw: _Raw, value: str) -> tuple[int, int] | None:
+        """A person named by one word of their name: with its title, unless it is no mention."""
+        if _in_longer_name(value, raw.start, raw.end, country=False):  # "the Nobel Prize", "Trump Tower"
+            return None
+        start = _title_start(value, raw.start)
+        if start == raw.start and not self._word_surname_ok(value, raw):
+            return None
+        return entity, start
+
+    @staticmethod
+    def _given_ok(value: str, raw: _Raw) -> bool:
+        """A name's first word alone is the person unless it starts another person's name.
+
+        "Kim Yo-jong" after "Kim Jong-un", "Anna Tan" after "Tan Kong Yam": a capitalised word
+        right after it, or one right before it mid-sentence, makes it part of another name.
+        An everyday word that is also a given name ("Will", "Mark") never counts alone at the
+        start of a sentence.
+        """
+        if _WORD_AFTER.match(value, raw.end) and not value[raw.end :].startswith(("'", "’")):
+            return False
+        before_text = value[max(0, raw.start - 40) : raw.start]
+        before = _WORD_BEFORE.search(before_text)
+        if before and not _SENTENCE_BEFORE.search(before_text[: before.start()]) and not _TITLES.search(before_text):
+            return False
+        word = value[raw.start : raw.end].lower().removesuffix("'s").removesuffix("’s").rstrip("'’")
+        return word not in _WORD_GIVEN or not _sentence_start(value, raw.start)
 
     @staticmethod
     def _word_surname_ok(value: str, raw: _Raw) -> bool:
@@ -340,6 +555,8 @@ class Matcher:
 
     def _context_ok(self, entity: int, raw: _Raw, value: str, evidence: set[int]) -> bool:
         info = self._entities[entity]
+        if info.kind == "country" and _in_longer_name(value, raw.start, raw.end, country=True):
+            return False
         if info.kind == "country" and all(f.role == "demonym" for f in raw.forms if f.entity == entity):
             return not _language_use(value, raw.start, raw.end)
         if info.kind != "country" or not any(f.role == "name" for f in raw.forms if f.entity == entity):
@@ -414,26 +631,162 @@ def _demonym_forms(demonym: str) -> list[str]:
     return forms
 
 
-def _case_ok(forms: list[_Form], value: str, start: int, end: int) -> bool:
+_ORDER = {"title": 0, "summary": 1, "text": 2}
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+
+def _merged(raws: list[_Raw], more: list[_Raw], roles: Callable[[tuple[_Form, ...]], _Roles]) -> list[_Raw]:
+    """`raws` with `more` added in reading order: a span found by both gets both's forms; one
+    overlapping a longer occurrence is part of it and is dropped."""
+    at = {(r.where, r.start, r.end): n for n, r in enumerate(raws)}
+    spans = {where: sorted((r.start, r.end) for r in raws if r.where == where) for where in _ORDER}
+    out = list(raws)
+    for raw in more:
+        same = at.get((raw.where, raw.start, raw.end))
+        if same is not None:
+            forms = out[same].forms + raw.forms
+            out[same] = _Raw(raw.where, raw.start, raw.end, forms, roles(forms))
+            continue
+        taken = spans[raw.where]
+        n = bisect.bisect_left(taken, (raw.end, raw.end))  # spans starting before raw's end
+        if n == 0 or taken[n - 1][1] <= raw.start:  # the last of them ends before raw starts
+            out.append(raw)
+    out.sort(key=lambda r: (_ORDER[r.where], r.start))
+    return out
+
+
+def _folded(value: str) -> str:
+    """The text the patterns run on: folded, lower-cased, underscores made spaces ("Director_Jane
+    Doe" is page furniture glued to a name); as long as `value`, so offsets are the same."""
+    folded = _fold_lower(value)
+    return folded.replace("_", " ") if "_" in folded else folded
+
+
+def _number_forms(phrase: str) -> list[str]:
+    """A set phrase in the singular and the plural ("German shepherd", "German shepherds")."""
+    words = phrase.split()
+    last = words[-1]
+    if len(words) < 2 or not last.islower() or not last.isalpha():
+        return [phrase]
+    if last.endswith("ies"):
+        other = last[:-3] + "y"
+    elif last.endswith(("ches", "shes", "sses", "xes")):
+        other = last[:-2]
+    elif last.endswith("s") and not last.endswith("ss"):
+        other = last[:-1]
+    elif last.endswith("y") and last[-2:-1] not in "aeiou":
+        other = last[:-1] + "ies"
+    elif last.endswith(("ch", "sh", "ss", "x")):
+        other = last + "es"
+    else:
+        other = last + "s"
+    return [phrase, " ".join([*words[:-1], other])]
+
+
+def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
+    """Whether a mention is a word inside the name of something else.
+
+    The run of capitalised words right after it (up to three, joined by spaces or hyphens)
+    ends in, or starts with, a head noun of a thing's name ("Turkish Airlines", "Agence
+    France-Presse", "the Nobel Prize", "Trump Tower"). For a country the run may instead
+    name one of its state's institutions ("US Air Force", "Chinese Foreign Ministry"), and
+    then it counts; and a head or a capitalised direction word right before it ("Air
+    India", "Inner Mongolia", "Northern Ireland") makes the name something else. After a possessive
+    ("India's Tata Steel") what follows is another thing, and the mention counts. In a
+    headline written in title case every word is capitalised: only the very next word is
+    read there.
+    """
+    if country and value.endswith(_BEFORE_SUFFIXES, 0, start):
+        before = _GLUED_BEFORE.search(value, max(0, start - 30), start)
+        if before and (before.group(1) in _HEADS_BEFORE or before.group(1) in _OTHER_PLACE):
+            return True
+    if not (value[end : end + 1] in (" ", "-") and value[end + 1 : end + 2].isupper()):
+        return False  # nothing capitalised follows: the common case, decided cheaply
+    if value.endswith(("'s", "’s", "'", "’"), start, end):
+        return False
+    run: list[str] = []
+    pos = end
+    while len(run) < _MAX_RUN:
+        found = _RUN_WORD.match(value, pos)
+        if not found:
+            break
+        run.append(found.group(1).rstrip(".'’").lower())  # "AIRLINES" in a headline in capitals
+        pos = found.end()
+    if not run or (country and any(word in _STATE_NOUNS for word in run)):
+        return False
+    if _title_case(value, start):
+        return run[0] in _HEADS and (run[0] != "air" or len(run) == 1)
+    return run[-1] in _HEADS or (run[0] in _HEADS and run[0] != "air")
+
+
+_GLUED_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)[ -]$")
+_BEFORE_SUFFIXES = tuple(f"{word}{sep}" for word in sorted(_HEADS_BEFORE | _OTHER_PLACE) for sep in " -")
+_TITLE_WINDOW = 60
+
+
+def _title_case(value: str, at: int) -> bool:
+    """Whether the words around `at` are written in title case (a headline's style)."""
+    left = value.rfind("\n", max(0, at - _TITLE_WINDOW), at) + 1 or max(0, at - _TITLE_WINDOW)
+    right = value.find("\n", at, at + _TITLE_WINDOW)
+    words = [w for w in value[left : right if right != -1 else at + _TITLE_WINDOW].split() if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].islower() for w in words) <= len(words) // 8
+
+
+def _case_ok(forms: tuple[_Form, ...], value: str, start: int, end: int) -> bool:
     found = value[start:end]
     if forms[0].exact_case:
         if not found.isupper():
             return False
+        if "." in found:  # "U.S." is never a pronoun: it counts in an all-capitals line too
+            return True
         # In an all-capitals line "US" may be the pronoun: ask the neighbouring words.
         before = value[max(0, start - 12) : start].split()
         after = value[end : end + 12].split()
         caps = [w for w in (before[-1:] + after[:1]) if any(c.isalpha() for c in w)]
         return not caps or not all(w.isupper() and len(w) > 1 for w in caps)
     first = found[0]
-    return not first.isalpha() or first.isupper() or found[:4].lower() == "the "
+    # Scripts without capital letters (Chinese, Japanese, Arabic, Hebrew...) have no case to ask.
+    return not first.isalpha() or first.isupper() or first.lower() == first.upper() or found[:4].lower() == "the "
 
 
 def _language_use(value: str, start: int, end: int) -> bool:
     """Whether a demonym names a language here ("written in German.", "Russian-language")."""
+    if _LANGUAGE_AFTER.match(value, end):
+        return True
     before = value[max(0, start - 60) : start]
-    if _LANGUAGE_AFTER.match(value, end) or _LANGUAGE_VERB_BEFORE.search(before):
+    words = before.split()
+    last = words[-1].lower() if words and before[-1:].isspace() else ""
+    if not (last in _LANGUAGE_LAST or last.endswith(",")):  # no verb, list or "in" right before
+        return False
+    if _LANGUAGE_VERB_BEFORE.search(before):
         return True
     return bool(_IN_BEFORE.search(before) and _PHRASE_END.match(value, end))
+
+
+# The last word before a demonym that names a language: a verb of the pattern above, "in",
+# "into", "from", or the "and"/"or" of a list of languages.
+_LANGUAGE_LAST = frozenset(
+    "speak speaks spoke spoken speaking learn learns learned learning write writes wrote written "
+    "writing in into from and or".split()
+)
+
+
+def _capitalised_before(value: str, start: int) -> bool:
+    """Whether the word right before `start` (after a space) starts with a capital: a title,
+    a place word or a middle initial can only be such a word."""
+    i = start - 1
+    while i >= 0 and value[i].isspace():
+        i -= 1
+    if i == start - 1 or i < 0:
+        return False
+    j = i
+    while j > 0 and j > i - 40 and not value[j - 1].isspace():
+        j -= 1
+    return value[j].isupper()
 
 
 def _sentence_start(value: str, start: int) -> bool:
@@ -446,6 +799,8 @@ def _sentence_start(value: str, start: int) -> bool:
 
 def _title_start(value: str, start: int) -> int:
     """Where a surname's title begins ("President Putin"), so the title is part of the form."""
+    if not _capitalised_before(value, start):
+        return start
     found = _TITLES.search(value[max(0, start - 40) : start])
     if not found:
         return start
@@ -505,14 +860,44 @@ _LOWER = _LowerTable()
 
 
 def _fold_lower(text: str) -> str:
-    return text.lower() if text.isascii() else text.translate(_LOWER)
+    """Folded and lower-cased, one character for one.
+
+    Text mostly in ASCII (English with curly quotes and a few accents) sends only its
+    non-ASCII runs through the folding table, whose per-character lookups would cost as much
+    as the matching over a whole article.
+    """
+    if text.isascii():
+        return text.lower()
+    lower = text.lower()
+    if len(lower) == len(text) and len(text.encode("utf-8")) - len(text) < len(text) // 16:
+        return _NON_ASCII.sub(_fold_run, lower)
+    return text.translate(_LOWER)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(found: re.Match[str]) -> str:
+    return found.group().translate(_LOWER)
+
+
+def _unspaced(form: str) -> bool:
+    """Whether a form is written in a script that puts no spaces between words."""
+    return any(_UNSPACED_SCRIPT.match(unicodedata.name(c, "")) for c in (form[0], form[-1]))
+
+
+_UNSPACED_SCRIPT = re.compile(r"CJK |HIRAGANA|KATAKANA|HANGUL|THAI|LAO |KHMER|MYANMAR|TIBETAN")
 
 
 _Trie: TypeAlias = dict[str, "_Trie"]  # a character to the rest of the words; "" ends a word
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
-    """One regex alternation shaped as a trie: shared prefixes are tried once, longest first."""
+    """One regex alternation shaped as a trie: shared prefixes are tried once, longest first.
+
+    Built without recursion (a node's pattern once its children's are known), so a name of
+    any length compiles: a recursive walk would go one call deep per character.
+    """
     trie: _Trie = {}
     for word in words:
         node = trie
@@ -520,14 +905,21 @@ def _trie_pattern(words: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: _Trie) -> str:
+    built: dict[int, str] = {}
+    stack: list[tuple[_Trie, bool]] = [(trie, False)]
+    while stack:
+        node, ready = stack.pop()
+        if not ready:
+            stack.append((node, True))
+            stack.extend((child, False) for ch, child in node.items() if ch)
+            continue
         end = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        branches = [re.escape(ch) + built.pop(id(child)) for ch, child in sorted(node.items()) if ch]
         if not branches:
-            return ""
+            built[id(node)] = ""
+            continue
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
         if end:
-            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
-        return body
-
-    return build(trie)
+            body = "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        built[id(node)] = body
+    return built[id(trie)]

@@ -41,6 +41,9 @@ class Article:
     countries: dict[str, list[str]]
     people: dict[str, list[str]]
     partly_named: frozenset[str]
+    not_counted: tuple[str, ...] = ()
+    """Phrases the labels say are no mention ("Air India Express"): a labelled form inside one
+    is no occurrence to find."""
 
     def expected(self, kind: Kind) -> set[str]:
         if kind == "country":
@@ -67,6 +70,13 @@ class Article:
             for form in forms
             for m in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", text)
         )
+        excluded = [
+            (m.start(), m.end())
+            for phrase in self.not_counted
+            for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
+            if phrase not in forms
+        ]
+        found = [(a, b) for a, b in found if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in excluded)]
         merged: list[tuple[int, int]] = []
         for start, end in found:
             if merged and start < merged[-1][1]:
@@ -152,6 +162,7 @@ def load(folder: Path = LABELS, which: str | None = None) -> list[Article]:
             Article(
                 key=key, title=title, text=text, countries=labels["countries"], people=labels["people"],
                 partly_named=frozenset(labels.get("named_only_partly", ())),
+                not_counted=tuple(n["form"] for n in labels.get("not_counted", ())),
             )
         )
     return articles
