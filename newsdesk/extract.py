@@ -134,11 +134,15 @@ def extract_article(
         # own rules miss). Nearly every page is read once, fast.
         reading = _read(tree, url, precision=True, fast=False) or reading
     body = _lines(reading.text) if reading is not None and reading.text else []
-    opening = first_sentence(lede) if lede else ""
+    if _furniture_only(body):  # a copyright line and a link: the page gave no article this way
+        body = []
+    opening = lede_of(lede or "", headline, *headlines)
     if not body or (opening and not _contains(body, opening) and page.has(opening)):
         # The precise reading has nothing, or lost the story's start: the default one may not.
         evidence = _read(tree, url, precision=False, fast=False)
         lines = _lines(evidence.text) if evidence is not None and evidence.text else []
+        if _furniture_only(lines):
+            lines = []
         if not body or _contains(lines, opening):
             body = lines
         reading = reading or evidence
@@ -530,24 +534,33 @@ def _once(caption: str) -> str:
 
 
 def _names(text: str) -> list[str]:
-    """Runs of two or more capitalised words: a person, a place, an organisation.
+    """Runs of two or more capitalised words that may name someone: a person, an organisation.
 
     A run in capitals only is a shouted heading, not a name; scripts without capitals
-    (Chinese, Japanese) yield none, so their captions are left out.
+    (Chinese, Japanese) yield none, so their captions are left out. A run right after a
+    preposition of place ("at Mary's Center", "in San Diego") is where the picture was
+    taken: the caption says nothing the matcher is after.
     """
     names: list[str] = []
     run: list[str] = []
+    before = last = ""
     for token in [*text.split(), ""]:
         word = token.strip("\"'“”‘’()[],.;:!?")
         if word and word[0].isupper() and all(c.lower() != c.upper() or c in "'’.-" for c in word):
+            if not run:
+                before = last
             run.append(word)
             # Punctuation ends a name, and so does a full stop after a word (not an initial).
             if not token.endswith((",", ";", ":", ")")) and not (token.endswith(".") and len(word) > 3):
                 continue
-        if len(run) >= 2 and not all(w.isupper() for w in run):
+        if len(run) >= 2 and not all(w.isupper() for w in run) and before not in _PLACE_WORDS:
             names.append(" ".join(run))
         run = []
+        last = word.lower()
     return names
+
+
+_PLACE_WORDS = frozenset({"in", "at", "near", "outside", "inside", "from", "into", "across", "on"})
 
 
 def _place_captions(body: list[str], page: _Page, captions: list[_Caption]) -> list[str]:
@@ -582,6 +595,34 @@ def _line_words(line: str) -> str:
 def _inside(part: str, whole: str) -> bool:
     """Whether the words `part` occur in a row in the words `whole` (both from `_words`)."""
     return f" {part} " in f" {whole} "
+
+
+def lede_of(summary: str, *titles: str | None) -> str:
+    """The opening sentence a feed's summary gives as evidence of where the story starts, or
+    "" when it gives none: a summary that repeats the title (whole, or a part of it: Google
+    News, Reddit and many CMSs send the title as the description) says nothing about the text,
+    and the title must never be put inside the text as if it were a lost opening sentence.
+    """
+    opening = first_sentence(summary) if summary.strip() else ""
+    words = _words(opening)
+    if not words or any(_inside(words, _words(" ".join(str(t).split()))) for t in titles if t):
+        return ""
+    return opening
+
+
+# A line that is only a copyright notice or a web address: page furniture, never the story.
+_NOTICE = re.compile(
+    r"^(?:(?:©|\(c\)|copyright)\b.*|.*\ball rights reserved\b.*|(?:https?://|www\.)\S+)$", re.IGNORECASE
+)
+
+
+def _furniture_only(lines: list[str]) -> bool:
+    """Whether a reading holds nothing but furniture: boilerplate lines, copyright notices and
+    web addresses, with fewer words of anything else than an article has."""
+    if not lines:
+        return False
+    rest = [line for line in lines if not is_boilerplate(line) and not _NOTICE.match(line)]
+    return sum(len(line.split()) for line in rest) < _MIN_ARTICLE_WORDS
 
 
 def first_sentence(text: str) -> str:

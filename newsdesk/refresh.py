@@ -564,10 +564,10 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         article, note = None, "the article page held much less text than the feed's own"
     source: TextSource
     if article is not None:
-        from newsdesk.extract import first_sentence, has_words, is_boilerplate, word_share
+        from newsdesk.extract import has_words, is_boilerplate, lede_of, word_share
 
         text, source = article.text, "page"
-        lede = first_sentence(entry.summary)
+        lede = lede_of(entry.summary, entry.title)
         if (
             len(lede.split()) >= _MIN_LEDE_WORDS
             and not has_words(text, lede)
