@@ -89,7 +89,7 @@ def main() -> None:
         with Store(db) as store:
             fingerprint = watchlist_fingerprint(config.watchlist)
             started = time.perf_counter()
-            done = store.retag(lambda title, summary, text: summarize(matcher.find(title, text, summary)), fingerprint)
+            done = store.retag(lambda title, text, summary: summarize(matcher.find(title, text, summary)), fingerprint)
             retag_s = time.perf_counter() - started
             matched = store.count_stories(matched_only=True)
         with sqlite3.connect(db) as conn:

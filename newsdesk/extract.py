@@ -45,7 +45,7 @@ from lxml import etree
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
-from newsdesk.types import Article
+from newsdesk.types import Article, PageReading
 
 log = logging.getLogger(__name__)
 
@@ -166,16 +166,16 @@ def extract_article(
 
 def read_page(
     html: str, url: str | None, summary: str, *, headline: str | None = None, metadata: bool = True
-) -> tuple[Article | None, str | None]:
-    """Extract a page's article with the feed's summary as evidence; or why there is none."""
+) -> PageReading:
+    """Extract a page's article with the feed's summary as evidence; or say why there is none."""
     try:
         article = extract_article(html, url, summary or None, headline=headline, metadata=metadata)
     except Exception as exc:  # a page that breaks the extractor must not stop a refresh, or `match`
         log.warning("extracting %s failed: %r", url, exc)
-        return None, f"the article page could not be read ({type(exc).__name__})"
+        return PageReading(None, f"the article page could not be read ({type(exc).__name__})")
     if article is None or not article.text.strip():
-        return None, "no article text was found on the page"
-    return article, None
+        return PageReading(None, "no article text was found on the page")
+    return PageReading(article)
 
 
 def _parse(html: str | bytes) -> Any:

@@ -218,7 +218,7 @@ def reextract(
         # Only the text is re-read: the story keeps its title, author and date.
         from newsdesk.extract import read_page
 
-        reading = PageReading(*read_page(page.html, page.url, page.summary, headline=page.title, metadata=False))
+        reading = read_page(page.html, page.url, page.summary, headline=page.title, metadata=False)
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
         story, hits = _tagged(entry, reading, datetime.now(UTC), matcher)
@@ -242,7 +242,7 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
         return None
     matcher: Matcher | None = None
 
-    def tag(title: str, summary: str, text: str) -> list[EntityHit]:
+    def tag(title: str, text: str, summary: str) -> list[EntityHit]:
         nonlocal matcher
         if matcher is None:  # compiled for the first story: a new database has none
             matcher = Matcher(config.watchlist)
@@ -498,10 +498,10 @@ def page_story(
             from newsdesk.extract import read_page  # preloaded in extraction workers
 
             # The page's title, author and date are read only when the feed lacks one of them.
-            reading = PageReading(*read_page(
+            reading = read_page(
                 html, page.url, entry.summary, headline=entry.title,
                 metadata=not (entry.title and entry.author and entry.published),
-            ))
+            )
             packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
     story, hits = _tagged(entry, reading, now, _matcher(watchlist))
     return reading, StoryWrite(story, hits, packed)

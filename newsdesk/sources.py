@@ -140,10 +140,10 @@ def _extract(pages: dict[int, tuple[str, str | None]], names: Sequence[str]) -> 
     else:
         readings = [read_page(html, url, "") for html, url in zip(htmls, page_urls, strict=True)]
     out: dict[int, Source | SourceError] = {}
-    for (index, _), (article, why) in zip(items, readings, strict=True):
+    for (index, _), reading in zip(items, readings, strict=True):
         name = names[index]
-        if article is None:
-            out[index] = SourceError(name, why or "no article text was found on the page")
+        if reading.article is None:
+            out[index] = SourceError(name, reading.note or "no article text was found on the page")
         else:
-            out[index] = Source(name=name, title=article.title or "", text=article.text)
+            out[index] = Source(name=name, title=reading.article.title or "", text=reading.article.text)
     return out

@@ -284,3 +284,31 @@ def test_places_named_after_countries_follow_iso_3166_2() -> None:
             if found.group() != sub.name and forms[found.group()] != sub.country_code and not rest.isupper():
                 derived.add(sub.name)
     assert set(countries.places_named_after_countries()) == derived - {"Kosovo-Metohija"}
+
+
+def test_retagging_hands_the_matcher_title_text_and_summary_in_its_own_order(tmp_path: Path) -> None:
+    """Matcher.find(title, text, summary) and Store.retag's tag(title, text, summary) agree:
+    after a watchlist edit the occurrences keep the field they are in."""
+    from datetime import UTC, datetime
+
+    from newsdesk.config import FeedConfig
+    from newsdesk.refresh import retag_if_needed
+    from newsdesk.store import Store
+    from newsdesk.types import NewStory
+
+    now = datetime(2024, 4, 14, 12, tzinfo=UTC)
+    with Store(tmp_path / "news.db") as store:
+        store.sync_feeds([FeedConfig("desk", "http://127.0.0.1:9/feed.xml")])
+        story = NewStory(
+            key="k", title="Talks resume", url="https://news.example/k", guid="k", author=None, published=now,
+            fetched_at=now, summary="Officials from Iran arrived.", text="Later, Jordan said the talks would go on.",
+            text_source="page",
+        )
+        story_id = store.add_story(store.feeds()[0].id, story, [])
+        assert story_id is not None
+        config = parse_config('[watchlist]\ncountries = ["Iran", "Jordan"]\n')
+        assert retag_if_needed(config, store) == 1
+        detail = store.story(story_id)
+        assert detail is not None
+        where = {(m.entity, m.where) for hit in detail.hits for m in hit.occurrences}
+    assert where == {("Iran", "summary"), ("Jordan", "text")}

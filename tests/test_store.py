@@ -109,7 +109,7 @@ def test_retag_replaces_matches_and_records_the_fingerprint(store: Store) -> Non
     fid = _feed_id(store)
     store.add_story(fid, _story("a", "Iran today"), [])
     assert store.list_stories() == []
-    done = store.retag(lambda title, summary, text: [_hit("Iran", code="IR")] if "Iran" in title else [], "fp1")
+    done = store.retag(lambda title, text, summary: [_hit("Iran", code="IR")] if "Iran" in title else [], "fp1")
     assert done == 1
     assert [s.entities for s in store.list_stories()] == [("Iran",)]
     assert store.watchlist_fingerprint() == "fp1"

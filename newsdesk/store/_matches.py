@@ -49,7 +49,7 @@ class _Matches(_Base):
         batch: int = 500,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Re-run the matcher (`tag(title, summary, text)`) over every stored story.
+        """Re-run the matcher (`tag(title, text, summary)`, Matcher.find's order) over every stored story.
 
         Works in batches, each its own transaction, so the UI keeps reading meanwhile; the
         fingerprint is stored last, so an interrupted re-tag is simply done again.
@@ -69,7 +69,7 @@ class _Matches(_Base):
             if not rows:
                 break
             with self._writing() as session:
-                _replace_matches(session, [(_id(sid), tag(title, summary, text)) for sid, title, summary, text in rows])
+                _replace_matches(session, [(_id(sid), tag(title, text, summary)) for sid, title, summary, text in rows])
             last_id = _id(rows[-1][0])
             done += len(rows)
             if progress:
