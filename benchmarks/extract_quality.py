@@ -9,7 +9,8 @@ behind one RSS feed per feed variant, runs the real refresh into a SQLite file a
 each stored text against ground-truth.json's articleBody. Each feed gives every page its
 headline (the page's og:title or <title>) and a description that is, by variant: absent,
 equal to the title (Google News, Reddit and many CMSs do that), a teaser of the first
-sentences of the true text (most news sites), or the full text. In the same run it scores
+sentences of the true text (most news sites), the full text, or the page's own og:description
+(often its standfirst: it measures the standfirst rule; the goal is on the other four). In the same run it scores
 trafilatura.extract() called directly, with default options, on the very bytes served.
 
 The pages are split into a development half and a test half by `tests.match_labels.half`
@@ -122,8 +123,20 @@ def page_title(page: bytes) -> str:
     return " ".join(str(found[0]).split()) if found else ""
 
 
-def description(variant: str, title: str, body: str) -> str | None:
+def page_description(page: bytes) -> str:
+    """The page's own summary (og:description, else meta description): often its standfirst."""
+    try:
+        tree = lxml.html.fromstring(page)
+    except (ValueError, etree.ParserError):
+        return ""
+    found = tree.xpath("//meta[@property='og:description']/@content") or tree.xpath("//meta[@name='description']/@content")
+    return " ".join(str(found[0]).split()) if found else ""
+
+
+def description(variant: str, title: str, body: str, page: bytes = b"") -> str | None:
     """The feed's description of an entry in one of the `VARIANTS`."""
+    if variant == "page":
+        return page_description(page) or None
     return {"absent": None, "title": title, "teaser": feed_summary(body), "full": body}[variant]
 
 
@@ -132,13 +145,18 @@ VARIANTS = {
     "title": "description = the title",
     "teaser": "description = the first sentences (a teaser)",
     "full": "description = the full text",
+    "page": "description = the page's og:description",
 }
+# The issue's goal is on these; "page" measures the standfirst rule on real sites' summaries.
+GOAL_VARIANTS = ("absent", "title", "teaser", "full")
 
 
-def _rss(base: str, variant: str, keys: list[str], titles: dict[str, str], truth: dict[str, dict[str, str]]) -> bytes:
+def _rss(
+    base: str, variant: str, keys: list[str], titles: dict[str, str], truth: dict[str, dict[str, str]], pages: dict[str, bytes]
+) -> bytes:
     items = []
     for key in keys:
-        said = description(variant, titles[key], truth[key]["articleBody"])
+        said = description(variant, titles[key], truth[key]["articleBody"], pages[key])
         items.append(
             f"<item><title>{escape(titles[key])}</title><link>{base}/{variant}/{key}.html</link>"
             f"<guid>urn:bench:{variant}:{key}</guid>"
@@ -159,7 +177,7 @@ def main() -> int:
     parser.add_argument("--held-out", action="store_true", help="per-page table and worst pages of the test half too")
     parser.add_argument("--options", action="store_true", help="also score trafilatura.extract with each option newsdesk weighs")
     parser.add_argument("--repeat", type=int, default=3, metavar="N", help="rounds of the extraction-alone timing (default 3)")
-    parser.add_argument("--variants", default=",".join(VARIANTS), help="feed variants to run (default all: absent,title,teaser,full)")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="feed variants to run (default all: absent,title,teaser,full,page)")
     args = parser.parse_args()
     if not (args.corpus / "ground-truth.json").exists():
         parser.exit(2, f"no corpus at {args.corpus}: pass --corpus DIR (the shared corpus's articles/ folder)\n")
@@ -179,7 +197,7 @@ def main() -> int:
         for variant in variants:
             for key, page in pages.items():
                 server.add(f"/{variant}/{key}.html", page, headers={"Content-Type": "text/html; charset=utf-8"})
-            server.add(f"/{variant}.xml", _rss(base, variant, keys, titles, truth), headers={"Content-Type": "application/rss+xml"})
+            server.add(f"/{variant}.xml", _rss(base, variant, keys, titles, truth, pages), headers={"Content-Type": "application/rss+xml"})
             toml += f'[[feeds]]\nname = "{variant}"\nurl = "{server.url(f"/{variant}.xml")}"\n'
         config = parse_config(toml + '[watchlist]\ncountries = ["*"]\n')
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
@@ -264,7 +282,7 @@ def main() -> int:
             mine = overall([ours[variant][k] for k in chosen])
             behind = [k for k in chosen if ours[variant][k].f1 < direct[k].f1 - _GOAL_PAGE_MARGIN]
             ok = mine.f1 >= theirs.f1 + _GOAL_MARGIN and not behind
-            if name == "test":
+            if name == "test" and variant in GOAL_VARIANTS:
                 met = met and ok
             print(f"  {name:<5} {VARIANTS[variant]:<46} {_fig(mine, 4):<22} {_fig(theirs, 4):<22} "
                   f"{mine.f1 - theirs.f1:>+7.4f}  {len(behind):>16}  {'met' if ok else 'NOT met'}"

@@ -42,8 +42,6 @@ from typing import Any
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.metadata import extract_metadata
-from trafilatura.utils import decode_file, is_dubious_html, repair_faulty_html
 
 from newsdesk.types import Article, PageReading
 
@@ -137,6 +135,11 @@ def extract_article(
     if _furniture_only(body):  # a copyright line and a link: the page gave no article this way
         body = []
     opening = lede_of(lede or "", headline, *headlines)
+    apart = page.standfirst(opening) if body and opening else None
+    if apart is not None:  # the page's standfirst: no evidence of a lost opening, and no text
+        body = [line for line in body if _line_words(line) != apart.words]
+        opening = ""
+    standfirst = apart is not None
     if not body or (opening and not _contains(body, opening) and page.has(opening)):
         # The precise reading has nothing, or lost the story's start: the default one may not.
         evidence = _read(tree, url, precision=False, fast=False)
@@ -151,6 +154,8 @@ def extract_article(
     if reading is None:
         return None
     body = _add_parts(body, _other_parts(page, body))
+    if opening and not standfirst and not _contains(body, opening) and not page.in_story(opening, body):
+        standfirst = True  # the feed's sentence is nowhere in the story: a summary written for the feed
     body = [line for line in body if not is_boilerplate(line)]
     while body and _words(body[0]) in headlines:  # the headline is shown apart
         body = body[1:]
@@ -158,9 +163,10 @@ def extract_article(
         return None
     text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
     if about is None:
-        return Article(text=text)
+        return Article(text=text, standfirst=standfirst)
     return Article(
-        text=text, title=(about.title or "").strip() or None, author=about.author or None, published=_date(about.date)
+        text=text, title=(about.title or "").strip() or None, author=about.author or None, published=_date(about.date),
+        standfirst=standfirst,
     )
 
 
@@ -179,33 +185,40 @@ def read_page(
 
 
 def _parse(html: str | bytes) -> Any:
-    """The page's tree, parsed once the way trafilatura parses it, or None when it is no HTML.
+    """The page's tree, parsed once, or None when it is no HTML.
 
     Every reading gets this tree: trafilatura copies a tree it is handed (a copy is far
-    cheaper than parsing the page again) and never changes it. The steps are
-    `trafilatura.load_html`'s, with one difference: lxml.html's parser asks a Python
-    function which class each element is (forms and inputs get their own) every time an
-    element is touched from Python, about 1,700 times a page over the readings; this
-    parser makes every element an HtmlElement without that call (4% of a page's CPU).
+    cheaper than parsing the page again) and never changes it. A page newsdesk downloaded is
+    text already: lxml parses it with a parser that makes every element an HtmlElement
+    without asking Python which class each one is (lxml.html's default parser asks every
+    time an element is touched from Python, and the readings touch many). Bytes, and
+    anything that parser makes no document of, go to `trafilatura.load_html`, which decodes
+    and repairs what it can and says None for what is no HTML.
     """
-    try:
-        text = decode_file(html)
-        beginning = text[:50].lower()
-        text = repair_faulty_html(text, beginning)
+    if isinstance(html, str):
         try:
-            tree = lxml.html.fromstring(text, parser=_HTML)
-        except ValueError:  # a declared encoding in a str: lxml reads it from bytes only
+            tree = _fast_tree(html)
+        except (ValueError, etree.ParserError):
             tree = None
-        if tree is None or len(tree) < 1:
-            tree = lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=_HTML)
+        if tree is not None and len(tree) >= 2:  # a <head> and a <body>: a document
+            return tree
+    try:
+        return trafilatura.load_html(html)
     except Exception:  # lxml refuses some undecodable documents
         return None
-    if is_dubious_html(beginning) and len(tree) < 2:  # not HTML at all
-        return None
-    return tree
 
 
-# trafilatura's parser options (trafilatura.utils.HTML_PARSER), with the C-level class lookup.
+def _fast_tree(text: str) -> Any:
+    # Characters XML forbids (NUL, most C0 controls): libxml2 stops reading at some of them.
+    text = _FORBIDDEN.sub("", text)
+    try:
+        return lxml.html.fromstring(text, parser=_HTML)
+    except ValueError:  # a declared encoding in a str: lxml reads it from bytes only
+        return lxml.html.fromstring(text.encode("utf-8", "surrogatepass"), parser=_HTML)
+
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The options of trafilatura's own parser, with the C-level class lookup (lxml's public API).
 _HTML = lxml.html.HTMLParser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
 )
@@ -243,7 +256,7 @@ def _read(tree: Any, url: str | None, *, precision: bool, fast: bool) -> Any:
 def _metadata(tree: Any, url: str | None) -> Any:
     """The page's title, author and date, as a trafilatura reading with metadata finds them."""
     try:
-        return extract_metadata(tree, url)
+        return trafilatura.extract_metadata(tree, url)
     except Exception:  # as _read
         return None
 
@@ -342,6 +355,34 @@ class _Page:
         needle = _words(sentence)
         return bool(needle) and _inside(needle, " ".join(block.words for block in self.blocks if not block.caption))
 
+    def standfirst(self, sentence: str) -> _Block | None:
+        """The block in which the page shows `sentence` as its standfirst, or None.
+
+        A standfirst: every block that holds it is a heading (h1-h6), or names itself (or
+        its parent does) as one by class or id ("standfirst", "subtitle", "dek", "summary",
+        "excerpt", "teaser", "strapline", ...), the names content systems give it.
+        """
+        needle = _words(sentence)
+        holding = [b for b in self.blocks if not b.caption and needle and _inside(needle, b.words)]
+        if not holding or not all(_standfirst_block(b.element) for b in holding):
+            return None  # nowhere, or also in a paragraph of its own: the story's opening
+        return min(holding, key=lambda b: len(b.text))  # the innermost block that holds it
+
+    def in_story(self, sentence: str, body: list[str]) -> bool:
+        """Whether the page shows `sentence` as part of the story: in a paragraph that is no
+        standfirst, or as bare text in the box that holds the story's paragraphs. A sentence
+        found only in the page's metadata or the feed is a summary written for them."""
+        needle = _words(sentence)
+        if not needle:
+            return False
+        if any(not b.caption and _inside(needle, b.words) and not _standfirst_block(b.element) for b in self.blocks):
+            return True
+        spots = [n for n in self.spots(body) if n is not None]
+        if not spots:
+            return False
+        box = _common_ancestor(self.blocks[min(spots)].element, self.blocks[max(spots)].element)
+        return box is not None and _inside(needle, _words("".join(_PROSE(box))))
+
     def spots(self, body: list[str]) -> list[int | None]:
         """Each body line's position among the blocks, None for a line no block matches."""
         return [self.where.get(_line_words(line)) for line in body]
@@ -365,6 +406,13 @@ class _Page:
         return out
 
 
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_STANDFIRST_NAMES = frozenset(
+    "standfirst subtitle subhead subheadline subheading dek deck summary excerpt teaser strapline "
+    "intro lead-in leadin description".split()
+)
+_NAME_PARTS = re.compile(r"[-_]+(?!in\b)")
+_FLAGS = ("has-", "is-", "no-", "with-")
 _TEXT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "td")
 _CODE_TAGS = ("script", "style", "noscript", "template")
 # Longer than any paragraph: nested lists or layout tables, whose text would be read once per
@@ -372,6 +420,19 @@ _CODE_TAGS = ("script", "style", "noscript", "template")
 _MAX_BLOCK_CHARS = 20_000
 _PROSE = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
 _LEAF = etree.XPath("not(" + " | ".join(f".//{tag}" for tag in _TEXT_TAGS) + ")")
+
+
+def _standfirst_block(element: Any) -> bool:
+    if element.tag in _HEADINGS:
+        return True
+    for el in (element, element.getparent()):
+        if el is None:
+            continue
+        for name in f"{el.get('class') or ''} {el.get('id') or ''}".lower().split():
+            # "post-excerpt", "article__standfirst"; not a flag on a box ("has-excerpt").
+            if not name.startswith(_FLAGS) and any(part in _STANDFIRST_NAMES for part in _NAME_PARTS.split(name)):
+                return True
+    return False
 
 
 def _linked(image: Any) -> bool:
@@ -599,15 +660,21 @@ def _inside(part: str, whole: str) -> bool:
 
 def lede_of(summary: str, *titles: str | None) -> str:
     """The opening sentence a feed's summary gives as evidence of where the story starts, or
-    "" when it gives none: a summary that repeats the title (whole, or a part of it: Google
-    News, Reddit and many CMSs send the title as the description) says nothing about the text,
-    and the title must never be put inside the text as if it were a lost opening sentence.
+    "" when it gives none: a summary that repeats the title (whole, a part of it, or with the
+    site's name after it: Google News, Reddit and many CMSs send the title as the description)
+    says nothing about the text, and the title must never be put inside the text as if it
+    were a lost opening sentence.
     """
     opening = first_sentence(summary) if summary.strip() else ""
     words = _words(opening)
-    if not words or any(_inside(words, _words(" ".join(str(t).split()))) for t in titles if t):
-        return ""
-    return opening
+    for title in (_words(" ".join(str(t).split())) for t in titles if t):
+        # Inside the title, or the title and a few words more (its site: "Title - Coast News").
+        if title and (_inside(words, title) or (_inside(title, words) and len(words.split()) - len(title.split()) <= _SITE_WORDS)):
+            return ""
+    return opening if words else ""
+
+
+_SITE_WORDS = 5
 
 
 # A line that is only a copyright notice or a web address: page furniture, never the story.
@@ -616,10 +683,13 @@ _NOTICE = re.compile(
 )
 
 
+_FURNITURE_MAX_CHARS = 1000
+
+
 def _furniture_only(lines: list[str]) -> bool:
     """Whether a reading holds nothing but furniture: boilerplate lines, copyright notices and
     web addresses, with fewer words of anything else than an article has."""
-    if not lines:
+    if not lines or sum(len(line) for line in lines) > _FURNITURE_MAX_CHARS:  # furniture is short
         return False
     rest = [line for line in lines if not is_boilerplate(line) and not _NOTICE.match(line)]
     return sum(len(line.split()) for line in rest) < _MIN_ARTICLE_WORDS

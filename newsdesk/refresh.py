@@ -554,8 +554,9 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
     The page's text is dropped when it is a stub next to the feed's text, or much shorter
     than the feed's own full text (a paywall, a teaser page). When it misses the feed
     summary's opening sentence but holds most of the summary's words (so it is the same
-    story, not an editor's standfirst written for the feed), that sentence is put in front:
-    the page lost its lede.
+    story), that sentence is put in front: the page lost its lede; unless the page shows
+    that sentence apart from the story (its standfirst or subtitle: `Article.standfirst`),
+    or the summary only repeats the title (`lede_of`).
     """
     feed_text = entry.content or entry.summary
     if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
@@ -569,7 +570,8 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
         text, source = article.text, "page"
         lede = lede_of(entry.summary, entry.title)
         if (
-            len(lede.split()) >= _MIN_LEDE_WORDS
+            not article.standfirst
+            and len(lede.split()) >= _MIN_LEDE_WORDS
             and not has_words(text, lede)
             and word_share(entry.summary, text) >= _SAME_STORY_SHARE
             and not is_boilerplate(lede)

@@ -96,6 +96,10 @@ class Article:
     title: str | None = None
     author: str | None = None
     published: datetime | None = None
+    standfirst: bool = False
+    """The feed's opening sentence is no part of the story: the page shows it only as a
+    standfirst, subtitle or heading, or not at all (a summary written for the feed). It stays
+    the story's summary and is never put in the text."""
 
 
 MatchKind = Literal["country", "person"]
