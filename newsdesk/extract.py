@@ -9,9 +9,15 @@ list items, figure captions) from which newsdesk takes the rest: paragraphs the 
 reading skipped *between* two it kept, in the story's own boxes, are put back, and so are
 whole sentences right after its end. When the precise reading has no text, or misses the
 feed's lede while the page has it, the page is read a second time in trafilatura's default
-balance, and that reading is the body when it has the lede. Everything besides the one
-reading costs a few percent of it: a refresh is bounded by extraction CPU, and every
+balance, and that reading is the body when it has the lede; so it is when the precise
+reading holds nothing but furniture (a copyright line and a link). Everything besides the
+one reading costs little next to it: a refresh is bounded by extraction CPU, and every
 reading more is paid on every page of every refresh.
+
+The feed's summary is evidence, never text of its own: a summary that repeats the title is
+none (`lede_of`), and its opening sentence is put in front of the text only when the page
+shows it as part of the story; a standfirst or subtitle the page shows apart, or a summary
+written for the feed alone, stays out (`Article.standfirst`).
 
 Options chosen deliberately: metadata on (title, author, date), comments off (they are not
 the story), tables on (results, prices, casualty figures). Many news pages name the people
@@ -112,8 +118,8 @@ def extract_article(
     """The article in a page, or None when the page yields no usable text.
 
     `lede` is the feed's own summary of the entry, when there is one: evidence of where the
-    story starts. `metadata=False` skips reading the page's title, author and date (about a
-    quarter of a reading's cost) when the feed already gave all three; `headline`, the
+    story starts. `metadata=False` skips reading the page's title, author and date (a good
+    part of a reading's cost) when the feed already gave all three; `headline`, the
     feed's title, then stands in for the page's in telling the headline from the text.
     A plain top-level function of plain values, so it can run in a process pool.
     """
@@ -232,9 +238,9 @@ _HTML.set_element_class_lookup(
 def _read(tree: Any, url: str | None, *, precision: bool, fast: bool) -> Any:
     """One trafilatura reading of the page's text.
 
-    `fast` leaves out trafilatura's fallback extractors (readability, jusText), a third of a
-    reading's time; on the benchmark pages they change the precise reading's text on 3 of
-    101 pages, all where it is too short to be the article (see `_SHORT_READING`).
+    `fast` leaves out trafilatura's fallback extractors (readability, jusText), a large part
+    of a reading's time; they change the precise reading's text only where it is too short to
+    be the article (see `_SHORT_READING`; figures in benchmarks/README.md).
     """
     try:
         return trafilatura.bare_extraction(
@@ -264,10 +270,10 @@ def _metadata(tree: Any, url: str | None) -> Any:
 def _drop_furniture(tree: Any) -> None:
     """Take the site's navigation, footers, asides, <head> and form controls out of the
     page, which trafilatura discards anyway (`MANUALLY_CLEANED`) but only after copying and
-    searching the whole tree several times over: they are about half of a news page's
-    elements, and dropping them first makes a page's extraction 12% cheaper. The text is
-    the same or better (on the benchmark pages, F1 0.9786 against 0.9783), as fewer site
-    links are left to slip into it. The headline and the metadata are read before.
+    searching the whole tree several times over: they are a large part of a news page's
+    elements, and dropping them first makes a page's extraction cheaper. The text is the
+    same or better, as fewer site links are left to slip into it (figures in
+    benchmarks/README.md). The headline and the metadata are read before.
     """
     for box in list(tree.iter(*_FURNITURE)):
         if box.getparent() is not None:  # the root stays (a page that is all one <nav>)

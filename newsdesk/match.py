@@ -13,14 +13,24 @@ How it decides, rule by rule:
   the pronoun "us" is never the United States, nor "US" inside an all-capitals headline
   ("LET US PRAY"). Other forms must start with a capital: "turkey" the bird and "china"
   plates do not count; "RUSSIA" in a headline does.
-- Set phrases that name no country never count: "French fries", "Dutch oven", "Guinea pig",
-  "Turkish delight", "New Mexico", "Latin America", "Indian Ocean" and the like (see _BLOCKED).
+- Set phrases that name no country never count, in the singular and the plural: "French
+  fries", "Dutch oven", "German shepherds", "Turkish delight", "New Mexico", "Latin America",
+  "Indian Ocean" and the like (see _BLOCKED); nor do ISO 3166-2 places named after another
+  country ("British Columbia", "Northern Ireland": countries.places_named_after_countries).
+- Names of other things: a country or person inside a run of capitalised words whose head
+  is a thing's noun ("Turkish Airlines", "Agence France-Presse", "the Nobel Prize", "Trump
+  Tower") is part of that name, unless the run names a state institution ("US Air Force",
+  "Bank of Japan"); a capitalised direction word before a country's name makes a region
+  ("Inner Mongolia", "North India"). See _in_longer_name.
 - Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
   governor, Senate, county, ...) unless the story also names the country another way
   (Tbilisi, Georgian).
 - Jordan and Chad as people's names: not counted when followed by another capitalised word
   ("Jordan Henderson", "Chad Smith"), preceded by a common given name ("Michael Jordan") or
   by any capitalised word mid-sentence ("... said Eddie Jordan").
+- A language only in a tight pattern: right after speaking or writing ("speaks Russian and
+  French", "written in German"), or "in German." closing a phrase.
+- Dotted abbreviations count in all-capital lines ("U.S. DOLLAR"); underscores are spaces.
 - Ambiguous adjectives name no country by themselves: "Congolese" counts for a Congo only
   when the story names that Congo otherwise; plain "Korean" is not a form of either Korea.
 - Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
@@ -31,6 +41,11 @@ How it decides, rule by rule:
   text), or always with surname_alone = true. A surname two watched people share goes to
   the one named earlier, and to neither when both or none were. A surname that is also an
   everyday word ("May", "Rice", "Brown") counts alone only after a title ("Mrs May").
+  Once named, a person's surname wins over a country of that name ("Jordan"), and the
+  name's first word counts alone too (family name first: "Tan Kong Yam" ... "Tan"). A
+  person and a country of one name ("Chad") go by context.
+- Scripts without capital letters have no case to check; names in scripts written without
+  spaces (Chinese, Japanese, Korean, Thai) are found inside running text too.
 """
 
 from __future__ import annotations
