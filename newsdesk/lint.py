@@ -82,8 +82,13 @@ def _people(watchlist: Watchlist) -> list[Finding]:
     for person in watchlist.people:
         if _caseless(person.name):
             latin = [a for a in person.aliases if not _caseless(a)]
-            out.append(Finding(person.line, person.name, "written in a script without capital letters: it counts wherever these letters stand as written, inside running text too in Chinese, Japanese, Korean or Thai"
-                               + ("" if latin else "; English-language news writes the name in Latin letters: add that spelling as an alias")))
+            message = (
+                "written in a script without capital letters: it counts wherever these letters stand as written, "
+                "inside running text too in Chinese, Japanese, Korean or Thai"
+            )
+            if not latin:
+                message += "; English-language news writes the name in Latin letters: add that spelling as an alias"
+            out.append(Finding(person.line, person.name, message))
         surname = surname_of(person.name)
         if surname is None:
             if not person.aliases and _is_word(person.name):

@@ -200,7 +200,8 @@ _RUN_WORD = re.compile(r"(?: |-)([A-Z][\w'’.&]*)")
 _MAX_RUN = 3
 # Given names that are also everyday words: alone, they count only as everyday-word surnames do.
 _WORD_GIVEN = frozenset(
-    ["will", "mark", "bill", "grace", "faith", "joy", "hope", "sky", "summer", "dawn", "pat", "sue", "rob", "art", "guy", "jack", "frank", "ray", "hunter", "earl", "max", "iris", "ivy", "lily", "rose", "robin", "don", "gene", "chase", "van", "de", "la", "le", "al", "el", "bin", "ben"]
+    "will mark bill grace faith joy hope sky summer dawn pat sue rob art guy jack frank ray hunter earl max "
+    "iris ivy lily rose robin don gene chase van de la le al el bin ben".split()
 )
 
 
@@ -368,7 +369,7 @@ class Matcher:
             # the full name.
             given: list[_Raw] = []
             for where, f in folded.items():
-                since = {e: 0 for e in wanted}
+                since = dict.fromkeys(wanted, 0)
                 if where == "text":
                     first: dict[int, int] = {}
                     for raw, people in zip(raws, naming, strict=True):
