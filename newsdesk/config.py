@@ -74,6 +74,21 @@ class _CountryName:
 
 
 @dataclass(frozen=True, slots=True)
+class _Tags:
+    """Words that group feeds (`tags = ["world", "tech"]`): the feeds screen groups by them, the
+    story list can show one, OPML export makes them folders. Each once, whatever its case."""
+
+    doc: str = "array of strings"
+
+    def check(self, value: object) -> tuple[str, ...]:
+        tags: list[str] = []
+        for tag in Strings(max_length=100).check(value):
+            if tag.casefold() not in {t.casefold() for t in tags}:
+                tags.append(" ".join(tag.split()))
+        return tuple(tags)
+
+
+@dataclass(frozen=True, slots=True)
 class _Countries:
     """`countries = ["Russia", "IR", { name = "Israel", aliases = [...] }]`, or `["*"]`."""
 
@@ -149,6 +164,8 @@ class Settings:
     )
     extract: bool = key(True, Boolean(), "download the article page of each new entry and extract its text")
     user_agent: str | None = key(None, Text(header=True), "the User-Agent header sent", default_doc="newsdesk's")
+    keep_days: int | None = key(None, Integer(1, 36_500), "stories older than this many days are deleted after each refresh (starred ones never)", default_doc="off: kept for ever")
+    max_stories_per_feed: int | None = key(None, Integer(1, 10_000_000), "a feed's stories beyond its newest N are deleted after each refresh (starred ones never)", default_doc="off")
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""
@@ -163,6 +180,7 @@ class Settings:
 class FeedConfig:
     name: str = derived(Text(), "the feed's name in the UI", default_doc="the URL's host")
     url: str = required(WebUrl(), "the feed's address (http or https)")
+    tags: tuple[str, ...] = key((), _Tags(), "words that group this feed with others (the feeds screen, a tag's stories, OPML folders)")
     refresh_minutes: float | None = key(None, _MINUTES, "this feed's interval", default_doc="settings'")
     extract: bool | None = key(None, Boolean(), "this feed's extraction switch", default_doc="settings'")
 
@@ -465,6 +483,12 @@ class _Validator:
             line = self.lines.find_after(people_line, values["name"]) if shorthand else self.lines.line(tid, "name")
             people.append(PersonEntry(**values, line=line))
         return tuple(people)
+
+
+def table_headers(text: str) -> dict[tuple[str, int], int]:
+    """The line of each table header in a feeds.toml text: ("feeds", 0) for the first
+    `[[feeds]]`, ("settings", 0) for `[settings]` (for writers that edit the text beside tomlkit)."""
+    return dict(_KeyLines(text).headers)
 
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\" ]+?)\s*\]\]?\s*(#.*)?$")

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
-from newsdesk.config import Config, FeedConfig, Watchlist
+from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import FetchError
 from newsdesk.fetch import (
     FeedRequest,
@@ -49,6 +49,7 @@ from newsdesk.types import (
     FetchRecord,
     NewStory,
     PageReading,
+    PurgeReport,
     RawPage,
     StoryWrite,
     TextSource,
@@ -96,6 +97,8 @@ class RefreshSummary:
     new_stories: int = 0
     new_matches: int = 0
     problems: list[FeedProblem] = field(default_factory=list)
+    purged: int = 0
+    """Stories removed after the refresh by [settings] keep_days and max_stories_per_feed."""
 
 
 async def refresh(
@@ -173,7 +176,16 @@ async def refresh(
         await run.flush_statuses()
         if own:
             await asyncio.to_thread(workers.close)
+    purged = await asyncio.to_thread(purge, config.settings, store)
+    run.summary.purged = purged.stories if purged else 0
     return run.summary
+
+
+def purge(settings: Settings, store: Store, *, dry_run: bool = False) -> PurgeReport | None:
+    """Remove what [settings] keep_days and max_stories_per_feed let go (None: both are off)."""
+    if settings.keep_days is None and settings.max_stories_per_feed is None:
+        return None
+    return store.purge(keep_days=settings.keep_days, max_per_feed=settings.max_stories_per_feed, now=datetime.now(UTC), dry_run=dry_run)
 
 
 def _answers_with_a_body(feed: FeedStatus) -> bool:

@@ -354,3 +354,31 @@ class SearchTerm:
     text: str
     prefix: bool = False
     """Written `word*`: any word that starts so matches."""
+
+@dataclass(frozen=True, slots=True)
+class PurgedFeed:
+    """How many of one feed's stories a purge removes, and why."""
+
+    feed: str
+    """The feed's name."""
+    url: str
+    too_old: int
+    """Older than keep_days."""
+    beyond_newest: int
+    """Not among the feed's newest max_stories_per_feed (and not too old already)."""
+
+    @property
+    def stories(self) -> int:
+        return self.too_old + self.beyond_newest
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    """What a purge removed (or, dry, would remove); starred stories are never among them."""
+
+    feeds: tuple[PurgedFeed, ...] = ()
+    dry_run: bool = False
+
+    @property
+    def stories(self) -> int:
+        return sum(f.stories for f in self.feeds)

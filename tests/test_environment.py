@@ -35,10 +35,9 @@ def _unwritable(folder: Path) -> Iterator[None]:
     root (who may write anywhere else)."""
     folder.chmod(0o555)
     immutable = os.geteuid() == 0
-    if immutable:
-        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)], check=False).returncode:
-            folder.chmod(0o755)
-            pytest.skip("running as root without chattr +i: no folder is unwritable")
+    if immutable and (shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(folder)], check=False).returncode):
+        folder.chmod(0o755)
+        pytest.skip("running as root without chattr +i: no folder is unwritable")
     try:
         yield
     finally:

@@ -1,8 +1,9 @@
 """The `newsdesk` command: the terminal UI by default, and one subcommand per task.
 
 Each group of commands lives in a module of its own (`_run`: ui, refresh, daemon;
-`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist; `_config`:
-config path, config reference). A module
+`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist; `_feeds`: feeds
+add/remove/list, watchlist add/remove; `_opml`: import; `_export`: export opml (a group others
+join); `_purge`: purge; `_config`: config path, config reference). A module
 declares its parsers in `add_parsers` and imports what its commands need inside them, so
 `newsdesk --version` or `newsdesk list` loads no more of newsdesk's dependencies than it uses.
 """
@@ -13,11 +14,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newsdesk.cli import _config, _run, _stories, _watchlist
+from newsdesk.cli import (
+    _config,
+    _export,
+    _feeds,
+    _opml,
+    _purge,
+    _run,
+    _stories,
+    _watchlist,
+)
 from newsdesk.cli._common import common_options
 from newsdesk.errors import NewsdeskError
 
-_GROUPS = (_run, _stories, _watchlist, _config)
+_GROUPS = (_run, _stories, _watchlist, _feeds, _opml, _export, _purge, _config)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"newsdesk: error: {safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `newsdesk ... | head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("newsdesk: interrupted; everything stored so far is kept", file=sys.stderr)
         return 130

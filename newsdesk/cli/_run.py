@@ -50,7 +50,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from newsdesk.display import safe
     from newsdesk.refresh import RefreshProgress, refresh, retag_if_needed
@@ -89,6 +95,7 @@ def _print_summary(summary: RefreshSummary) -> None:
     out.print(
         f"feeds: {summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed{waiting}; "
         f"{summary.new_stories} new stories, {summary.new_matches} new matches"
+        + (f"; {summary.purged} old stories removed (keep_days, max_stories_per_feed)" if summary.purged else "")
     )
     for problem in summary.problems:
         out.print(plain(f"  {problem.name} ({problem.url}): {problem.message}"))
@@ -134,6 +141,8 @@ async def _daemon(config: Config, store: Store) -> None:
             len(feeds), summary.ok, summary.not_modified, summary.failed,
             summary.new_stories, summary.new_matches,
         )
+        if summary.purged:
+            log.info("removed %d old stories (keep_days, max_stories_per_feed)", summary.purged)
         for problem in summary.problems:
             log.warning("%s (%s): %s", problem.name, problem.url, problem.message)
 

@@ -114,12 +114,20 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
     config, store = load(args)
     with store:
-        if args.feed is not None and args.feed not in {f.name for f in store.feeds(active_only=False)}:
-            raise NewsdeskError(f"no feed named {args.feed!r} in {store.url}; `newsdesk status` lists them")
+        feed = None
+        if args.feed is not None:
+            # Any case, any spacing: "bbc news" is the feed named "BBC News".
+            wanted = " ".join(args.feed.casefold().split())
+            names = sorted({f.name for f in store.feeds(active_only=False) if " ".join(f.name.casefold().split()) == wanted})
+            if not names:
+                raise NewsdeskError(f"no feed named {args.feed!r} in {store.url}; `newsdesk status` lists them")
+            if len(names) > 1 and args.feed not in names:
+                raise NewsdeskError(f"{args.feed!r} names {len(names)} feeds ({', '.join(names)}): give one exactly")
+            feed = args.feed if args.feed in names else names[0]
         err = Console(stderr=True)
         with err.status("re-extracting stored stories") as status:
             summary = reextract(
-                config, store, feed=args.feed, since=args.since,
+                config, store, feed=feed, since=args.since,
                 progress=lambda n: status.update(f"re-extracting stored stories: {n}"),
             )
     print(

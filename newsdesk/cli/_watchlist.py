@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from newsdesk.cli._common import json_text, load_config_arg
+from newsdesk.cli._feeds import add_watchlist_parsers
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
@@ -22,13 +23,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     match.add_argument("sources", nargs="+", metavar="SOURCE", help="a .txt file, an .html page (.html.gz too), an http(s) URL, or -")
     match.add_argument("--json", action="store_true", help="one JSON object per source and line, for scripts")
     match.set_defaults(handler=cmd_match)
-    watchlist = sub.add_parser("watchlist", parents=[common], help="inspect the watchlist")
+    watchlist = sub.add_parser("watchlist", parents=[common], help="check the watchlist, add and remove entries")
     watch_sub = watchlist.add_subparsers(dest="watch_command", metavar="SUBCOMMAND", required=True)
     watch_sub.add_parser(
         "check", parents=[common], help="lint the watchlist: everyday-word aliases, duplicates, shared surnames",
         description="Load feeds.toml and report watchlist entries that will match more or less than expected. "
         "Exit status 0 when there is nothing to report, 1 when there is, 2 when feeds.toml cannot be used.",
     ).set_defaults(handler=cmd_watchlist_check)
+    add_watchlist_parsers(watch_sub, common)
 
 
 def cmd_match(args: argparse.Namespace) -> int:

@@ -104,3 +104,17 @@ class StoryPage(SQLModel, table=True):
     story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", primary_key=True)
     html: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     fetched_at: datetime
+
+
+class StoryGone(SQLModel, table=True):
+    """A story removed by the purge (keep_days, max_stories_per_feed): remembered by its key
+    and link, so the feed still listing it does not bring it back as new at the next refresh.
+
+    A table of its own, created where missing: older databases need no migration step.
+    """
+
+    __tablename__ = "story_gone"
+    feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE", primary_key=True)
+    key: str = Field(primary_key=True)
+    url: str | None = Field(default=None, index=True)
+    gone_at: datetime

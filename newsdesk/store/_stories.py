@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from newsdesk.store._base import _Base, _id, _text_source, _utc, insert_ignoring
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
-from newsdesk.store._models import Feed, Story, StoryMatch, StoryPage
+from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
 from newsdesk.store._pages import pack_page, unpack_page
 from newsdesk.types import (
     Article,
@@ -54,16 +54,20 @@ class _Stories(_Base):
     def known_keys(self, feed_id: int, keys: Iterable[str], urls: Iterable[str] = ()) -> set[str]:
         """Which of `keys` this feed already has, and which of `urls` its stories link to.
 
-        The links catch feeds that give the same story a new GUID on every edit.
+        The links catch feeds that give the same story a new GUID on every edit. Stories the
+        purge removed count as known: the feed may list them still.
         """
         found: set[str] = set()
+        keys, urls = list(keys), list(urls)
         with self._session() as session:
-            for column, values in ((Story.key, list(keys)), (Story.url, list(urls))):
+            for table, column, values in (
+                (Story, Story.key, keys), (Story, Story.url, urls), (StoryGone, StoryGone.key, keys), (StoryGone, StoryGone.url, urls),
+            ):
                 for start in range(0, len(values), 500):
                     chunk = values[start : start + 500]
                     found.update(
                         v for v in session.exec(
-                            select(column).where(Story.feed_id == feed_id, col(column).in_(chunk))
+                            select(column).where(table.feed_id == feed_id, col(column).in_(chunk))
                         ) if v is not None
                     )
         return found
