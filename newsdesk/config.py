@@ -164,8 +164,14 @@ class Settings:
     )
     extract: bool = key(True, Boolean(), "download the article page of each new entry and extract its text")
     user_agent: str | None = key(None, Text(header=True), "the User-Agent header sent", default_doc="newsdesk's")
-    keep_days: int | None = key(None, Integer(1, 36_500), "stories older than this many days are deleted after each refresh (starred ones never)", default_doc="off: kept for ever")
-    max_stories_per_feed: int | None = key(None, Integer(1, 10_000_000), "a feed's stories beyond its newest N are deleted after each refresh (starred ones never)", default_doc="off")
+    keep_days: int | None = key(
+        None, Integer(1, 36_500), "stories older than this many days are deleted after each refresh (starred ones never)",
+        default_doc="off: kept for ever",
+    )
+    max_stories_per_feed: int | None = key(
+        None, Integer(1, 10_000_000), "a feed's stories beyond its newest N are deleted after each refresh (starred ones never)",
+        default_doc="off",
+    )
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""

@@ -415,7 +415,7 @@ def _locked(path: Path) -> Iterator[str]:
     target = path.resolve()
     while True:
         try:
-            handle = open(target, "rb")  # noqa: SIM115 (held for the lock)
+            handle = open(target, "rb")
         except FileNotFoundError:
             raise ConfigError("no such file", path=path) from None
         except OSError as exc:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 from newsdesk.errors import NewsdeskError
 from newsdesk.schema import web_url_problem
@@ -296,7 +297,7 @@ def write_opml(feeds: Iterable[ExportFeed], *, title: str = "newsdesk feeds", no
     return data
 
 
-def _feed_outline(parent: object, feed: ExportFeed) -> None:
+def _feed_outline(parent: Any, feed: ExportFeed) -> None:
     from lxml import etree
 
     etree.SubElement(parent, "outline", type="rss", text=_xml_text(feed.name), title=_xml_text(feed.name), xmlUrl=feed.url)

@@ -36,8 +36,16 @@ def site(http_server: LocalServer) -> LocalServer:
     http_server.add("/", _page(("/feeds/world.xml", "application/rss+xml", "World")), headers=html)
     http_server.add("/feeds/world.xml", _rss("World desk", 7), headers=rss)
     http_server.add("/feeds/tech.xml", _rss("Tech desk", 3), headers=rss)
-    http_server.add("/atom.xml", ATOM.format(title="Blog", items="<entry><title>x</title><id>1</id></entry>"), headers={"Content-Type": "application/atom+xml"})
-    http_server.add("/two", _page(("/feeds/world.xml", "application/rss+xml", "World"), ("/feeds/tech.xml", "application/rss+xml", "Tech")), headers=html)
+    http_server.add(
+        "/atom.xml",
+        ATOM.format(title="Blog", items="<entry><title>x</title><id>1</id></entry>"),
+        headers={"Content-Type": "application/atom+xml"},
+    )
+    http_server.add(
+        "/two",
+        _page(("/feeds/world.xml", "application/rss+xml", "World"), ("/feeds/tech.xml", "application/rss+xml", "Tech")),
+        headers=html,
+    )
     http_server.add("/blog/", _page(), headers=html)  # declares nothing; /atom.xml exists
     http_server.add("/nothing/", _page(), headers=html)
     http_server.add("/broken-links", _page(("/missing.xml", "application/rss+xml", "Gone")), headers=html)
@@ -47,7 +55,9 @@ def site(http_server: LocalServer) -> LocalServer:
 @pytest.fixture
 def config(tmp_path: Path) -> Path:
     path = tmp_path / "feeds.toml"
-    path.write_text("# my feeds\n[settings]\ntimeout_seconds = 5\n\n[[feeds]]\nname = \"Existing\"\nurl = \"https://existing.example/rss\"\n")
+    path.write_text(
+        "# my feeds\n[settings]\ntimeout_seconds = 5\n\n[[feeds]]\nname = \"Existing\"\nurl = \"https://existing.example/rss\"\n"
+    )
     return path
 
 
@@ -58,13 +68,19 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def test_feeds_add_of_a_web_page_that_declares_its_feed(site: LocalServer, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "feeds", "add", site.url("/"), "--tag", "world", "--tag", "news", "--every", "15", "--config", str(config))
+    code, out, err = _run(
+        capsys, "feeds", "add", site.url("/"), "--tag", "world", "--tag", "news", "--every", "15", "--config", str(config)
+    )
     assert code == 0, err
     assert "found: World desk: 7 entries, declared by the page" in out
     assert f"added 'World desk' to {config}" in out
     feed = load_config(config).feeds[-1]
     assert (feed.name, feed.url, feed.tags, feed.refresh_minutes, feed.extract) == (
-        "World desk", site.url("/feeds/world.xml"), ("world", "news"), 15.0, None,
+        "World desk",
+        site.url("/feeds/world.xml"),
+        ("world", "news"),
+        15.0,
+        None,
     )
     assert config.read_text().startswith("# my feeds\n")
     assert site.hits("/") == 1  # the URL is fetched once
@@ -77,7 +93,9 @@ def test_feeds_add_of_a_feed_with_a_name_and_no_extract(site: LocalServer, confi
     assert (feed.name, feed.extract) == ("My tech", False)
 
 
-def test_feeds_add_tries_the_usual_paths_when_a_page_declares_none(site: LocalServer, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_feeds_add_tries_the_usual_paths_when_a_page_declares_none(
+    site: LocalServer, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = _run(capsys, "feeds", "add", site.url("/blog/"), "--config", str(config))
     assert code == 0, err
     assert "found: Blog: 1 entries, at a usual path" in out
@@ -94,7 +112,9 @@ def test_several_feeds_are_listed_and_one_is_picked(site: LocalServer, config: P
     assert code == 0 and load_config(config).feeds[-1].url == site.url("/feeds/tech.xml")
 
 
-def test_several_feeds_ask_at_a_terminal(site: LocalServer, config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_feeds_ask_at_a_terminal(
+    site: LocalServer, config: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     answers = iter(["9", "1"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
@@ -118,10 +138,16 @@ def test_no_feed_found_says_why(site: LocalServer, config: Path, capsys: pytest.
     assert config.read_text() == before
 
 
-def test_a_feed_already_there_is_refused_before_anything_is_fetched(site: LocalServer, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_feed_already_there_is_refused_before_anything_is_fetched(
+    site: LocalServer, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _run(capsys, "feeds", "add", site.url("/feeds/world.xml"), "--config", str(config))[0] == 0
     hits = site.hits("/feeds/world.xml")
-    for spelling in (site.url("/feeds/world.xml"), site.url("/feeds/world.xml/").replace("127.0.0.1", "127.0.0.1"), site.url("/feeds/world.xml?utm_source=x")):
+    for spelling in (
+        site.url("/feeds/world.xml"),
+        site.url("/feeds/world.xml/").replace("127.0.0.1", "127.0.0.1"),
+        site.url("/feeds/world.xml?utm_source=x"),
+    ):
         code, _, err = _run(capsys, "feeds", "add", spelling, "--config", str(config))
         assert code == 1 and "is already in" in err and "'World desk'" in err
     assert site.hits("/feeds/world.xml") == hits
@@ -130,8 +156,13 @@ def test_a_feed_already_there_is_refused_before_anything_is_fetched(site: LocalS
     assert code == 1 and "is already in" in err
 
 
-@pytest.mark.parametrize(("args", "words"), [(("--every", "nan"), "--every: must be a number, not nan"), (("--every", "0"), "--every: must be at least 0.01 minutes")])
-def test_command_line_values_are_checked_by_the_declaration(config: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], words: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [(("--every", "nan"), "--every: must be a number, not nan"), (("--every", "0"), "--every: must be at least 0.01 minutes")],
+)
+def test_command_line_values_are_checked_by_the_declaration(
+    config: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], words: str
+) -> None:
     code, _, err = _run(capsys, "feeds", "add", "https://new.example/rss", *args, "--config", str(config))
     assert code == 1 and words in err
 
@@ -142,7 +173,10 @@ def test_a_bad_url_is_refused_before_any_fetch(config: Path, capsys: pytest.Capt
 
 
 def test_feeds_list_and_remove(config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    config.write_text(config.read_text() + '\n[[feeds]]\nname = "Second"\nurl = "https://second.example/rss"\ntags = ["b"]\nrefresh_minutes = 5\nextract = false\n')
+    config.write_text(
+        config.read_text()
+        + '\n[[feeds]]\nname = "Second"\nurl = "https://second.example/rss"\ntags = ["b"]\nrefresh_minutes = 5\nextract = false\n'
+    )
     code, out, _ = _run(capsys, "feeds", "list", "--json", "--config", str(config))
     assert json.loads(out) == [
         {"name": "Existing", "url": "https://existing.example/rss", "tags": [], "refresh_minutes": 30.0, "extract": True},
@@ -162,7 +196,9 @@ def test_feeds_remove_purge_deletes_the_stored_stories(config: Path, tmp_path: P
     from newsdesk.store import Store
     from tests.ui_fixtures import make_store
 
-    config.write_text('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n[[feeds]]\nname = "Other"\nurl = "http://127.0.0.1:9/other.xml"\n')
+    config.write_text(
+        '[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n[[feeds]]\nname = "Other"\nurl = "http://127.0.0.1:9/other.xml"\n'
+    )
     db = tmp_path / "news.db"
     make_store(db).close()
     code, out, _ = _run(capsys, "feeds", "remove", "World desk", "--purge", "--config", str(config), "--db", str(db))
@@ -180,7 +216,22 @@ def test_watchlist_add_and_remove(config: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "already on the watchlist" in err
     code, _, err = _run(capsys, "watchlist", "add", "country", "Rusia", "--config", str(config))
     assert code == 1 and "(did you mean 'Russia'?)" in err
-    assert _run(capsys, "watchlist", "add", "person", "Volodymyr Zelensky", "--alias", "Zelenskyy", "--alias", "Zelenskiy", "--config", str(config))[0] == 0
+    assert (
+        _run(
+            capsys,
+            "watchlist",
+            "add",
+            "person",
+            "Volodymyr Zelensky",
+            "--alias",
+            "Zelenskyy",
+            "--alias",
+            "Zelenskiy",
+            "--config",
+            str(config),
+        )[0]
+        == 0
+    )
     code, _, err = _run(capsys, "watchlist", "add", "person", "volodymyr  ZELENSKY", "--config", str(config))
     assert code == 1 and "already on the watchlist" in err
     watch = load_config(config).watchlist
@@ -212,7 +263,10 @@ def test_reextract_feed_in_any_case(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_feeds_add_through_its_own_process_shows_progress_on_stderr(site: LocalServer, config: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "newsdesk", "feeds", "add", site.url("/"), "--config", str(config)],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert f"fetching {site.url('/')} ..." in proc.stderr

@@ -22,7 +22,11 @@ OPML = Path(__file__).parent / "data" / "opml"
 def _newsdesk(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     """The real command in its own process (exit status, stdin, nothing shared)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "newsdesk", *args], capture_output=True, check=False, input=stdin, timeout=60,
+        [sys.executable, "-m", "newsdesk", *args],
+        capture_output=True,
+        check=False,
+        input=stdin,
+        timeout=60,
     )
     result = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
     assert "Traceback" not in result.stderr, result.stderr
@@ -132,10 +136,12 @@ def test_stdin_and_the_reasons_for_skipping(empty: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert _imported(empty) == [("https://good.example.org/rss.xml", "Good one", ())]
     assert "stdin: added 1 feeds" in proc.stdout and "skipped 4" in proc.stdout
-    for line in ("- Local file: file:///etc/passwd: not an http(s) feed address",
-                 "- Script: javascript:alert(1): not an http(s) feed address",
-                 "- feed scheme: feed://example.org/rss: not an http(s) feed address",
-                 "- Broken: 'http://[::1' is not a valid URL"):
+    for line in (
+        "- Local file: file:///etc/passwd: not an http(s) feed address",
+        "- Script: javascript:alert(1): not an http(s) feed address",
+        "- feed scheme: feed://example.org/rss: not an http(s) feed address",
+        "- Broken: 'http://[::1' is not a valid URL",
+    ):
         assert line in proc.stdout
     freshrss = _newsdesk("import", str(OPML / "freshrss.opml.xml"), "--config", str(empty), "--dry-run")
     assert 'type="html+xpath": a web page to scrape, not a feed' in freshrss.stdout
@@ -157,7 +163,10 @@ def test_a_feed_in_two_folders_gets_both_tags_and_the_same_feed_twice_is_added_o
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>', "it is a feed: add it with `newsdesk feeds add URL`"),
+        (
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss>',
+            "it is a feed: add it with `newsdesk feeds add URL`",
+        ),
         (b"<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>", "it is a web page"),
         (b"just some text, not XML at all", "not XML"),
         (b"", "the file is empty"),
@@ -193,7 +202,8 @@ def test_an_entity_bomb_or_external_entity_is_not_expanded_or_fetched(empty: Pat
 def test_nothing_an_opml_file_names_is_fetched_at_import(empty: Path, tmp_path: Path, http_server: LocalServer, run) -> None:  # type: ignore[no-untyped-def]
     listed = tmp_path / "local.opml"
     listed.write_text(
-        f'<opml version="2.0"><body><outline text="x" xmlUrl="{http_server.url("/feed.xml")}" htmlUrl="{http_server.url("/")}"/></body></opml>'
+        f'<opml version="2.0"><body><outline text="x" xmlUrl="{http_server.url("/feed.xml")}" '
+        f'htmlUrl="{http_server.url("/")}"/></body></opml>'
     )
     assert run("import", str(listed), "--config", str(empty)).returncode == 0
     assert sum(http_server.counts.values()) == 0
@@ -251,7 +261,11 @@ def test_newsboat_imports_the_export(tmp_path: Path) -> None:
     urls.write_text("")
     proc = subprocess.run(
         ["newsboat", "-u", str(urls), "-c", str(tmp_path / "cache.db"), "-i", str(exported)],
-        capture_output=True, text=True, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     lines = dict(line.split(" ", 1) if " " in line else (line, "") for line in urls.read_text().splitlines())

@@ -26,8 +26,16 @@ WATCH = parse_config('[watchlist]\ncountries = ["Iran"]\n').watchlist
 def _story(key: str, days_ago: float, url: str | None = None) -> NewStory:
     when = NOW - timedelta(days=days_ago)
     return NewStory(
-        key=key, title=f"Iran story {key}", url=url or f"https://news.example/{key}", guid=key, author=None,
-        published=when, fetched_at=when, summary="", text=f"Iran said {key}.", text_source="page",
+        key=key,
+        title=f"Iran story {key}",
+        url=url or f"https://news.example/{key}",
+        guid=key,
+        author=None,
+        published=when,
+        fetched_at=when,
+        summary="",
+        text=f"Iran said {key}.",
+        text_source="page",
     )
 
 
@@ -37,8 +45,17 @@ def _fill(store: Store) -> dict[str, int]:
     feeds = {f.name: f.id for f in store.feeds()}
     matcher = Matcher(WATCH)
     ids = {}
-    for feed, key, days in [("A", "a0", 0), ("A", "a1", 1), ("A", "a10", 10), ("A", "a20", 20), ("A", "a40", 40), ("A", "a50", 50),
-                            ("B", "b1", 1), ("B", "b2", 2), ("B", "b3", 3)]:
+    for feed, key, days in [
+        ("A", "a0", 0),
+        ("A", "a1", 1),
+        ("A", "a10", 10),
+        ("A", "a20", 20),
+        ("A", "a40", 40),
+        ("A", "a50", 50),
+        ("B", "b1", 1),
+        ("B", "b2", 2),
+        ("B", "b3", 3),
+    ]:
         story = _story(key, days)
         story_id = store.add_story(feeds[feed], story, summarize(matcher.find(story.title, story.text)), page=f"<html><p>{key}</p></html>")
         assert story_id is not None
@@ -101,7 +118,8 @@ def test_purge_command_and_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture
 def _rss(server: LocalServer, count: int) -> bytes:
     items = "".join(
         f"<item><title>Iran story {n}</title><guid>g{n}</guid><link>{server.url(f'/p{n}')}</link>"
-        f"<description>Iran said {n}.</description><pubDate>{(NOW - timedelta(days=n)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
+        f"<description>Iran said {n}.</description>"
+        f"<pubDate>{(NOW - timedelta(days=n)).strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
         for n in range(count)
     )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}</channel></rss>'.encode()
