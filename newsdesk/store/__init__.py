@@ -7,7 +7,8 @@ killed at any moment leaves either a whole story with its matches or none of it.
 
 The store is one class made of one part per concern, each in its own module: feeds
 (`_feeds`), stories (`_stories`), matches and the watchlist (`_matches`), search
-(`_search`), the reader's state (`_state`), views of the stories (`_views`), removing old stories (`_purge`); opening and upgrading a database is `_engine`
+(`_search`), the reader's state (`_state`), views of the stories (`_views`), removing old
+stories (`_purge`); opening and upgrading a database is `_engine`
 and `_migrations`, the tables `_models`, stored pages `_pages`.
 """
 
