@@ -10,6 +10,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -179,3 +180,8 @@ def test_pages_are_stored_slim_and_capped() -> None:
     )
     noise = os.urandom(MAX_STORED_PAGE_BYTES).hex()  # incompressible
     assert pack_page(f"<p>{noise}</p>") is None
+
+
+def test_a_page_stored_by_an_older_newsdesk_is_still_read() -> None:
+    # Pages were zlib streams before they were Zstandard frames; a database keeps both.
+    assert unpack_page(zlib.compress(b"<html><p>Kept since last year</p></html>", 3)) == "<html><p>Kept since last year</p></html>"

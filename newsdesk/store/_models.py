@@ -97,7 +97,7 @@ class StoryPage(SQLModel, table=True):
     A table of its own, not a column: stories without a page cost nothing, and it can be
     emptied (or left out of a backup) without touching a story. The HTML is stored slimmed
     (store.slim_page: no scripts but JSON-LD, which carries author and date; no styles,
-    comments or inline SVG) and zlib-compressed.
+    comments or inline SVG) and compressed (Zstandard; zlib in databases from before).
     """
 
     __tablename__ = "story_page"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import zlib
 
 # A page still larger than this once slimmed and compressed is not kept (its story is).
@@ -22,12 +23,40 @@ def slim_page(html: str) -> str:
     return _PAGE_FAT.sub("", html)
 
 
+# Zstandard's frame starts with these bytes; a page stored by an older newsdesk is a zlib
+# stream (its first byte 0x78), and is still read as one.
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
 def pack_page(html: str, *, slimmed: bool = False) -> bytes | None:
     """A page as stored: slimmed and compressed; None when it is too large to keep."""
-    # Level 3: within a tenth of level 6's size at half its CPU, which every new story pays.
-    packed = zlib.compress((html if slimmed else slim_page(html)).encode("utf-8"), 3)
+    packed = _compress((html if slimmed else slim_page(html)).encode("utf-8"))
     return packed if len(packed) <= MAX_STORED_PAGE_BYTES else None
 
 
 def unpack_page(data: bytes) -> str:
+    if data.startswith(_ZSTD_MAGIC):
+        return _decompress(data).decode("utf-8")
     return zlib.decompress(data).decode("utf-8")
+
+
+# The zstd module is the standard library's from Python 3.14 (its backport before), imported
+# when a page is stored or read rather than by every command that opens the store.
+
+
+def _compress(data: bytes) -> bytes:
+    if sys.version_info >= (3, 14):
+        from compression import zstd
+    else:
+        from backports import zstd
+    # Level 3: smaller than zlib at any level, at under half the CPU of zlib's level 3, which
+    # every new story pays (figures in benchmarks/README.md).
+    return zstd.compress(data, 3)
+
+
+def _decompress(data: bytes) -> bytes:
+    if sys.version_info >= (3, 14):
+        from compression import zstd
+    else:
+        from backports import zstd
+    return zstd.decompress(data)
