@@ -36,9 +36,9 @@ How it decides, rule by rule:
 - Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
   with include_capital = true; a country's aliases always count.
 - People: the full name and the aliases always count; the surname alone (possibly after a
-  title: "Mr Putin", "President Putin", whose title becomes part of the form) counts once
-  the full name or an alias has appeared earlier in the story (title, then summary, then
-  text), or always with surname_alone = true. A surname two watched people share goes to
+  title: "Mr Putin", "President Putin", whose title becomes part of the form) counts when
+  the full name or an alias appears anywhere in the story, or always with surname_alone =
+  true; where the surname is also another entry's form (a country's), only after it. A surname two watched people share goes to
   the one named earlier, and to neither when both or none were. A surname that is also an
   everyday word ("May", "Rice", "Brown") counts alone only after a title ("Mrs May").
   Once named, a person's surname wins over a country of that name ("Jordan"), and the
@@ -169,7 +169,7 @@ _HEADS = frozenset(
         "Arena Park Airport Street Avenue Road Boulevard Square Bridge Tower Towers Building "
         "Center Centre Hall Hospital Hotel Memorial Lecture Fellowship Scholarship Holdings Group "
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
-        "Industries Bank"
+        "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease"
     )
     .lower()
     .split()
@@ -382,7 +382,7 @@ class Matcher:
         matches: list[Match] = []
         for raw in raws:
             value = fields[raw.where]
-            chosen = self._choose(raw, value, evidence, anywhere if raw.where != "text" else named)
+            chosen = self._choose(raw, value, evidence, anywhere if raw.where != "text" else named, anywhere)
             if chosen is not None and self._entities[chosen[0]].kind == "person":
                 named.add(chosen[0])
             if chosen is None:
@@ -479,7 +479,9 @@ class Matcher:
             found.update(raw.roles.evidence)
         return found
 
-    def _choose(self, raw: _Raw, value: str, evidence: set[int], named: set[int]) -> tuple[int, int] | None:
+    def _choose(
+        self, raw: _Raw, value: str, evidence: set[int], named: set[int], anywhere: frozenset[int] | set[int] = frozenset()
+    ) -> tuple[int, int] | None:
         roles = raw.roles
         if roles.blocked:
             return None
@@ -519,7 +521,10 @@ class Matcher:
             return entity, raw.start
         if direct:
             return None
-        surnames = roles.surnames & named
+        # A plain surname no other entry claims counts when the story names the person in full
+        # anywhere ("Bridenstine said" a paragraph before "Jim Bridenstine"); a first word, or
+        # a surname that is also a country's name, only after the full name.
+        surnames = roles.surnames & (anywhere or named)
         givens = roles.givens & named
         if len(surnames) == 1 and not givens:
             return self._surname(next(iter(surnames)), raw, value)

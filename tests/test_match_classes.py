@@ -312,3 +312,17 @@ def test_retagging_hands_the_matcher_title_text_and_summary_in_its_own_order(tmp
         assert detail is not None
         where = {(m.entity, m.where) for hit in detail.hits for m in hit.occurrences}
     assert where == {("Iran", "summary"), ("Jordan", "text")}
+
+
+def test_a_surname_counts_before_the_full_name_when_the_story_names_the_person() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Jim Bridenstine"), PersonEntry(name="Tan Kong Yam"))))
+    text = "Bridenstine said the rocket was late. NASA administrator Jim Bridenstine spoke for an hour."
+    assert [m.form for m in matcher.find("", text)] == ["Bridenstine", "Jim Bridenstine"]
+    # Without the full name anywhere, the surname alone is nobody.
+    assert matcher.find("", "Bridenstine said the rocket was late.") == []
+
+
+def test_a_concept_named_after_a_person_is_not_the_person() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Simon Kuznets"),)))
+    text = "Economists cite the Environmental Kuznets Curve, named for economist Simon Kuznets."
+    assert [m.form for m in matcher.find("", text)] == ["Simon Kuznets"]
