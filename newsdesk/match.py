@@ -63,7 +63,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "3"
+MATCHER_VERSION = "4"
 
 _SNIPPET_RADIUS = 60
 
