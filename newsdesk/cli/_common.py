@@ -89,13 +89,20 @@ def when(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def date_arg(value: str) -> datetime:
-    from datetime import datetime
+def since_arg(value: str) -> datetime:
+    """An argparse type: a date or time (2024-04-14, 2024-04-14T09:30) or a time ago (7d, 24h,
+    30m, 2w), as the moment it names."""
+    import re
+    from datetime import UTC, datetime, timedelta
 
+    ago = re.fullmatch(r"\s*(\d{1,6})\s*([mhdw])\s*", value.lower())
+    if ago:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[ago.group(2)]
+        return datetime.now(UTC) - timedelta(**{unit: int(ago.group(1))})
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-04-14") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-04-14 nor a time ago like 7d or 24h") from None
     return parsed if parsed.tzinfo else parsed.astimezone()
 
 

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from newsdesk.cli._common import database_arg, date_arg, load, print_json, when, whole
+from newsdesk.cli._common import database_arg, load, print_json, since_arg, when, whole
 from newsdesk.errors import NewsdeskError
 
 LIMIT_MAX = 1_000_000
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
+    from newsdesk.config import Watchlist
     from newsdesk.store import Store
     from newsdesk.types import StoryDetail, StoryItem
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
-    listing = sub.add_parser("list", parents=[common], help="print stored stories")
-    listing.add_argument("--entity", metavar="NAME", help="only stories that mention this watchlist entry")
+    listing = sub.add_parser(
+        "list", parents=[common], help="print stored stories",
+        description="Matched stories, newest first; the options narrow that down (and add up).",
+    )
+    listing.add_argument("--entity", metavar="NAME",
+                         help="only stories that mention this watchlist entry (any of its names, codes or aliases, in any case)")
     listing.add_argument("--all", action="store_true", help="all stories, not only matched ones")
+    listing.add_argument("--unread", action="store_true", help="only unread stories")
+    listing.add_argument("--starred", action="store_true", help="only starred stories, matched or not")
+    listing.add_argument("--feed", metavar="NAME", help="only this feed's stories (its name in feeds.toml)")
+    listing.add_argument("--since", metavar="WHEN", type=since_arg,
+                         help="only stories from WHEN on: a date (2024-04-14) or a time ago (7d, 24h, 30m, 2w)")
     listing.add_argument("--limit", type=whole(1, LIMIT_MAX), default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
@@ -38,17 +48,49 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
         "downloading nothing: a newer newsdesk improves old stories.",
     )
     again.add_argument("--feed", metavar="NAME", help="only this feed's stories (its name in feeds.toml)")
-    again.add_argument("--since", metavar="DATE", type=date_arg, help="only stories fetched on or after DATE (YYYY-MM-DD)")
+    again.add_argument("--since", metavar="WHEN", type=since_arg,
+                       help="only stories fetched from WHEN on: a date (YYYY-MM-DD) or a time ago (7d, 24h)")
     again.set_defaults(handler=cmd_reextract)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from newsdesk.types import StoryQuery
+
     config, store = load(args)
     with store:
-        stories = store.list_stories(entity=args.entity, matched_only=not args.all, limit=args.limit)
-        return _print_stories(
-            store, stories, args.json, "no stories (run `newsdesk refresh` first, or add --all)", with_text=args.with_text
+        view = StoryQuery(
+            matched_only=not (args.all or args.starred),
+            entity=_entry(config.watchlist, store, args.entity) if args.entity else None,
+            feed=_feed(store, args.feed) if args.feed is not None else None,
+            unread_only=args.unread,
+            starred_only=args.starred,
+            since=args.since,
         )
+        stories = store.stories(view, limit=args.limit)
+        narrowed = args.entity or args.feed or args.unread or args.starred or args.since
+        none = "no stories match" if narrowed else "no stories (run `newsdesk refresh` first, or add --all)"
+        return _print_stories(store, stories, args.json, none, with_text=args.with_text)
+
+
+def _entry(watchlist: Watchlist, store: Store, written: str) -> str:
+    """The watchlist entry `--entity` names; one the watchlist dropped still has its stories."""
+    from newsdesk.entries import UnknownEntry, find_entry
+
+    try:
+        return find_entry(watchlist, written)
+    except UnknownEntry:
+        return find_entry(watchlist, written, stored=[c.entity for c in store.entity_counts()])
+
+
+def _feed(store: Store, name: str) -> str:
+    names = sorted({f.name for f in store.feeds(active_only=False)})
+    if name not in names:
+        import difflib
+
+        near = difflib.get_close_matches(name, names, n=3)
+        hint = f" (did you mean {', '.join(repr(n) for n in near)}?)" if near else "; `newsdesk status` lists them"
+        raise NewsdeskError(f"no feed named {name!r} in {store.url}{hint}")
+    return name
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -79,7 +121,7 @@ def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: 
     table.add_column("matches", ratio=2, overflow="fold")
     for s in stories:
         table.add_row(
-            "" if s.read else "●",
+            "★" if s.starred else ("" if s.read else "●"),
             s.time.astimezone().strftime("%Y-%m-%d %H:%M"),
             plain(s.feed, limit=24),
             plain(s.title, limit=300),
@@ -98,6 +140,7 @@ def _story_json(item: StoryItem, detail: StoryDetail | None, *, with_text: bool 
         "feed": item.feed,
         "published": item.published.isoformat() if item.published else None,
         "read": item.read,
+        "starred": item.starred,
         "matches": [
             {"entity": h.entity, "kind": h.kind, "count": h.count, "snippet": h.snippet} for h in hits
         ],
