@@ -729,3 +729,41 @@ async def test_watching_every_country_lists_only_countries_with_stories(tmp_path
         labels = [o.prompt.plain.split("  ")[0] for o in panel.options if o.id]
         assert labels[1:] == ["Chile", "Peru"]  # after "All matches"
         assert sorted(_titles(app)) == ["Chile and Peru sign a deal", "Peru votes"]
+
+
+# ---------------------------------------------------------------- layout
+
+
+def _rows_shown(app: NewsdeskApp) -> list[str]:
+    """Each row as the story list draws it, at its width now."""
+    stories = _list(app)
+    return [stories.render_row(s, stories.scrollable_content_region.width).plain for s in stories.rows]
+
+
+async def test_titles_take_the_room_and_matches_shrink_to_codes(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "news.db")
+    title = "Iran and Israel trade strikes as Russia calls for calm in th"  # 60 characters
+    assert len(title) == 60
+    add_story(store, store.feeds()[0].id, Matcher(CONFIG.watchlist), "long", title, f"{title}. Vladimir Putin spoke.", NOW)
+    for size, shown, matches in (((80, 24), 40, "IR IL RU"), ((60, 20), 30, "IR IL"), ((120, 40), 60, "Iran, Israel, Russia")):
+        app = _app(store)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            if size[0] >= 100:
+                await _press(pilot, "w")  # the panel hidden: the room is the list's
+            row = _rows_shown(app)[0]
+            assert title[:shown] in row, (size, row)
+            assert matches in row, (size, row)
+            assert len(row) <= size[0]
+
+
+async def test_ctrl_t_chooses_a_theme_and_escape_closes_the_help(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _press(pilot, "question_mark", "escape")
+        assert isinstance(app.screen, StoryListScreen)
+        before = app.theme
+        await _press(pilot, "ctrl+t")
+        await asyncio.sleep(0.3)
+        await _press(pilot, "down", "enter")
+        await _until(pilot, lambda: app.theme != before)
