@@ -172,6 +172,13 @@ class Settings:
         None, Integer(1, 10_000_000), "a feed's stories beyond its newest N are deleted after each refresh (starred ones never)",
         default_doc="off",
     )
+    keep_pages_days: int = key(
+        30, Integer(1, 36_500),
+        "article pages (kept for `newsdesk reextract`) older than this many days are deleted after each refresh; "
+        "their stories stay",
+    )
+    """30: a page is two thirds of what a new story costs on disk; kept a month, pages are a
+    tenth of a year's database, and a better extractor still reaches the month's stories."""
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""

@@ -182,7 +182,10 @@ async def refresh(
 
 
 def purge(settings: Settings, store: Store, *, dry_run: bool = False) -> PurgeReport | None:
-    """Remove what [settings] keep_days and max_stories_per_feed let go (None: both are off)."""
+    """Remove what [settings] keep_days and max_stories_per_feed let go (None: both are off),
+    and the stored pages older than keep_pages_days."""
+    if not dry_run:
+        store.purge_pages(keep_days=settings.keep_pages_days, now=datetime.now(UTC))
     if settings.keep_days is None and settings.max_stories_per_feed is None:
         return None
     return store.purge(keep_days=settings.keep_days, max_per_feed=settings.max_stories_per_feed, now=datetime.now(UTC), dry_run=dry_run)

@@ -185,3 +185,21 @@ def test_pages_are_stored_slim_and_capped() -> None:
 def test_a_page_stored_by_an_older_newsdesk_is_still_read() -> None:
     # Pages were zlib streams before they were Zstandard frames; a database keeps both.
     assert unpack_page(zlib.compress(b"<html><p>Kept since last year</p></html>", 3)) == "<html><p>Kept since last year</p></html>"
+
+
+def test_pages_older_than_keep_pages_days_go_after_a_refresh_and_their_stories_stay(
+    site, tmp_path: Path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    path = _config_file(site, tmp_path)
+    path.write_text("[settings]\nkeep_pages_days = 30\n\n" + path.read_text())
+    db = tmp_path / "news.db"
+    assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
+    with sqlite3.connect(db) as conn:  # two stories arrived 40 days ago
+        conn.execute("update story set fetched_at = datetime(fetched_at, '-40 days') where title like 'Port terminal%'")
+    assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
+    capsys.readouterr()
+    with Store(db) as store:
+        assert store.count_pages()[0] == 2
+        assert len(store.list_stories(matched_only=False)) == 4
+    assert main(["reextract", "--config", str(path), "--db", str(db)]) == 0
+    assert "re-extracted 2 stories from their stored pages: 0 changed" in capsys.readouterr().out
