@@ -18,6 +18,8 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -179,6 +181,9 @@ class Settings:
     )
     """30: a page is two thirds of what a new story costs on disk; kept a month, pages are a
     tenth of a year's database, and a better extractor still reaches the month's stories."""
+    collapse: bool = key(
+        True, Boolean(), "show one row per event: copies of a story from several feeds collapse into one, with their sources"
+    )
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""
@@ -187,6 +192,71 @@ class Settings:
     def extracts(self, feed: FeedConfig) -> bool:
         """Whether a feed's pages are downloaded and extracted: its own switch, else the default."""
         return self.extract if feed.extract is None else feed.extract
+
+
+@dataclass(frozen=True, slots=True)
+class _QuietHours:
+    """`quiet_hours = "22:00-07:00"`: a range of local times, which may run past midnight."""
+
+    doc: str = 'local times "HH:MM-HH:MM"'
+
+    def check(self, value: object) -> tuple[clock_time, clock_time]:
+        if not isinstance(value, str):
+            raise Invalid(f"must be a range of times like \"22:00-07:00\", not {toml_type(value)}")
+        try:
+            start, end = (clock_time.fromisoformat(part.strip()) for part in value.split("-"))
+        except ValueError:
+            raise Invalid(f"{value!r} is not a range of times like \"22:00-07:00\"") from None
+        if start == end:
+            raise Invalid(f"{value!r} starts and ends at the same time")
+        return start, end
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRules:
+    """`[alerts]`: which watchlist entries alert, from how many mentions, when not, and where
+    alerts go (newsdesk.alerts sends them)."""
+
+    entries: tuple[str, ...] = key(
+        (), Strings(), 'watchlist names that alert (as in the watchlist), or ["*"] for every entry; none: no alerts'
+    )
+    min_mentions: int = key(1, Integer(1, 1000), "a story alerts for an entry only when it mentions it at least this many times")
+    quiet_hours: tuple[clock_time, clock_time] | None = key(
+        None, _QuietHours(), "alerts stored in these local hours wait until they end", default_doc="none"
+    )
+    bell: bool = key(True, Boolean(), "ring the terminal bell (the UI's terminal, or the daemon's)")
+    desktop: bool = key(True, Boolean(), "a desktop notification through notify-send, where the system has it")
+    command: tuple[str, ...] = key(
+        (), Strings(), "a command (program and arguments) that receives each alert as one JSON object on its standard input"
+    )
+    webhook: str | None = key(
+        None, WebUrl(), "an http(s) URL each alert is POSTed to as JSON (ntfy's plain text for an ntfy topic)", default_doc="none"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.entries)
+
+    def watches(self, entity: str, count: int) -> bool:
+        """Whether a story that mentions `entity` `count` times alerts for it."""
+        if count < self.min_mentions:
+            return False
+        return "*" in self.entries or any(name_key(entity) == name_key(name) for name in self.entries)
+
+    def due(self, created: datetime) -> datetime:
+        """When an alert stored at `created` may go out: then, or at the end of the quiet hours."""
+        if self.quiet_hours is None:
+            return created
+        start, end = self.quiet_hours
+        local = created.astimezone()
+        now = local.time()
+        quiet = (start <= now < end) if start <= end else (now >= start or now < end)
+        if not quiet:
+            return created
+        until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+        if until <= local:
+            until += timedelta(days=1)
+        return until.astimezone(created.tzinfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +277,7 @@ class Config:
     keys: tuple[KeyBinding, ...] = key(
         (), _KeyTable(), "the UI's actions with other keys than their defaults (see Keys)", default_doc="the key table's"
     )
+    alerts: AlertRules = table(AlertRules, "which watchlist entries alert, and where alerts go")
 
 
 def reference() -> str:

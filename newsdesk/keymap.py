@@ -89,6 +89,7 @@ ACTIONS: tuple[Action, ...] = (
         ("app",), footer=True, palette=False,
     ),
     Action("quit", ("Q",), "Quit", "quit newsdesk", ("app",)),
+    Action("open_alert", ("exclamation_mark",), "Open alert", "open the story of the last alert shown", ("app",)),
     Action(
         "command_palette", ("ctrl+p",), "Commands",
         "the command palette: search newsdesk's commands",

@@ -138,6 +138,7 @@ async def refresh(
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.
     making = asyncio.ensure_future(asyncio.to_thread(Fetcher, config.settings, workers.parse_feed if in_workers else None))
+    store.prepare_clustering()  # new stories would wait for the clustering library: it loads meanwhile
     try:
         await asyncio.to_thread(store.sync_feeds, config.feeds)
         stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}

@@ -274,6 +274,10 @@ class StoryItem:
     published: datetime | None = None
     tags: tuple[str, ...] = ()
     """The entities in a few letters, for a narrow list: a country's ISO code, a person's surname."""
+    cluster: int | None = None
+    """The story's event (newsdesk.cluster): the id of its cluster's first stored story."""
+    sources: int = 1
+    """How many stored stories its cluster holds, this one included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +341,8 @@ class StoryQuery:
     """Words every story must hold in its title or text (the `search` command's syntax)."""
     sort: StorySort = StorySort.NEWEST
     reverse: bool = False
+    collapse: bool = False
+    """One row per cluster (copies of one event from several feeds): its earliest story in the view."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,3 +388,38 @@ class PurgeReport:
     @property
     def stories(self) -> int:
         return sum(f.stories for f in self.feeds)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """An alert: a watchlist entry appeared in a story (newsdesk.alerts), as stored."""
+
+    id: int
+    entity: str
+    kind: MatchKind
+    story_id: int
+    title: str
+    url: str | None
+    feed: str
+    published: datetime | None
+    snippet: str
+    cluster: int
+    sources: int
+    """How many stories the story's cluster holds now."""
+    created_at: datetime
+    sent_at: datetime | None = None
+    """When a process claimed it to send it; None while it waits for the end of quiet hours."""
+    outcome: tuple[tuple[str, str], ...] = ()
+    """Each channel's result: ("webhook", "ok"), ("desktop", "notify-send is not installed")."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSource:
+    """One story of a cluster, as the reader lists the sources of an event."""
+
+    id: int
+    title: str
+    feed: str
+    url: str | None
+    time: datetime
+    read: bool

@@ -22,12 +22,13 @@ from newsdesk.cli import (
     _purge,
     _run,
     _stories,
+    _watch,
     _watchlist,
 )
 from newsdesk.cli._common import common_options
 from newsdesk.errors import NewsdeskError
 
-_GROUPS = (_run, _stories, _watchlist, _feeds, _opml, _export, _purge, _config)
+_GROUPS = (_run, _stories, _watchlist, _feeds, _opml, _export, _purge, _config, _watch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

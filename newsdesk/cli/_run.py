@@ -11,6 +11,7 @@ from newsdesk.cli._common import load, load_config_arg, open_store
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
+    from newsdesk.alerts import Outbox
     from newsdesk.config import Config, FeedConfig
     from newsdesk.refresh import RefreshSummary
     from newsdesk.store import Store
@@ -58,12 +59,14 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         TimeElapsedColumn,
     )
 
+    from newsdesk.alerts import Outbox, terminal_bell
     from newsdesk.display import safe
     from newsdesk.refresh import RefreshProgress, refresh, retag_if_needed
 
     config, store = load(args)
     err = Console(stderr=True)
     with store:
+        outbox = Outbox(store, config.alerts, terminal_bell())
         retagged = retag_if_needed(config, store)
         if retagged:
             err.print(f"watchlist changed: re-tagged {retagged} stored stories")
@@ -81,8 +84,20 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 bar.update(task, completed=p.done, total=p.total, description=escape(safe(p.feed or "refreshing", 40)))
 
             summary = asyncio.run(refresh(config, store, progress=step, force=args.force))
-    _print_summary(summary)
+        _print_summary(summary)
+        _send_alerts(outbox)
     return 0
+
+
+def _send_alerts(outbox: Outbox) -> None:
+    """The refresh's alerts, sent after its summary: the command waits for their deliveries
+    (a failing webhook's retries included), since nothing would be left to send them."""
+    from newsdesk.display import safe
+
+    events = outbox.send_due()
+    for event in events:
+        print(safe(f"alert: {event.entity}: {event.title} ({event.feed})"))
+    outbox.close(wait=120)
 
 
 def _print_summary(summary: RefreshSummary) -> None:
@@ -128,14 +143,20 @@ async def _daemon(config: Config, store: Store) -> None:
     import logging
     import signal
 
+    from newsdesk.alerts import Outbox, terminal_bell
+    from newsdesk.display import safe
     from newsdesk.refresh import refresh, retag_if_needed
     from newsdesk.schedule import Scheduler
 
     log = logging.getLogger("newsdesk")
     holder = {"config": config}
 
+    outbox = Outbox(store, config.alerts, terminal_bell())
+
     async def run(feeds: Sequence[FeedConfig]) -> None:
         summary = await refresh(holder["config"], store, feeds=feeds)
+        for event in await asyncio.to_thread(outbox.send_due):
+            log.info("alert: %s: %s (%s)", event.entity, safe(event.title), event.feed)
         log.info(
             "refreshed %d feeds: %d ok, %d not modified, %d failed; %d new stories, %d new matches",
             len(feeds), summary.ok, summary.not_modified, summary.failed,
@@ -148,6 +169,7 @@ async def _daemon(config: Config, store: Store) -> None:
 
     async def reconfigure(new: Config) -> None:
         holder["config"] = new
+        outbox.reconfigure(new.alerts)
         await asyncio.to_thread(store.sync_feeds, new.feeds)
         retagged = await asyncio.to_thread(retag_if_needed, new, store)
         if retagged is not None:
@@ -175,4 +197,5 @@ async def _daemon(config: Config, store: Store) -> None:
         await stop.wait()
     finally:
         scheduler.shutdown()
+        outbox.close(wait=5)
         log.info("stopped")

@@ -11,7 +11,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from newsdesk.store._base import _Base, _id, _kind
-from newsdesk.store._models import Meta, Story, StoryMatch
+from newsdesk.store._clusters import cluster_column
+from newsdesk.store._models import Meta, Story, StoryCluster, StoryMatch
 from newsdesk.types import EntityCount, EntityHit, Match
 
 _WATCHLIST_KEY = "watchlist_fingerprint"
@@ -19,16 +20,19 @@ _WATCHLIST_KEY = "watchlist_fingerprint"
 
 class _Matches(_Base):
     def entity_counts(self) -> list[EntityCount]:
+        """Each watchlist entry's count of clusters (events, not copies) and of those unread."""
+        cluster = cluster_column()
         with self._session() as session:
             rows = session.execute(
                 sa_select(
                     col(StoryMatch.entity),
                     col(StoryMatch.kind),
                     func.max(StoryMatch.code),
-                    func.count(),
-                    func.sum(case((col(Story.read).is_(False), 1), else_=0)),
+                    func.count(func.distinct(cluster)),
+                    func.count(func.distinct(case((col(Story.read).is_(False), cluster)))),
                 )
                 .join(Story, col(Story.id) == col(StoryMatch.story_id))
+                .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
                 .group_by(StoryMatch.entity, StoryMatch.kind)
             ).all()
         return [

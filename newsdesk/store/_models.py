@@ -118,3 +118,42 @@ class StoryGone(SQLModel, table=True):
     key: str = Field(primary_key=True)
     url: str | None = Field(default=None, index=True)
     gone_at: datetime
+
+
+class StoryCluster(SQLModel, table=True):
+    """Which event each story reports (newsdesk.cluster), and what it is compared by.
+
+    `cluster_id` is the id of the cluster's first stored story. The sketches are what each
+    process rebuilds its in-memory LSH index of recent stories from, and reads as other
+    processes add them: nothing but the database is shared. A story stored before clusters
+    existed has no row and stands alone. (A table of its own: no step to upgrade a database.)
+    """
+
+    __tablename__ = "story_cluster"
+    __table_args__ = (Index("ix_story_cluster_cluster", "cluster_id"),)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", primary_key=True)
+    cluster_id: int
+    time: datetime = Field(index=True)
+    """The story's sort time: stories further apart than the cluster window never link."""
+    title_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    text_hash: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class Alert(SQLModel, table=True):
+    """An alert: one story, one watchlist entry, ever (the unique key), and never two for one
+    cluster and entry (checked in the transaction that stores the story)."""
+
+    __tablename__ = "alert"
+    __table_args__ = (UniqueConstraint("story_id", "entity"),)
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE")
+    entity: str
+    kind: str
+    created_at: datetime = Field(index=True)
+    due_at: datetime
+    """When it may go out: the end of the quiet hours it was stored in, else created_at."""
+    sent_at: datetime | None = Field(default=None, index=True)
+    """When a process claimed it to send it; None while it waits."""
+    outcome: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    """JSON: each channel's result ("ok", or the problem in words)."""
+

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, label, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base, _id, _text_source, _utc, insert_ignoring
+from newsdesk.store._base import _id, _text_source, _utc, insert_ignoring
+from newsdesk.store._clusters import _Clusters, cluster_column, cluster_sizes, sketch, sort_time
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
-from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
+from newsdesk.store._models import Feed, Story, StoryCluster, StoryGone, StoryMatch, StoryPage
 from newsdesk.store._pages import pack_page, unpack_page
 from newsdesk.types import (
     Article,
@@ -25,26 +26,32 @@ from newsdesk.types import (
     StoryDetail,
     StoryItem,
     StoryQuery,
+    StoryWrite,
     TextSource,
 )
 
-_FUTURE_SLACK = timedelta(hours=2)
 
-
-class _Stories(_Base):
+class _Stories(_Clusters):
     def write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
         """Several feeds' new stories, with their matches and pages, then the feeds' download
         records, in one transaction; each feed's story ids (None: one it already has).
 
         A refresh hands over whatever feeds are ready at once (group commit): a commit, and
         the full-text index's flush that comes with it, is paid once per batch rather than
-        once per feed. Each record's `new` is counted here, from what went in.
+        once per feed. Each record's `new` is counted here, from what went in. The new
+        stories' clusters, and the alerts they cause, go in the same transaction.
         """
-        with self._writing() as session:
+        sketches = [[sketch(s.story) for s in w.stories] for w in writes]
+        with self._storing() as session:
             ids = [
                 _insert_stories(session, w.feed_id, [(s.story, s.hits) for s in w.stories], [s.page for s in w.stories])
                 for w in writes
             ]
+            self._stored(session, [
+                (story_id, one, made)
+                for w, got, drawn in zip(writes, ids, sketches, strict=True)
+                for story_id, one, made in zip(got, w.stories, drawn, strict=True)
+            ])
             _record(
                 session,
                 [replace(w.record, new=sum(i is not None for i in got)) for w, got in zip(writes, ids, strict=True)],
@@ -90,8 +97,14 @@ class _Stories(_Base):
         each story's id, or None for one the feed already has. A crash leaves each story
         whole with its matches and page, or absent. (A refresh writes with `write_feeds`.)
         """
-        with self._writing() as session:
-            return _insert_stories(session, feed_id, stories, pages)
+        sketches = [sketch(story) for story, _ in stories]
+        with self._storing() as session:
+            ids = _insert_stories(session, feed_id, stories, pages)
+            self._stored(session, [
+                (story_id, StoryWrite(story, tuple(hits)), made)
+                for story_id, (story, hits), made in zip(ids, stories, sketches, strict=True)
+            ])
+            return ids
 
     def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
         """Articles already extracted from these page URLs (for another feed): not fetched again."""
@@ -113,11 +126,12 @@ class _Stories(_Base):
         entity: str | None = None,
         matched_only: bool = True,
         unread_only: bool = False,
+        collapse: bool = False,
         limit: int = 200,
     ) -> list[StoryItem]:
         """Newest first. `entity` narrows to one watchlist entry (and implies matched).
         (`stories` reads any view: this is its common case.)"""
-        view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only)
+        view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only, collapse=collapse)
         return self.stories(view, limit=limit)  # type: ignore[attr-defined, no-any-return]  # _Views, beside it in Store
 
     def count_stories(self, *, matched_only: bool = False) -> int:
@@ -227,7 +241,7 @@ def _insert_stories(
             "author": story.author,
             "published": _utc(story.published),
             "fetched_at": _utc(story.fetched_at),
-            "sort_time": _utc(_sort_time(story.published, story.fetched_at)),
+            "sort_time": _utc(sort_time(story.published, story.fetched_at)),
             "summary": story.summary,
             "text": story.text,
             "text_source": story.text_source,
@@ -269,10 +283,14 @@ def _insert_stories(
 
 
 # Only what a list row shows: a story's text never leaves the database for a list.
-_LIST_ROWS = sa_select(
-    col(Story.id), col(Story.title), col(Story.sort_time), col(Story.read), col(Story.starred), col(Story.url),
-    col(Story.published), label("feed", col(Feed.name)),
-).join(Feed, col(Feed.id) == col(Story.feed_id))
+_LIST_ROWS: Any = (
+    sa_select(
+        col(Story.id), col(Story.title), col(Story.sort_time), col(Story.read), col(Story.starred), col(Story.url),
+        col(Story.published), label("feed", col(Feed.name)), label("cluster", cluster_column()),
+    )
+    .join(Feed, col(Feed.id) == col(Story.feed_id))
+    .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
+)
 
 
 def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
@@ -288,6 +306,7 @@ def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
         ):
             entities[story_id].append(name)
             tags[story_id].append(code or name.split()[-1])
+    sizes = cluster_sizes(session, sorted({row.cluster for row in rows}))
     return [
         StoryItem(
             id=row.id,
@@ -300,13 +319,8 @@ def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
             url=row.url,
             published=_utc(row.published),
             tags=tuple(tags[row.id]),
+            cluster=row.cluster,
+            sources=sizes[row.cluster],
         )
         for row in rows
     ]
-
-
-def _sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
-    # A date in the future is a feed's mistake; it must not pin a story to the top forever.
-    if published is None or published > fetched_at + _FUTURE_SLACK:
-        return fetched_at
-    return published

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import and_, case, false, func, or_, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from newsdesk.errors import StoreError
 from newsdesk.store._base import _Base, _utc
-from newsdesk.store._models import Feed, Story, StoryMatch
+from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch
 from newsdesk.store._search import matching
 from newsdesk.store._stories import _LIST_ROWS, _items
 from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
@@ -85,24 +86,45 @@ def _run(session: Session, statement: Any, query: StoryQuery) -> Any:
         raise StoreError(f"search {query.search!r} failed: {exc.orig}") from None
 
 
-def _view_filter(session: Session, query: StoryQuery) -> list[Any]:
-    """The WHERE clauses of a view."""
+def _view_filter(session: Session, query: StoryQuery, story: Any = Story) -> list[Any]:
+    """The WHERE clauses of a view (on `story`: the story table, or an alias of it)."""
     where: list[Any] = []
     if query.entity is not None:
-        where.append(col(Story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == query.entity)))
+        where.append(col(story.id).in_(select(StoryMatch.story_id).where(StoryMatch.entity == query.entity)))
     elif query.matched_only:
-        where.append(col(Story.matched).is_(True))
+        where.append(col(story.matched).is_(True))
     if query.feed is not None:
-        where.append(col(Story.feed_id).in_(select(Feed.id).where(Feed.name == query.feed)))
+        where.append(col(story.feed_id).in_(select(Feed.id).where(Feed.name == query.feed)))
     if query.unread_only:
-        where.append(col(Story.read).is_(False))
+        where.append(col(story.read).is_(False))
     if query.starred_only:
-        where.append(col(Story.starred).is_(True))
+        where.append(col(story.starred).is_(True))
     if query.since is not None:
-        where.append(col(Story.sort_time) >= _utc(query.since))
-    if query.search is not None:
+        where.append(col(story.sort_time) >= _utc(query.since))
+    if query.search is not None and story is Story:  # (a search collapses to its first hit's cluster row)
         where.append(matching(session, query.search))
+    if query.collapse and story is Story:
+        where.append(~_earlier_in_cluster(session, query))
     return where
+
+
+def _earlier_in_cluster(session: Session, query: StoryQuery) -> Any:
+    """EXISTS: a story of the same cluster that the view also holds comes before this one
+    (one row per cluster: its earliest story in the view)."""
+    earlier, member = aliased(Story), aliased(StoryCluster)
+    return (
+        select(col(member.story_id))
+        .join(earlier, col(earlier.id) == col(member.story_id))
+        .where(
+            col(member.cluster_id) == col(StoryCluster.cluster_id),
+            or_(
+                col(earlier.sort_time) < col(Story.sort_time),
+                and_(col(earlier.sort_time) == col(Story.sort_time), col(earlier.id) < col(Story.id)),
+            ),
+            *_view_filter(session, query, earlier),
+        )
+        .exists()
+    )
 
 
 def _order_keys(query: StoryQuery) -> list[_OrderKey]:

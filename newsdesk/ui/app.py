@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
+from newsdesk.alerts import Outbox
 from newsdesk.config import Config, FeedConfig
 from newsdesk.errors import ConfigError
 from newsdesk.fetch import is_web_url
@@ -34,6 +35,7 @@ from newsdesk.lock import holder
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
 from newsdesk.store import Store
+from newsdesk.types import AlertEvent, StoryItem, StoryQuery
 from newsdesk.ui.browser import DESKTOP, browser_for
 from newsdesk.ui.keys import bindings, keymap, shown_keys
 from newsdesk.ui.messages import (
@@ -47,6 +49,9 @@ from newsdesk.ui.messages import (
 from newsdesk.ui.screens.help import HelpScreen
 from newsdesk.ui.screens.stories import StoryListScreen
 from newsdesk.ui.state import UiState, save_state
+
+_ALERT_POLL_SECONDS = 2.0
+"""How often the UI looks for alerts another process (a daemon) sent."""
 
 Refresher = Callable[[Sequence[FeedConfig], Callable[[RefreshProgress], None], bool], RefreshSummary]
 """Runs one refresh (feeds, progress callback, force) on a worker thread."""
@@ -89,6 +94,11 @@ class NewsdeskApp(App[None]):
         self._polled = False
         self._forced: set[str] = set()
         self._announce = False
+        # Alerts: this process sends the ones its refreshes store (bell aside: the UI rings as
+        # it shows an alert), and shows every alert sent, by itself or a daemon.
+        self._outbox = Outbox(store, config.alerts)
+        self._alert_seen: int | None = None
+        self.last_alert: AlertEvent | None = None
 
     # ------------------------------------------------------------ lifecycle
 
@@ -107,10 +117,51 @@ class NewsdeskApp(App[None]):
         self._retag()
         self._poll()
         self.set_interval(self._poll_seconds, self._poll)
+        self._poll_alerts()
+        self.set_interval(_ALERT_POLL_SECONDS, self._poll_alerts)
 
     def on_unmount(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown()
+        self._outbox.close()
+
+    # ------------------------------------------------------------ alerts
+
+    @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
+    def _poll_alerts(self) -> None:
+        """Alerts sent since the last look (by this process or another on the database)."""
+        if self._alert_seen is None:  # the first look: what was sent before the UI opened is old news
+            newest = self.store.alerts(limit=1)
+            self._alert_seen = newest[0].id if newest else 0
+            return
+        for event in sorted(self.store.alerts(after=self._alert_seen), key=lambda e: e.id):
+            if event.sent_at is None:
+                break  # waiting for the end of quiet hours: shown once it is sent
+            self._alert_seen = event.id
+            self.call_from_thread(self._show_alert, event)
+
+    def _show_alert(self, event: AlertEvent) -> None:
+        self.last_alert = event
+        sources = f" · {event.sources} sources" if event.sources > 1 else ""
+        self.notify(
+            f"{event.title}\n{event.feed}{sources} · ! opens it", title=f"Alert: {event.entity}", timeout=20, markup=False
+        )
+        if self.config.alerts.bell:
+            self.bell()
+
+    def action_open_alert(self) -> None:
+        """The last alert's story, in the reader."""
+        if self.last_alert is None:
+            self.notify("No alert yet.", markup=False)
+            return
+        from newsdesk.ui.screens.reader import ReaderScreen
+
+        event = self.last_alert
+        story = StoryItem(
+            id=event.story_id, title=event.title, feed=event.feed, time=event.published or event.created_at,
+            read=False, starred=False, entities=(event.entity,), url=event.url, published=event.published,
+        )
+        self.push_screen(ReaderScreen(StoryQuery(entity=event.entity), story))
 
     def broadcast(self, make: Callable[[], Message]) -> None:
         """Tell every screen (each gets its own message)."""
@@ -168,7 +219,9 @@ class NewsdeskApp(App[None]):
         self.post_message(RefreshFinished(summary))
 
     def _refresh_with(self, feeds: Sequence[FeedConfig], progress: Callable[[RefreshProgress], None], force: bool) -> RefreshSummary:
-        return asyncio.run(refresh(self.config, self.store, feeds=feeds, progress=progress, force=force))
+        summary = asyncio.run(refresh(self.config, self.store, feeds=feeds, progress=progress, force=force))
+        self._outbox.send_due()
+        return summary
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self._set_status(replace(self.status, progress=message.progress))
@@ -216,6 +269,7 @@ class NewsdeskApp(App[None]):
     def _config_changed(self, config: Config) -> None:
         """feeds.toml changed (the Scheduler says so, on this loop): new feeds, watchlist, keys."""
         self.config = config
+        self._outbox.reconfigure(config.alerts)
         self.keys = bound(config.keys)
         self.set_keymap(keymap(config.keys))
         self._set_status(replace(self.status, config_error=None))

@@ -1,0 +1,153 @@
+"""Clustering: copies of one event from several feeds become one row, counted once."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from newsdesk.cluster import Sketch, clusters, links, title_words
+from newsdesk.config import FeedConfig
+from newsdesk.store import Store
+from newsdesk.types import EntityHit, Match, NewStory
+
+NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
+WIRE = (
+    "Russia's foreign minister said on Monday that Moscow would not accept any settlement that "
+    "ignored its security interests, speaking after talks in Ankara with his Turkish counterpart "
+    "that lasted more than four hours and ended without a joint statement from either side. "
+    "Officials said further meetings were planned for next month in Geneva."
+)
+
+
+def _sketch(title: str, hours: float = 0, text: str = "") -> Sketch:
+    return Sketch.of(title, "", text, NOW + timedelta(hours=hours))
+
+
+def test_headline_words_are_normalised() -> None:
+    assert title_words("World Bank CUTS China's growth forecasts  ...") == {"world", "bank", "cuts", "china", "growth"}
+    assert title_words("Talks warned of forecasts") == {"talk", "warn", "forecast"}
+    assert title_words("Beyonc&#233; &amp; Jay-Z") == title_words("Beyoncé & Jay Z")
+
+
+def test_reworded_copies_link_and_different_events_do_not() -> None:
+    a = _sketch("World Bank cuts China growth forecast")
+    assert links(a, _sketch("World Bank cuts growth forecast for China", hours=5))
+    assert not links(a, _sketch("China growth beats forecast, says statistics bureau"))
+    assert not links(a, _sketch("World Bank cuts China growth forecast", hours=49)), "beyond the window"
+    assert not links(_sketch("Video"), _sketch("Video")), "a one-word headline links to nothing"
+
+
+def test_copies_of_an_agency_story_link_by_their_text_under_different_headlines() -> None:
+    a = _sketch("Lavrov: no deal that ignores our interests", text=WIRE)
+    b = _sketch("Talks in Ankara end without statement", hours=3, text=WIRE + " More follows.")
+    assert links(a, b)
+    assert not links(a, _sketch("Talks in Ankara end without statement", text="Something else entirely. " * 20))
+
+
+def test_clusters_do_not_depend_on_the_order_stories_arrive_in() -> None:
+    titles = [
+        "World Bank cuts China growth forecast", "World Bank cuts growth forecast for China",
+        "World Bank lowers China growth forecast again", "Apple unveils new iPhone at event",
+        "Apple unveils new iPhone", "Heartbleed bug: what you need to know",
+    ]
+    sketches = [(i + 1, _sketch(t, hours=i)) for i, t in enumerate(titles)]
+    expected = clusters(sketches)
+    for seed in range(5):
+        shuffled = sketches[:]
+        random.Random(seed).shuffle(shuffled)
+        assert clusters(shuffled) == expected
+    assert expected[1] == expected[2] == expected[3] and expected[4] == expected[5] and expected[6] == 6
+    assert expected[1] != expected[4]
+
+
+def _story(key: str, title: str, hours: float = 0, text: str = "") -> NewStory:
+    return NewStory(
+        key=key, title=title, url=f"https://news.example/{key}", guid=key, author=None,
+        published=NOW + timedelta(hours=hours), fetched_at=NOW + timedelta(days=3), summary=title, text=text,
+        text_source="feed",
+    )
+
+
+def _hit(entity: str) -> EntityHit:
+    m = Match(entity, "country", "RU", entity, "title", 0, len(entity), entity)
+    return EntityHit(entity, "country", "RU", 1, entity, (m,))
+
+
+@pytest.fixture
+def store(db_url: str) -> Store:
+    s = Store(db_url)
+    s.sync_feeds([FeedConfig("Wire", "https://a.example/rss"), FeedConfig("Paper", "https://b.example/rss")])
+    return s
+
+
+def _ids(store: Store) -> tuple[int, int]:
+    by_name = {f.name: f.id for f in store.feeds()}
+    return by_name["Wire"], by_name["Paper"]
+
+
+def test_copies_from_two_feeds_are_one_row_with_its_sources_and_count_once(store: Store) -> None:
+    wire, paper = _ids(store)
+    first = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")]),
+                                     (_story("w2", "Russia and Iran sign oil deal", 1), [_hit("Russia")])])
+    copy = store.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine again", 4), [_hit("Russia")])])
+    everything = store.list_stories(matched_only=False)
+    assert len(everything) == 3
+    rows = store.list_stories(collapse=True)
+    assert [(r.title, r.sources) for r in rows] == [("Russia and Iran sign oil deal", 1), ("Russia cuts gas supplies to Ukraine", 2)]
+    assert rows[1].id == first[0] and rows[1].cluster == first[0]
+    assert {s.cluster for s in everything if s.id in (first[0], copy[0])} == {first[0]}
+    (russia,) = store.entity_counts()
+    assert (russia.stories, russia.unread) == (2, 2)
+
+
+def test_a_story_that_links_two_clusters_merges_them(store: Store) -> None:
+    wire, paper = _ids(store)
+    a = store.add_stories(wire, [(_story("a", "Putin meets Erdogan in Sochi for gas talks", 0), [])])[0]
+    b = store.add_stories(paper, [(_story("b", "Erdogan Putin Sochi summit on Syria ends", 1), [])])[0]
+    assert {s.cluster for s in store.list_stories(matched_only=False)} == {a, b}
+    store.add_stories(paper, [(_story("c", "Putin meets Erdogan in Sochi: Syria summit ends", 2), [])])
+    assert {s.cluster for s in store.list_stories(matched_only=False)} == {min(a, b)}  # type: ignore[type-var]
+
+
+def test_marking_a_cluster_read_marks_every_copy(store: Store) -> None:
+    wire, paper = _ids(store)
+    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")])])
+    store.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [_hit("Russia")])])
+    assert first is not None
+    store.set_cluster_read(first)
+    assert all(s.read for s in store.list_stories())
+    assert [(s.feed, s.read) for s in store.cluster_sources(first)] == [("Wire", True), ("Paper", True)]
+    assert store.entity_counts()[0].unread == 0
+
+
+def test_a_new_process_rebuilds_the_index_from_the_database(db_url: str, store: Store) -> None:
+    wire, paper = _ids(store)
+    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
+    store.close()
+    with Store(db_url) as again:
+        again.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
+        assert {s.cluster for s in again.list_stories(matched_only=False)} == {first}
+
+
+def test_two_stores_on_one_database_see_each_others_stories(db_url: str, store: Store) -> None:
+    wire, paper = _ids(store)
+    other = Store(db_url)
+    store.add_stories(wire, [(_story("w0", "Iran holds nuclear talks in Vienna", -5), [])])
+    other.add_stories(paper, [(_story("p0", "Mars rover finds water ice", -4), [])])  # builds other's index
+    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
+    other.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
+    clusters_ = {s.title: s.cluster for s in store.list_stories(matched_only=False)}
+    assert clusters_["Russia cuts gas supplies to Ukraine"] == first
+    assert len(store.list_stories(matched_only=False, collapse=True)) == 3
+    other.close()
+
+
+def test_a_rebuilt_index_links_copies_by_their_text(db_url: str, store: Store) -> None:
+    wire, paper = _ids(store)
+    (first,) = store.add_stories(wire, [(_story("w1", "Lavrov: no deal that ignores our interests", 0, WIRE), [])])
+    store.close()
+    with Store(db_url) as again:
+        again.add_stories(paper, [(_story("p1", "Talks in Ankara end without statement", 3, WIRE), [])])
+        assert {s.cluster for s in again.list_stories(matched_only=False)} == {first}
