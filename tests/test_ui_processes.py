@@ -87,7 +87,7 @@ async def test_stories_a_refresh_in_a_shell_stores_appear_where_the_cursor_was(h
         )
         assert again.returncode == 0, again.stderr
         await _until(pilot, lambda: len(_titles(app)) == 33, timeout=10)  # no key pressed
-        assert stories.current == chosen  # the cursor stays on its story ...
+        assert stories.current is not None and stories.current.id == chosen.id  # the cursor stays on its story ...
         assert stories.cursor - round(stories.scroll_offset.y) == on_screen  # ... at its place on screen
         assert app.screen.sub_title == "matched — 33 stories, 33 unread"
 
