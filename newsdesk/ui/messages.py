@@ -133,9 +133,10 @@ class MarkAsked(Message):
 
 
 class PanelLoaded(Message):
-    def __init__(self, rows: Sequence[EntityCount]) -> None:
+    def __init__(self, rows: Sequence[EntityCount], matched: ViewCount) -> None:
         super().__init__()
         self.rows = rows
+        self.matched = matched
 
 
 class Found(Message):

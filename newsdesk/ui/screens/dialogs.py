@@ -31,8 +31,6 @@ _DIALOG_CSS = """
         background: $panel;
     }}
     & OptionList {{
-        border: none;
-        padding: 0;
         width: auto;
         max-height: 14;
     }}
@@ -84,7 +82,7 @@ class SortScreen(NewsdeskModal[StorySort | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Sort the stories", style="bold"), classes="question")
-            yield OptionList(*(Option(sort.value, id=sort.name) for sort in StorySort))
+            yield OptionList(*(Option(sort.value, id=sort.name) for sort in StorySort), compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -119,7 +117,8 @@ class LinksScreen(NewsdeskModal[None]):
         with Vertical():
             yield Static(Text("Links (1-9 or Enter opens one)", style="bold"), classes="question")
             if self.links:
-                yield OptionList(*(Option(_numbered(n, link), id=str(n)) for n, link in enumerate(self.links, start=1)))
+                numbered = (Option(_numbered(n, link), id=str(n)) for n, link in enumerate(self.links, start=1))
+                yield OptionList(*numbered, compact=True)
             else:
                 yield Static(Text("This story has no links.", style="dim"))
         yield Footer()

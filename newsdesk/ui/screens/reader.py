@@ -4,7 +4,6 @@ highlighted. n/p (and J/K) go through the view it was opened from without going 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
@@ -41,7 +40,11 @@ class ReaderScreen(StoryScreen[StoryItem]):
         & #reader {
             padding: 1 2;
         }
-        & #story-head {
+        & #story-link {
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
+        & #story-source {
             margin-bottom: 1;
         }
         & #why {
@@ -67,6 +70,8 @@ class ReaderScreen(StoryScreen[StoryItem]):
         yield Header()
         with VerticalScroll(id="reader"):
             yield Static(Text("Loading…"), id="story-head")
+            yield Static("", id="story-link")
+            yield Static("", id="story-source")
             yield Static("", id="why")
             yield Static("", id="story-text")
         yield Footer()
@@ -93,7 +98,7 @@ class ReaderScreen(StoryScreen[StoryItem]):
     def on_story_loaded(self, message: StoryLoaded) -> None:
         story = self.story = message.story
         self.sub_title = story.feed
-        self.query_one("#story-head", Static).update(_head(story, self.search, self.app.clock()))
+        self._show_head(story)
         self.query_one("#why", Static).update(_why(story))
         matches = [m for hit in story.hits for m in hit.occurrences if m.where == "text"]
         self.query_one("#story-text", Static).update(highlighted(story.text, matches, search=self.search))
@@ -102,7 +107,13 @@ class ReaderScreen(StoryScreen[StoryItem]):
     def on_story_updated(self, message: StoryUpdated) -> None:
         if self.story is not None and message.story.id == self.story.id:
             self.story = replace(self.story, read=message.story.read, starred=message.story.starred)
-            self.query_one("#story-head", Static).update(_head(self.story, self.search, self.app.clock()))
+            self._show_head(self.story)
+
+    def _show_head(self, story: StoryDetail) -> None:
+        self.query_one("#story-head", Static).update(_head(story, self.search))
+        link = Text("Link: ", style="dim") + plain(story.url) if story.url else Text()
+        self.query_one("#story-link", Static).update(link)
+        self.query_one("#story-source", Static).update(_source(story))
 
     # ------------------------------------------------------------ through the view
 
@@ -146,27 +157,30 @@ class ReaderScreen(StoryScreen[StoryItem]):
         self.dismiss(self.item)
 
 
-def _head(story: StoryDetail, search: tuple[SearchTerm, ...], now: datetime) -> Text:
+def _head(story: StoryDetail, search: tuple[SearchTerm, ...]) -> Text:
     title_matches = [m for hit in story.hits for m in hit.occurrences if m.where == "title"]
     head = highlighted(story.title, title_matches, "bold", TITLE_LIMIT, search)
-    head.append("\n\n")
-    lines = [("Feed", story.feed), ("Author", story.author), ("Date", _date(story)), ("Link", story.url)]
-    for label, value in lines:
-        if value:
-            head.append(f"{label}: ", style="dim")
-            head.append(plain(value))
-            head.append("\n")
-    if story.text_source == "page":
-        head.append("Text from the article page", style="dim italic")
-    else:
-        head.append("Text from the feed", style="dim italic")
-        if story.text_note:
-            head.append(plain(f" ({story.text_note})", "dim italic"))
     head.append("\n")
-    head.append("read" if story.read else "unread", style="dim")
-    if story.starred:
-        head.append("  ★ starred", style="#e5c07b")
+    for label, value in (("Feed", story.feed), ("Author", story.author), ("Date", _date(story))):
+        if value:
+            head.append(f"\n{label}: ", style="dim")
+            head.append(plain(value))
     return head
+
+
+def _source(story: StoryDetail) -> Text:
+    """Where the text came from, and the story's state."""
+    if story.text_source == "page":
+        source = Text("Text from the article page", style="dim italic")
+    else:
+        source = Text("Text from the feed", style="dim italic")
+        if story.text_note:
+            source.append_text(plain(f" ({story.text_note})", "dim italic"))
+    source.append("\n")
+    source.append("read" if story.read else "unread", style="dim")
+    if story.starred:
+        source.append("  ★ starred", style="#e5c07b")
+    return source
 
 
 def _date(story: StoryDetail) -> str | None:

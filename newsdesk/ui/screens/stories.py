@@ -275,10 +275,11 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="panel", exit_on_error=False)
     def _load_panel(self) -> None:
         if self.main:
-            self.post_message(PanelLoaded(panel_rows(self.store.entity_counts(), self.app.config.watchlist)))
+            rows = panel_rows(self.store.entity_counts(), self.app.config.watchlist)
+            self.post_message(PanelLoaded(rows, self.store.count_view(MATCHED)))
 
     def on_panel_loaded(self, message: PanelLoaded) -> None:
-        self.query_one(EntityPanel).show(message.rows, self.view.entity)
+        self.query_one(EntityPanel).show(message.rows, message.matched, self.view.entity)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         entity = None if event.option.id == ALL else event.option.id

@@ -35,7 +35,7 @@ class FeedList(RowList[FeedStatus]):
         text.append(" ")
         checked = when(row.last_checked, self.now) if row.last_checked else "never"
         text.append(checked.ljust(6), style="dim")
-        text.append(f"{row.stories:>6} ")
+        text.append(f"{row.stories:>6} stories ", style="dim" if not row.stories else "")
         problem = width - text.cell_len
         if problem > 0:
             text.append_text(_fit(Text(safe(row.problem(self.now)), style="dim"), problem))

@@ -11,7 +11,7 @@ from textual.widgets.option_list import Option
 from newsdesk.config import Watchlist
 from newsdesk.countries import lookup
 from newsdesk.display import plain
-from newsdesk.types import EntityCount
+from newsdesk.types import EntityCount, ViewCount
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""
@@ -33,9 +33,10 @@ class EntityPanel(OptionList):
     }
     """
 
-    def show(self, counts: Sequence[EntityCount], selected: str | None) -> None:
-        """`counts`, in panel order (panel_rows), with the entry being shown highlighted."""
-        options = [Option(_label("All matches", sum(c.stories for c in counts), 0), id=ALL)]
+    def show(self, counts: Sequence[EntityCount], matched: ViewCount, selected: str | None) -> None:
+        """`counts`, in panel order (panel_rows), under the matched stories' own count, with
+        the entry being shown highlighted."""
+        options = [Option(_label("All matches", matched.stories, matched.unread), id=ALL)]
         kind = None
         for count in counts:
             if count.kind != kind:
@@ -69,8 +70,12 @@ def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[Enti
 
 
 def _label(name: str, stories: int, unread: int) -> Text:
+    """"Iran  12/30": 12 unread of 30 stories ("Iran  30" when all are read)."""
     label = plain(name)
-    label.append(f"  {stories}", style="dim" if not stories else "")
+    label.append("  ")
     if unread:
-        label.append(f" ({unread} new)", style="bold")
+        label.append(str(unread), style="bold")
+        label.append(f"/{stories}", style="dim")
+    else:
+        label.append(str(stories), style="dim")
     return label

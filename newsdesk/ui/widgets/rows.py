@@ -87,16 +87,21 @@ class RowList(ScrollView, Generic[T], can_focus=True, inherit_bindings=False):
 
     def set_rows(self, rows: Sequence[T], key: Callable[[T], Hashable] | None = None) -> None:
         """Replace every row. With `key`, the cursor stays on the row it was on (found by
-        its key) and at the same place on screen; otherwise it keeps its index."""
+        its key), at the same place on screen; otherwise it keeps its index. A list scrolled
+        to its top stays there, so rows that arrive above the cursor are seen arriving."""
         keep = key(self._rows[self.cursor]) if key and self.current is not None else None
-        on_screen = self.cursor - round(self.scroll_offset.y)
+        top = round(self.scroll_offset.y)
+        on_screen = self.cursor - top
         self._rows = list(rows)
         index = self.cursor
         if keep is not None and key is not None:
             index = next((i for i, row in enumerate(self._rows) if key(row) == keep), index)
         self._resize_virtual()
         self.set_reactive(RowList.cursor, self._clamp(index))
-        self.scroll_to(y=max(0, self.cursor - on_screen), animate=False, immediate=True)
+        if top == 0:
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+        else:
+            self.scroll_to(y=max(0, self.cursor - on_screen), animate=False, immediate=True)
         self._near_end()
         self.refresh()
 
