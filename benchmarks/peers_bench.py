@@ -20,7 +20,9 @@ first client measured would otherwise pay for the rendering.
   through its Python API beforehand, untimed.
 
 Every figure is the wall time of the whole command (subprocess start to exit), the clock
-read by this script around it, for all three alike. Each round runs the three in turn with
+read by this script around it, for all three alike; beside it, the CPU seconds the command
+used (its process and the children it waited for: on a machine others share, a figure less
+moved by their load than the wall time). Each round runs the three in turn with
 fresh stores, cold then warm, and its ratios are taken within the round (a shared machine
 drifts between rounds); the rounds' ratios are printed with their spread. Beside them, as
 a breakdown and never the headline, newsdesk's `refresh()` call alone, timed inside a
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -85,19 +88,28 @@ def _newsdesk_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "newsdesk"]
 
 
+_CPU: list[float] = []
+"""The CPU seconds of the last command timed (its process and the children it waited for)."""
+
+
 def _timed(command: list[str], env: dict[str, str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
 
 
-Result = tuple[float, dict[str, int]]
+Result = tuple[float, dict[str, int], float | None]
 
 
 def _measure(site: Site, run: Callable[[], float]) -> Result:
     site.reset()
+    _CPU.clear()
     seconds = run()
-    return seconds, site.stats()
+    return seconds, site.stats(), (_CPU[-1] if _CPU else None)
 
 
 def _round(work: Path, site: Site, n: int, newsboat: str | None, reader_python: Path | None,
@@ -170,13 +182,13 @@ def main() -> None:
     rows = []
     for number, results in enumerate(rounds, 1):
         for name, phases in results.items():
-            for phase, (seconds, stats) in phases.items():
-                rows.append((number, name, phase, f"{seconds:.2f}", stats.get("requests", 0), stats.get("conditional", 0),
-                             stats.get("feed.304", 0), stats.get("feed.200", 0)))
+            for phase, (seconds, stats, cpu) in phases.items():
+                rows.append((number, name, phase, f"{seconds:.2f}", "-" if cpu is None else f"{cpu:.2f}", stats.get("requests", 0),
+                             stats.get("conditional", 0), stats.get("feed.304", 0), stats.get("feed.200", 0)))
     floor = args.feeds / n * args.latency_ms / 1000
     table(f"3. feeds only, whole commands: {args.feeds} feeds x {args.items} items, {args.latency_ms:g} ms latency, "
           f"concurrency {n}, {cores()} cores (latency floor {floor:.2f} s)",
-          ("round", "program", "run", "wall s", "requests", "conditional", "304", "200"), rows)
+          ("round", "program", "run", "wall s", "CPU s", "requests", "conditional", "304", "200"), rows)
 
     def ratios(phase: str, peer: str) -> list[float]:
         return [r["newsdesk"][phase][0] / r[peer][phase][0] for r in rounds if peer in r]

@@ -41,9 +41,10 @@ class Entry:
     published: datetime | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class FeedResult:
-    """What one download of one feed produced."""
+    """What one download of one feed produced: the refresh's step between a feed's download
+    and its stories."""
 
     url: str
     outcome: FeedOutcome

@@ -17,7 +17,7 @@ import ssl
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin
@@ -222,13 +222,10 @@ class Fetcher:
             error = HTTPStatus(final_url, status, answer.reason, wait).reason
             return FeedResult(req.url, FeedOutcome.HTTP_ERROR, http_status=status, final_url=final_url, error=error, retry_after=wait)
         result = await self._parse(answer.body, final_url, {k: v for k, v in resp_headers.items() if k in PARSE_HEADERS})
-        result.url = req.url
-        result.http_status = status
-        result.final_url = final_url
-        result.moved_to = answer.moved_to
-        result.etag = resp_headers.get("etag")
-        result.last_modified = resp_headers.get("last-modified")
-        return result
+        return replace(
+            result, url=req.url, http_status=status, final_url=final_url, moved_to=answer.moved_to,
+            etag=resp_headers.get("etag"), last_modified=resp_headers.get("last-modified"),
+        )
 
     async def fetch_page(self, url: str) -> str:
         """The decoded HTML of an article page; a FetchError when there is none."""
