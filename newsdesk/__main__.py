@@ -1,5 +1,3 @@
-import sys
+from newsdesk.cli import run
 
-from newsdesk.cli import main
-
-sys.exit(main())
+run()
