@@ -66,6 +66,12 @@ class Article:
         """Headline and body as one string: the offsets a Found uses."""
         return f"{self.title}\n{self.text}"
 
+    def _other_forms(self, kind: Kind, ident: str) -> list[str]:
+        """Every other labelled entity's forms: one of this entity's forms inside one of them
+        ("Sudan" in "South Sudan", Usman Khan's "Khan" in "Sadiq Khan") is the other's."""
+        other = [f for code, fs in self.countries.items() if (kind, code) != ("country", ident) for f in fs]
+        return other + [f for name, fs in self.people.items() if (kind, name) != ("person", ident) for f in fs]
+
     def spans(self, kind: Kind, ident: str) -> list[tuple[int, int]]:
         """Where the labelled forms of one entity occur, overlapping occurrences merged."""
         forms = (self.countries if kind == "country" else self.people).get(ident, [])
@@ -77,7 +83,7 @@ class Article:
         )
         excluded = [
             (m.start(), m.end())
-            for phrase in self.not_counted
+            for phrase in (*self.not_counted, *self._other_forms(kind, ident))
             for m in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text)
             if phrase not in forms
         ]
