@@ -12,24 +12,30 @@ How it decides, rule by rule:
 - Case: forms written in capitals only (US, U.S., UK, UAE, DRC) match only in capitals, so
   the pronoun "us" is never the United States, nor "US" inside an all-capitals headline
   ("LET US PRAY"). Other forms must start with a capital: "turkey" the bird and "china"
-  plates do not count; "RUSSIA" in a headline does.
+  plates do not count; "RUSSIA" in a headline does. A form written with a small first
+  letter counts as written too ("mainland China", "al-Quaety").
 - Set phrases that name no country never count, in the singular and the plural: "French
-  fries", "Dutch oven", "German shepherds", "Turkish delight", "New Mexico", "Latin America",
-  "Indian Ocean" and the like (see _BLOCKED); nor do ISO 3166-2 places named after another
-  country ("British Columbia", "Northern Ireland": countries.places_named_after_countries).
+  fries", "Dutch oven", "German shepherds", "Turkish delight", "an Irish pub", "New Mexico",
+  "Latin America", "Indian Ocean", "Indian" of the Americas' indigenous peoples ("American
+  Indians", "Indian Country") and the like (see _BLOCKED); nor do ISO 3166-2 places named
+  after another country ("British Columbia", "Northern Ireland":
+  countries.places_named_after_countries).
 - Names of other things: a country or person inside a run of capitalised words whose head
-  is a thing's noun ("Turkish Airlines", "Agence France-Presse", "the Nobel Prize", "Trump
-  Tower") is part of that name, unless the run names a state institution ("US Air Force",
-  "Bank of Japan"); a capitalised direction word before a country's name makes a region
-  ("Inner Mongolia", "North India"). See _in_longer_name.
+  is a thing's noun ("Turkish Airlines", "Agence France-Presse", "the Greek Orthodox Church",
+  "the Philippine Red Cross", "the Cyprus Mail", "Facebook Ireland Limited", "the Nobel
+  Prize", "Trump Tower") is part of that name, unless the run names a state institution ("US
+  Air Force", "Bank of Japan"); a capitalised direction word before a country's name makes a
+  region ("Inner Mongolia", "North India"). Only in a line written in title case (a
+  headline) is just the next word read. See _in_longer_name.
 - Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
-  governor, Senate, county, ...) unless the story also names the country another way
-  (Tbilisi, Georgian).
+  governor, Senate, senators, county, Republicans, a federal court's "Middle District", ...)
+  unless the story also names the country another way (Tbilisi, Georgian).
 - Jordan and Chad as people's names: not counted when followed by another capitalised word
   ("Jordan Henderson", "Chad Smith"), preceded by a common given name ("Michael Jordan") or
   by any capitalised word mid-sentence ("... said Eddie Jordan").
 - A language only in a tight pattern: right after speaking or writing ("speaks Russian and
-  French", "written in German"), or "in German." closing a phrase.
+  French", "written in German"), "in German." closing a phrase, or compared with the
+  language the sentence speaks of ("their language differs from Russian.").
 - Dotted abbreviations count in all-capital lines ("U.S. DOLLAR"); underscores are spaces.
 - Ambiguous adjectives name no country by themselves: "Congolese" counts for a Congo only
   when the story names that Congo otherwise; plain "Korean" is not a form of either Korea.
@@ -38,12 +44,16 @@ How it decides, rule by rule:
 - People: the full name and the aliases always count; the surname alone (possibly after a
   title: "Mr Putin", "President Putin", whose title becomes part of the form) counts when
   the full name or an alias appears anywhere in the story, or always with surname_alone =
-  true; where the surname is also another entry's form (a country's), only after it. A surname two watched people share goes to
-  the one named earlier, and to neither when both or none were. A surname that is also an
-  everyday word ("May", "Rice", "Brown") counts alone only after a title ("Mrs May").
-  Once named, a person's surname wins over a country of that name ("Jordan"), and the
-  name's first word counts alone too (family name first: "Tan Kong Yam" ... "Tan"). A
-  person and a country of one name ("Chad") go by context.
+  true; where the surname is also another entry's form (a country's), only after it. So
+  does the name's first word (a given name used alone, or the family name of a name written
+  family name first: "Tan Kong Yam" ... "Tan"), unless a capitalised word joins it to
+  another name ("Kim Yo-jong", "Anna Tan"); a title that starts the name ("Pope Francis")
+  is no first name. A surname two watched people share goes to the one the story named
+  first, when it named the other in a later sentence ("Tony Mendez ... his wife Jonna
+  Mendez ... Mendez said"), and to neither when both were named in one sentence. A surname
+  that is also an everyday word ("May", "Rice", "Brown") counts alone only after a title
+  ("Mrs May"). Once named, a person's surname wins over a country of that name ("Jordan").
+  A person and a country of one name ("Chad") go by context.
 - Scripts without capital letters have no case to check; names in scripts written without
   spaces (Chinese, Japanese, Korean, Thai) are found inside running text too.
 """
@@ -63,14 +73,14 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "4"
+MATCHER_VERSION = "5"
 
 _SNIPPET_RADIUS = 60
 
 _BLOCKED = (
     "French fries", "French fry", "French toast", "French kiss", "French horn", "French press",
     "French doors", "French windows", "French bread", "French braid", "French dressing",
-    "Dutch oven", "Dutch courage", "Dutch uncle", "go Dutch", "Dutch auction",
+    "Dutch oven", "Dutch courage", "Dutch uncle", "go Dutch", "Dutch auction", "Irish pub", "Irish bar",
     "Guinea pig", "Guinea pigs", "Guinea fowl", "Turkish delight", "Turkish bath",
     "Swiss cheese", "Swiss army knife", "Swiss roll", "Panama hat", "Panama hats",
     "Brussels sprouts", "Brussels sprout", "Russian roulette", "Russian doll", "Russian dolls",
@@ -80,6 +90,9 @@ _BLOCKED = (
     "Indian summer", "Native American", "Native Americans", "Latin America", "Latin American",
     "Latin Americans", "South America", "South American", "South Americans", "North America",
     "North American", "North Americans", "Central America", "Central American", "the Americas",
+    # "Indian" of the indigenous peoples of the Americas.
+    "American Indian", "American Indians", "Indian Country", "Indian reservation", "Indian tribe",
+    "Indian Affairs",
     "Pan-American", "American football", "New Mexico", "New Mexican", "New Guinea",
     "New Jersey", "New South Wales", "New England", "Georgia Tech",
     "Jordan River", "Indiana", "Java", "Sudanese grass", "Arabic", "Dominica's",
@@ -94,8 +107,9 @@ _BLOCKED = (
     "ancient Egyptians",
 )
 _US_STATE_CUES = re.compile(
-    r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governor|Gov\.|Senate|"
-    r"senator|county|County|Republican|Democrat|Democratic|Bulldogs|Falcons|Braves|state of Georgia|"
+    r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governors?|Gov\.|Senate|"
+    r"senators?|county|County|counties|Republicans?|Democrats?|Democratic|Bulldogs|Falcons|Braves|state of Georgia|"
+    r"(?:Northern|Middle|Southern) District|District Court|"
     r"Georgia's (?:governor|legislature|election|voters|secretary of state))\b"
 )
 _TITLES = re.compile(
@@ -128,6 +142,8 @@ _LANGUAGE_VERB_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _IN_BEFORE = re.compile(r"\b(?:in|into)\s+$", re.IGNORECASE)
+_FROM_BEFORE = re.compile(r"\b(?:from|than|to)\s+$", re.IGNORECASE)
+_LANGUAGE_WORDS = re.compile(r"\b(?:language|languages|tongue|dialect|dialects|alphabet|script)\b", re.IGNORECASE)
 _PHRASE_END = re.compile(r"\s*(?:[.,;:!?)\]\"”]|$|\s(?:and|or|but)\b)")
 _FIRST_NAME_COUNTRIES = {"JO", "TD"}
 # Given names often seen before "Jordan" or "Chad" in sport and entertainment news.
@@ -169,7 +185,9 @@ _HEADS = frozenset(
         "Arena Park Airport Street Avenue Road Boulevard Square Bridge Tower Towers Building "
         "Center Centre Hall Hospital Hotel Memorial Lecture Fellowship Scholarship Holdings Group "
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
-        "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease"
+        "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease "
+        "Church Conference Cross Crescent Community Limited LLC PLC GmbH "
+        "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent"
     )
     .lower()
     .split()
@@ -197,7 +215,7 @@ _OTHER_PLACE = frozenset(
     "Northern Southern Eastern Western Inner Outer Upper Lower North South East West Central New".split()
 )
 _RUN_WORD = re.compile(r"(?: |-)([A-Z][\w'’.&]*)")
-_MAX_RUN = 3
+_MAX_RUN = 4
 # Given names that are also everyday words: alone, they count only as everyday-word surnames do.
 _WORD_GIVEN = frozenset(
     "will mark bill grace faith joy hope sky summer dawn pat sue rob art guy jack frank ray hunter earl max "
@@ -222,6 +240,9 @@ class _Form:
     role: str
     """"name", "demonym", "capital", "surname" (people only) or "blocked"."""
     exact_case: bool
+    declared: str | None = None
+    """The form as written, folded, when it starts with a small letter ("mainland China",
+    "al-Quaety"): then it counts written so, as well as capitalised."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +312,10 @@ class Matcher:
         for form, owners in self._given_forms.items():
             for owner in owners:
                 self._given_of.setdefault(owner.entity, []).append(form)
+        self._given_word = {e: next(iter(w)) for e in self._given_of if len(w := self._given_words(e)) == 1}
+        """A person's first word when it is one word alone (then found with str.find)."""
+        self._given_small = {f.entity for forms in self._given_forms.values() for f in forms if f.declared is not None}
+        """People whose first word is written with a small letter ("al-", "de"): it counts so."""
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
 
     # ------------------------------------------------------------- building
@@ -303,7 +328,8 @@ class Matcher:
         exact = len(letters) >= 2 and all(c.isupper() for c in letters)
         table = self._forms if forms is None else forms
         key = text.lower()
-        table[key] = (*table.get(key, ()), _Form(entity, role, exact))
+        declared = text if text[0].islower() else None
+        table[key] = (*table.get(key, ()), _Form(entity, role, exact, declared))
 
     def _add_countries(self, watchlist: Watchlist) -> None:
         entries = {c.code: c for c in watchlist.countries}
@@ -344,7 +370,9 @@ class Matcher:
                 # written family name first ("Tan Kong Yam" ... "Tan said"), or a given name
                 # used alone for the person.
                 given = parts[0]
-                if given != surname and len(given.rstrip(".")) > 1 and not given.endswith("."):
+                # A title the name starts with ("Pope Francis", "Queen Elizabeth II") is no given
+                # name: "the Pope" alone is anyone who holds the office.
+                if given != surname and len(given.rstrip(".")) > 1 and not given.endswith(".") and not _TITLES.fullmatch(f"{given} "):
                     for form in _possessives(given):
                         self._add(form, index, "given", self._given_forms)
 
@@ -358,31 +386,26 @@ class Matcher:
         folded = {where: _folded(value) for where, value in fields.items() if value}
         raws = [raw for where, f in folded.items() for raw in self._scan(where, fields[where], f, self._regex, self._forms)]
         evidence = self._evidence(raws, fields)
-        # A headline or standfirst speaks of the people the body introduces: there, a surname
-        # counts when the full name is anywhere in the story; in the text, only after it.
+        # A person's surname and first word count anywhere in a story that names them in full
+        # (`first_named`); a surname that is also a country's name, in the text only after the
+        # full name (`named`, filled in reading order below).
         naming = [self._named_in(raw) for raw in raws]
-        anywhere = {e for people in naming for e in people}
+        first_named = {e: n for n, people in reversed(list(enumerate(naming))) for e in people}
+        """Person -> the occurrence (index into raws) where the story first names them in full."""
+        anywhere = set(first_named)
         wanted = [e for e in anywhere if e in self._given_of]
         if wanted:
             # First words alone count only for people the story names in full: looked for
-            # only in stories that name one of them, only theirs, and in the text only after
-            # the full name.
+            # only in stories that name one of them, and only theirs.
             given: list[_Raw] = []
             for where, f in folded.items():
-                since = dict.fromkeys(wanted, 0)
-                if where == "text":
-                    first: dict[int, int] = {}
-                    for raw, people in zip(raws, naming, strict=True):
-                        for e in people:
-                            first.setdefault(e, raw.end if raw.where == "text" else 0)
-                    since = {e: at for e, at in first.items() if e in since}
-                given += self._given_in(where, fields[where], f, since, raws)
+                given += self._given_in(where, fields[where], f, dict.fromkeys(wanted, 0), raws)
             raws = _merged(raws, given, self._roles)
         named: set[int] = set()
         matches: list[Match] = []
         for raw in raws:
             value = fields[raw.where]
-            chosen = self._choose(raw, value, evidence, anywhere if raw.where != "text" else named, anywhere)
+            chosen = self._choose(raw, value, evidence, anywhere if raw.where != "text" else named, first_named, raws, fields)
             if chosen is not None and self._entities[chosen[0]].kind == "person":
                 named.add(chosen[0])
             if chosen is None:
@@ -415,32 +438,62 @@ class Matcher:
                 yield _Raw(where, found.start(), found.end(), forms, self._roles(forms))
 
     def _given_in(self, where: MatchWhere, value: str, folded: str, people: dict[int, int], raws: list[_Raw]) -> Iterable[_Raw]:
-        """Occurrences of these people's first words from where each is first named in this
-        field (`people`: entity -> offset), outside every occurrence already found.
+        """Occurrences of these people's first words in this field from an offset (`people`:
+        entity -> offset), outside every occurrence already found.
 
         One pattern per word that starts with the word itself, so the regex engine can skip
         ahead to it; the look-behind the main pattern uses would make it try every position.
         """
         taken = sorted((r.start, r.end) for r in raws if r.where == where)
         for entity, since in people.items():
-            for found in self._given_pattern(entity).finditer(folded, since):
-                at, end = found.span()
+            cased = entity not in self._given_small
+            for at, end in self._given_spans(entity, folded, since):
+                if cased and value[at].islower():  # "star", "magic": an everyday word, not the name
+                    continue
                 if at and _is_word_char(folded[at - 1]):
                     continue
                 n = bisect.bisect_left(taken, (end, end))
                 if n and taken[n - 1][1] > at:
                     continue
-                forms = self._given_forms[found.group()]
+                forms = self._given_forms[folded[at:end]]
                 if _case_ok(forms, value, at, end):
                     yield _Raw(where, at, end, forms, self._roles(forms))
+
+    def _given_spans(self, entity: int, folded: str, since: int) -> Iterable[tuple[int, int]]:
+        """Where a person's first word stands in `folded` from `since` (with "'s" or "'" after
+        it), as whole words on the right; the caller checks the left.
+
+        A single word (the usual case) is looked for with str.find, several C times faster
+        than a regex over the same text; several words go through one pattern.
+        """
+        word = self._given_word.get(entity)
+        if word is None:
+            for found in self._given_pattern(entity).finditer(folded, since):
+                yield found.span()
+            return
+        size = len(word)
+        at = folded.find(word, since)
+        while at != -1:
+            end = at + size
+            for stop in (end + 2, end + 1, end):  # as the pattern's (?:'s|')?(?!\w) would try them
+                if stop == end or folded.startswith("'s" if stop == end + 2 else "'", end):
+                    if stop >= len(folded) or not _is_word_char(folded[stop]):
+                        yield at, stop
+                        at = folded.find(word, stop)
+                        break
+            else:
+                at = folded.find(word, at + 1)
 
     def _given_pattern(self, entity: int) -> re.Pattern[str]:
         pattern = self._given_patterns.get(entity)
         if pattern is None:
-            words = sorted({w for w in self._given_of[entity] if not w.endswith(("'s", "'"))}, key=len, reverse=True)
+            words = sorted(self._given_words(entity), key=len, reverse=True)
             pattern = re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?:'s|')?(?!\w)")
             self._given_patterns[entity] = pattern
         return pattern
+
+    def _given_words(self, entity: int) -> set[str]:
+        return {w for w in self._given_of[entity] if not w.endswith(("'s", "'"))}
 
     def _roles(self, forms: tuple[_Form, ...]) -> _Roles:
         """The meanings of one matched string, cached by its forms (a tuple per string)."""
@@ -480,7 +533,14 @@ class Matcher:
         return found
 
     def _choose(
-        self, raw: _Raw, value: str, evidence: set[int], named: set[int], anywhere: frozenset[int] | set[int] = frozenset()
+        self,
+        raw: _Raw,
+        value: str,
+        evidence: set[int],
+        named: set[int],
+        anywhere: dict[int, int] | None = None,
+        raws: list[_Raw] | None = None,
+        fields: dict[MatchWhere, str] | None = None,
     ) -> tuple[int, int] | None:
         roles = raw.roles
         if roles.blocked:
@@ -500,7 +560,7 @@ class Matcher:
         known = roles.known & named
         if len(known) == 1 and not roles.person_name:
             return self._surname(next(iter(known)), raw, value)
-        direct = set(roles.direct)
+        direct: frozenset[int] | set[int] = roles.direct
         if len(direct) > 1:
             countries = {e for e in direct if not self._is_person(e)}
             if len(countries) == 1 and roles.all_names:
@@ -509,7 +569,7 @@ class Matcher:
                 (country,) = countries
                 direct = {country} if self._context_ok(country, raw, value, evidence) else direct - countries
             else:  # an adjective shared by two countries ("Congolese")
-                direct &= evidence
+                direct = direct & evidence
         if len(direct) == 1:
             (entity,) = direct
             if not self._is_person(entity):
@@ -524,8 +584,13 @@ class Matcher:
         # A plain surname no other entry claims counts when the story names the person in full
         # anywhere ("Bridenstine said" a paragraph before "Jim Bridenstine"); a first word, or
         # a surname that is also a country's name, only after the full name.
-        surnames = roles.surnames & (anywhere or named)
-        givens = roles.givens & named
+        if not (roles.surnames or roles.givens):
+            return None
+        pool = anywhere.keys() if anywhere else named
+        surnames = roles.surnames & pool
+        givens = roles.givens & pool
+        if len(surnames) > 1 and not givens and anywhere and raws and fields:
+            surnames = _first_introduced(surnames, anywhere, raws, fields)
         if len(surnames) == 1 and not givens:
             return self._surname(next(iter(surnames)), raw, value)
         if len(givens) == 1 and not surnames and self._given_ok(value, raw):
@@ -640,6 +705,25 @@ def watchlist_fingerprint(watchlist: Watchlist) -> str:
 # ------------------------------------------------------------------ helpers
 
 
+def _first_introduced(
+    people: frozenset[int] | set[int], first_named: dict[int, int], raws: list[_Raw], fields: dict[MatchWhere, str]
+) -> frozenset[int]:
+    """Of people who share a surname, the one the story names first, when it named the others
+    only in a later sentence: news names its subject first and the subject's relatives and
+    namesakes later, by first name or in full ("Tony Mendez ... his wife Jonna Mendez ...
+    Mendez said"). Introduced in one sentence ("Mike Johnson met Boris Johnson"): neither."""
+    order = sorted(people, key=lambda e: first_named.get(e, len(raws)))
+    first, second = (raws[first_named[e]] if e in first_named else None for e in order[:2])
+    if first is None:
+        return frozenset()
+    if second is not None and second.where == first.where and not _SENTENCE_END.search(fields[first.where], first.end, second.start):
+        return frozenset()
+    return frozenset(order[:1])
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]?\s|\n")
+
+
 def _possessives(name: str) -> list[str]:
     return [name, f"{name}'s", f"{name}'"] if name.endswith("s") else [name, f"{name}'s"]
 
@@ -746,14 +830,23 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
 
 _GLUED_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)[ -]$")
 _BEFORE_SUFFIXES = tuple(f"{word}{sep}" for word in sorted(_HEADS_BEFORE | _OTHER_PLACE) for sep in " -")
-_TITLE_WINDOW = 60
+_TITLE_WINDOW = 200
 
 
 def _title_case(value: str, at: int) -> bool:
-    """Whether the words around `at` are written in title case (a headline's style)."""
-    left = value.rfind("\n", max(0, at - _TITLE_WINDOW), at) + 1 or max(0, at - _TITLE_WINDOW)
+    """Whether the line around `at` is written in title case (a headline's style).
+
+    The whole line is read, not a few words around `at`: a sentence thick with names ("the
+    American Civil Liberties Union of Montana and the Native American Rights Fund") has
+    capitals all around its country word, but a running sentence's other words are small.
+    """
+    left = value.rfind("\n", max(0, at - _TITLE_WINDOW), at) + 1
     right = value.find("\n", at, at + _TITLE_WINDOW)
-    words = [w for w in value[left : right if right != -1 else at + _TITLE_WINDOW].split() if len(w) > 3 and w[0].isalpha()]
+    if right == -1 and at + _TITLE_WINDOW >= len(value):
+        right = len(value)
+    if (not left and at > _TITLE_WINDOW) or right == -1:
+        return False  # a line this long is running text, not a headline
+    words = [w for w in value[left:right].split() if len(w) > 3 and w[0].isalpha()]
     return len(words) >= 3 and sum(w[0].islower() for w in words) <= len(words) // 8
 
 
@@ -771,7 +864,14 @@ def _case_ok(forms: tuple[_Form, ...], value: str, start: int, end: int) -> bool
         return not caps or not all(w.isupper() and len(w) > 1 for w in caps)
     first = found[0]
     # Scripts without capital letters (Chinese, Japanese, Arabic, Hebrew...) have no case to ask.
-    return not first.isalpha() or first.isupper() or first.lower() == first.upper() or found[:4].lower() == "the "
+    if not first.isalpha() or first.isupper() or first.lower() == first.upper() or found[:4].lower() == "the ":
+        return True
+    # A form declared with a small first letter counts as declared: "mainland China", "al-Quaety".
+    for form in forms:
+        if form.declared is not None:
+            written = _fold(found).translate(_APOSTROPHES)
+            return any(f.declared == written for f in forms)
+    return False
 
 
 def _language_use(value: str, start: int, end: int) -> bool:
@@ -785,14 +885,20 @@ def _language_use(value: str, start: int, end: int) -> bool:
         return False
     if _LANGUAGE_VERB_BEFORE.search(before):
         return True
-    return bool(_IN_BEFORE.search(before) and _PHRASE_END.match(value, end))
+    if not _PHRASE_END.match(value, end):
+        return False
+    if _IN_BEFORE.search(before):
+        return True
+    # Compared with a language the sentence speaks of: "their language differs from Russian."
+    sentence = before[max(before.rfind(". "), before.rfind("\n")) + 1 :]
+    return bool(_FROM_BEFORE.search(before) and _LANGUAGE_WORDS.search(sentence))
 
 
 # The last word before a demonym that names a language: a verb of the pattern above, "in",
 # "into", "from", or the "and"/"or" of a list of languages.
 _LANGUAGE_LAST = frozenset(
     "speak speaks spoke spoken speaking learn learns learned learning write writes wrote written "
-    "writing in into from and or".split()
+    "writing in into from than to and or".split()
 )
 
 
@@ -883,23 +989,38 @@ _LOWER = _LowerTable()
 def _fold_lower(text: str) -> str:
     """Folded and lower-cased, one character for one.
 
-    Text mostly in ASCII (English with curly quotes and a few accents) sends only its
-    non-ASCII runs through the folding table, whose per-character lookups would cost as much
-    as the matching over a whole article.
+    Text mostly in ASCII (English with curly quotes and a few accents) sends only its other
+    characters through the folding table, whose per-character lookups would cost as much as
+    the matching over a whole article; they are found with the ASCII encoder (one "?" for
+    each), which is much faster than a regex testing every character.
     """
     if text.isascii():
         return text.lower()
     lower = text.lower()
-    if len(lower) == len(text) and len(text.encode("utf-8")) - len(text) < len(text) // 16:
-        return _NON_ASCII.sub(_fold_run, lower)
+    if len(lower) == len(text):
+        data = lower.encode("ascii", "replace")
+        if data.count(b"?") < len(text) // 16:
+            return _fold_sparse(lower, data)
     return text.translate(_LOWER)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-
-
-def _fold_run(found: re.Match[str]) -> str:
-    return found.group().translate(_LOWER)
+def _fold_sparse(lower: str, data: bytes) -> str:
+    """`lower` folded, where `data` is `lower` encoded to ASCII with "?" for other characters."""
+    pieces: list[str] = []
+    last = 0
+    at = data.find(b"?")
+    while at != -1:
+        char = lower[at]
+        if char != "?":
+            folded = _LOWER[ord(char)]
+            if folded != char:
+                pieces += (lower[last:at], folded)
+                last = at + 1
+        at = data.find(b"?", at + 1)
+    if not pieces:
+        return lower
+    pieces.append(lower[last:])
+    return "".join(pieces)
 
 
 def _unspaced(form: str) -> bool:

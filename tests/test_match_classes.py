@@ -60,6 +60,52 @@ def test_a_country_word_inside_another_things_name_is_not_the_country(text: str,
 
 
 @pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("The Greek Orthodox Church estimates the number is lower.", "GR"),
+        ("The secretary general of the Italian Episcopal Conference objected.", "IT"),
+        ("The Philippine Red Cross sent two teams.", "PH"),
+        ("Volunteers of the Turkish Red Crescent arrived.", "TR"),
+        ("Editors of the Cyprus Mail and the Samoa Observer disagreed.", "CY"),
+        ("The Samoa Observer ran the story first.", "WS"),
+        ("The case was brought against Facebook Ireland Limited.", "IE"),
+        ("The Indonesian Palm Oil Producers Association reports rising exports.", "ID"),
+        ("Leaders of the Fort Belknap Indian Community joined the suit.", "IN"),
+    ],
+)
+def test_churches_charities_papers_companies_named_after_a_country_are_not_it(text: str, absent: str) -> None:
+    assert absent not in _codes(text)
+
+
+def test_a_sentence_full_of_names_is_not_a_title_case_headline() -> None:
+    text = "On Thursday, the American Civil Liberties Union of Montana and the Native American Rights Fund sued the state."
+    assert "US" not in _codes(text)
+
+
+def test_the_us_state_of_georgia_by_its_senators_and_federal_districts() -> None:
+    assert "GE" not in _codes("The amendment is backed by Mike Lee of Utah and David Perdue of Georgia, all Republicans.")
+    assert "GE" not in _codes("A judge of the Middle District of Georgia sentenced him on Friday.")
+    assert "GE" in _codes("Georgia's parliament met in Tbilisi.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "She met the two police officers at an Irish pub.",
+        "Voter turnout is low in Indian Country, the groups said.",
+        "American Indians make up a third of the county's voters.",
+    ],
+)
+def test_more_set_phrases_name_no_country(text: str) -> None:
+    assert _codes(text) == set()
+
+
+def test_a_language_compared_with_another_is_the_language() -> None:
+    assert "RU" not in _codes("Their Turkic language differs greatly from Russian, the BBC reports.")
+    assert "RU" in _codes("The language school bought its books from Russian shops.")
+
+
+@pytest.mark.parametrize(
     ("text", "code"),
     [
         ("A US Air Force plane landed in the morning.", "US"),
@@ -69,6 +115,7 @@ def test_a_country_word_inside_another_things_name_is_not_the_country(text: str,
         ("India's Tata Steel said profits rose.", "IN"),  # a possessive: the country's company
         ("Fighting continued in northern Syria.", "SY"),
         ("Traditional herders live in Outer Mongolia.", "MN"),
+        ("Worship was banned by the Greek Ministry of Culture.", "GR"),
     ],
 )
 def test_state_institutions_and_the_countrys_own_regions_still_count(text: str, code: str) -> None:
@@ -189,9 +236,43 @@ def test_the_first_word_alone_is_not_the_person_when_it_starts_another_name() ->
     assert _people(matcher, text) == {"Kim Jong-un": ["Kim Jong-un"]}
 
 
-def test_a_first_name_before_the_full_name_is_not_counted() -> None:
-    matcher = Matcher(Watchlist(people=(PersonEntry(name="Tan Kong Yam"),)))
-    assert _people(matcher, "Tan said so. Then Tan Kong Yam left.") == {"Tan Kong Yam": ["Tan Kong Yam"]}
+def test_a_first_name_counts_anywhere_in_a_story_that_names_the_person() -> None:
+    """Decided with the labelling rules: every form of the name counts in a story that names the
+    person in full, before the full name as after it (as a surname does)."""
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Tan Kong Yam"), PersonEntry(name="Hardeep Singh Puri"))))
+    assert _people(matcher, "Tan said so. Then Tan Kong Yam left.") == {"Tan Kong Yam": ["Tan", "Tan Kong Yam"]}
+    assert _people(matcher, "Hardeep smiled. Minister Hardeep Singh Puri spoke.") == {
+        "Hardeep Singh Puri": ["Hardeep", "Hardeep Singh Puri"]
+    }
+    # Still not when it starts or ends another name, nor without the full name.
+    assert _people(matcher, "Then Anna Tan said so. Tan Kong Yam left.") == {"Tan Kong Yam": ["Tan Kong Yam"]}
+    assert _people(matcher, "Tan Wei said so. Then Tan Kong Yam left.") == {"Tan Kong Yam": ["Tan Kong Yam"]}
+    assert _people(matcher, "Tan said so.") == {}
+
+
+def test_a_title_that_starts_a_name_is_no_first_name() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Pope Francis"), PersonEntry(name="Queen Elizabeth II"))))
+    text = "Pope Francis signed the decree. The Pope said more was needed. Queen Elizabeth II spoke; the Queen left."
+    assert _people(matcher, text) == {"Pope Francis": ["Pope Francis"], "Queen Elizabeth II": ["Queen Elizabeth II"]}
+
+
+def test_a_surname_two_people_share_is_the_one_the_story_introduced_first() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Tony Mendez"), PersonEntry(name="Jonna Mendez"))))
+    text = (
+        "Former agent Tony Mendez has died. Mendez led the rescue. His wife Jonna Mendez said he was an "
+        "artist first. Mendez was awarded the Intelligence Star."
+    )
+    assert _people(matcher, text) == {"Tony Mendez": ["Tony Mendez", "Mendez", "Mendez"], "Jonna Mendez": ["Jonna Mendez"]}
+    # Both introduced in one sentence: the surname alone is neither's.
+    both = "Tony Mendez met Jonna Mendez in Bonn. Mendez spoke first."
+    assert _people(matcher, both) == {"Tony Mendez": ["Tony Mendez"], "Jonna Mendez": ["Jonna Mendez"]}
+
+
+def test_names_written_with_a_small_first_letter_count_as_written() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Nabil Hasan al-Quaety"),), all_countries=True))
+    text = "Nabil Hasan al-Quaety was shot in Aden. Officials said al-Quaety had received threats from mainland China."
+    assert _people(matcher, text) == {"Nabil Hasan al-Quaety": ["Nabil Hasan al-Quaety", "al-Quaety"], "CN": ["mainland China"]}
+    assert _codes("He returned to mainland China.") == {"CN"}
 
 
 @pytest.mark.parametrize(
