@@ -18,7 +18,7 @@ from pathlib import Path
 
 from newsdesk.config import FeedConfig
 from newsdesk.store import Store
-from newsdesk.types import EntityHit, Match, NewStory
+from newsdesk.types import EntityHit, FeedWrite, Match, NewStory, StoryWrite
 
 ENTITIES = (
     ("Russia", "country", "RU"), ("Iran", "country", "IR"), ("Israel", "country", "IL"),
@@ -72,8 +72,10 @@ def build(path: Path, shared: Path, stories: int, *, feeds: int = 200, seed: int
                     hits.append(_hit(*second, body))
             batch.setdefault(feed_ids[n % len(feed_ids)], []).append((story, hits))
             if (n + 1) % 5000 == 0 or n + 1 == stories:
-                for feed_id, items in batch.items():
-                    store.add_stories(feed_id, items)
+                store.write_feeds([
+                    FeedWrite(feed_id, tuple(StoryWrite(story, tuple(hits), None) for story, hits in items), None)
+                    for feed_id, items in batch.items()
+                ])
                 batch = {}
     marker.write_text(str(stories))
     return time.perf_counter() - started

@@ -184,6 +184,17 @@ class Settings:
     collapse: bool = key(
         True, Boolean(), "show one row per event: copies of a story from several feeds collapse into one, with their sources"
     )
+    database: str | None = key(
+        None, Text(),
+        "the database: a file, or a URL such as postgresql+psycopg://newsdesk@db.example/newsdesk for a newsroom"
+        " (--db and $NEWSDESK_DB come first)",
+        default_doc="newsdesk.db in the user data dir",
+    )
+    lease_seconds: float = key(
+        60.0, Number(2, 3600, "seconds"),
+        "several daemons on one PostgreSQL: how long a daemon's claim on a feed lasts unless renewed"
+        " (a daemon that dies loses its feeds after this)",
+    )
 
     def interval(self, feed: FeedConfig) -> float:
         """Minutes between a feed's refreshes: its own, else the default."""
@@ -342,9 +353,10 @@ def find_config(explicit: str | os.PathLike[str] | None = None, *, on_create: Ca
     return path
 
 
-def find_db(explicit: str | None = None) -> str:
-    """--db, else $NEWSDESK_DB, else newsdesk.db in the user data dir: a path or SQLAlchemy URL."""
-    return explicit or os.environ.get(DB_ENV) or str(user_db_path())
+def find_db(explicit: str | None = None, configured: str | None = None) -> str:
+    """--db, else $NEWSDESK_DB, else feeds.toml's `[settings] database`, else newsdesk.db in the
+    user data dir: a path or SQLAlchemy URL."""
+    return explicit or os.environ.get(DB_ENV) or configured or str(user_db_path())
 
 
 # ---------------------------------------------------------------------------- loading

@@ -195,3 +195,26 @@ class EnvironmentProblem(NewsdeskError):
     or written, no terminal for the UI. The message names the place and what to set."""
 
     exit_code = 2
+
+
+class DatabaseBusy(StoreError):
+    """Another process held the database's write lock for longer than newsdesk waits."""
+
+
+class ReadOnlyDatabase(StoreError):
+    """The database (its file, or the role on the server) does not allow writing."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the database is full: what was stored stays, nothing new fits."""
+
+
+class DatabaseUnusable(StoreError):
+    """The file is not a database, is damaged, or is another program's: newsdesk leaves it
+    untouched. Exit status 2, as for a broken feeds.toml."""
+
+    exit_code = 2
+
+
+class AlreadyRunning(StoreError):
+    """Another daemon holds this SQLite database's daemon lock."""

@@ -17,16 +17,12 @@ from types import TracebackType
 from sqlalchemy.engine import make_url
 
 from newsdesk import places
-from newsdesk.errors import EnvironmentProblem, NewsdeskError
+from newsdesk.errors import AlreadyRunning, EnvironmentProblem
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]  # None stands for the module Windows lacks
-
-
-class AlreadyRunning(NewsdeskError):
-    """Another daemon holds the database."""
 
 
 def lock_path(db_url: str) -> Path:

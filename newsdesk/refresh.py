@@ -28,7 +28,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
-from newsdesk.errors import FetchError
+from newsdesk.errors import DiskFull, FetchError, StoreError
 from newsdesk.fetch import (
     FeedRequest,
     Fetcher,
@@ -96,6 +96,8 @@ class RefreshSummary:
     """Feeds not fetched: backing off after failures, asked to wait, or gone (410)."""
     new_stories: int = 0
     new_matches: int = 0
+    disk_full: str | None = None
+    """The disk holding the database filled up during the refresh: what to tell the user."""
     problems: list[FeedProblem] = field(default_factory=list)
     purged: int = 0
     """Stories removed after the refresh by [settings] keep_days and max_stories_per_feed."""
@@ -297,6 +299,11 @@ class _Run:
         """One feed, start to end; whatever goes wrong is recorded on it, never raised."""
         try:
             await self._feed(feed, stored)
+        except StoreError as exc:  # the database, not the feed: one line, no traceback
+            self.summary.failed += 1
+            self.summary.problems.append(FeedProblem(feed.name, feed.url, str(exc)))
+            if isinstance(exc, DiskFull):
+                self.summary.disk_full = str(exc)
         except Exception as exc:  # a bug or a surprise in one feed must not stop the others
             log.exception("refreshing %s failed", feed.url)
             self.summary.failed += 1

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,6 +26,14 @@ _WATCH_SECONDS = 10.0
 _BATCH_WAIT_SECONDS = 0.5
 
 
+class FeedLeases(Protocol):
+    """Claims on feeds shared by several daemons (the store on PostgreSQL)."""
+
+    def claim_feeds(self, due: Sequence[tuple[str, float]], *, limit: int, lease_seconds: float) -> list[str]: ...
+    def renew_leases(self, urls: Sequence[str], lease_seconds: float) -> None: ...
+    def release_feeds(self, urls: Sequence[str]) -> None: ...
+
+
 class Scheduler:
     def __init__(
         self,
@@ -36,7 +45,11 @@ class Scheduler:
         watch_seconds: float = _WATCH_SECONDS,
         refresh_on_start: bool = True,
         periodic: bool = True,
+        leases: FeedLeases | None = None,
     ) -> None:
+        """`leases`: this scheduler is one of several daemons sharing the feeds: each batch is
+        fetched a few feeds at a time, each claimed first, so a feed another daemon holds or
+        fetched within its interval is left alone, and the work spreads over the daemons."""
         self.config = config
         self._run = run
         self._on_config = on_config
@@ -50,6 +63,7 @@ class Scheduler:
         self._runner: asyncio.Task[None] | None = None
         self._stamp = _file_stamp(config.path)
         self._last_error: str | None = None
+        self._leases = leases
 
     def start(self) -> None:
         """Start the jobs on the running event loop."""
@@ -57,6 +71,13 @@ class Scheduler:
         self._runner = asyncio.get_running_loop().create_task(self._drain(), name="newsdesk-refresh")
         self._scheduler.start()
         self._sync_jobs(self.config, first=True)
+        if self._leases is not None:
+            # Every feed is offered again every so often: one that a dead daemon held is taken
+            # over soon after its claim lapses, not an interval later.
+            self._scheduler.add_job(
+                self._sweep, IntervalTrigger(seconds=self._sweep_seconds()), id="lease-sweep",
+                max_instances=1, coalesce=True,
+            )
         if self.config.path is not None:
             self._scheduler.add_job(
                 self._check_config, IntervalTrigger(seconds=self._watch_seconds), id="config-watch",
@@ -113,11 +134,48 @@ class Scheduler:
             if not batch:
                 continue
             try:
-                await self._run(batch)
+                if self._leases is None:
+                    await self._run(batch)
+                else:
+                    await self._run_leased(batch, self._leases)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a refresh bug must not stop the schedule
                 log.exception("refresh of %d feeds failed", len(batch))
+
+    async def _run_leased(self, batch: Sequence[FeedConfig], leases: FeedLeases) -> None:
+        remaining = {f.url: f for f in batch}
+        settings = self.config.settings
+        chunk = max(2 * settings.concurrency, 4)  # a few at a time: the others take the rest
+        while remaining:
+            due = [(f.url, settings.interval(f)) for f in remaining.values()]
+            urls = await asyncio.to_thread(
+                leases.claim_feeds, due, limit=chunk, lease_seconds=settings.lease_seconds
+            )
+            if not urls:
+                return  # the rest are another daemon's, or not due
+            feeds = [remaining.pop(url) for url in urls]
+            renewing = asyncio.create_task(self._renew(leases, urls))
+            try:
+                await self._run(feeds)
+            finally:
+                renewing.cancel()
+                await asyncio.to_thread(leases.release_feeds, urls)
+
+    async def _renew(self, leases: FeedLeases, urls: Sequence[str]) -> None:
+        seconds = self.config.settings.lease_seconds
+        while True:
+            await asyncio.sleep(seconds / 3)
+            try:
+                await asyncio.to_thread(leases.renew_leases, urls, seconds)
+            except Exception:  # the database is away for a moment: the next renewal may work
+                log.warning("renewing the claim on %d feeds failed", len(urls), exc_info=True)
+
+    def _sweep_seconds(self) -> float:
+        return max(1.0, self.config.settings.lease_seconds / 4)
+
+    async def _sweep(self) -> None:
+        self.due(self.config.feeds)
 
     def _sync_jobs(self, config: Config, *, first: bool = False, start_now: bool | None = None) -> None:
         wanted = {f"feed:{f.url}": f for f in config.feeds} if self._periodic else {}

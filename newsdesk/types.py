@@ -23,6 +23,8 @@ class FeedOutcome(StrEnum):
     PARSE_ERROR = "parse error"
     GONE = "gone"
     """HTTP 410: the server says the feed will not come back; it is not polled again."""
+    NOT_STORED = "not stored"
+    """Downloaded, but the database could not take its stories (a full disk): tried again next time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,8 +190,9 @@ class FeedWrite:
 
     feed_id: int
     stories: tuple[StoryWrite, ...]
-    record: FetchRecord
-    """The download; its `new` is set by the store from what the feed did not have."""
+    record: FetchRecord | None
+    """The download; its `new` is set by the store from what the feed did not have. None
+    for stories that came without one (an import, a test's fixture)."""
 
 
 @dataclass(frozen=True, slots=True)

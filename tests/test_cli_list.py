@@ -11,6 +11,7 @@ import pytest
 from newsdesk.cli import main
 from newsdesk.match import Matcher, summarize
 from newsdesk.types import NewStory
+from tests.store_fixtures import write_stories
 from tests.ui_fixtures import CONFIG, NOW, SEED_WATCHLIST, make_store
 
 
@@ -24,7 +25,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
     now = datetime.now(UTC)
     today = NewStory(key="today", title="Iran today", url=None, guid=None, author=None, published=now, fetched_at=now,
                      summary="", text="Iran spoke.", text_source="feed")
-    store.add_story(store.feeds()[0].id, today, summarize(Matcher(CONFIG.watchlist).find(today.title, today.text)))
+    write_stories(store, store.feeds()[0].id, [(today, summarize(Matcher(CONFIG.watchlist).find(today.title, today.text)))])
     first = store.list_stories()[-1]
     store.set_read(first.id, True)
     store.set_starred(first.id, True)

@@ -11,6 +11,7 @@ from newsdesk.cluster import Sketch, clusters, links, title_words
 from newsdesk.config import FeedConfig
 from newsdesk.store import Store
 from newsdesk.types import EntityHit, Match, NewStory
+from tests.store_fixtures import write_stories
 
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
 WIRE = (
@@ -89,9 +90,9 @@ def _ids(store: Store) -> tuple[int, int]:
 
 def test_copies_from_two_feeds_are_one_row_with_its_sources_and_count_once(store: Store) -> None:
     wire, paper = _ids(store)
-    first = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")]),
+    first = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")]),
                                      (_story("w2", "Russia and Iran sign oil deal", 1), [_hit("Russia")])])
-    copy = store.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine again", 4), [_hit("Russia")])])
+    copy = write_stories(store, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine again", 4), [_hit("Russia")])])
     everything = store.list_stories(matched_only=False)
     assert len(everything) == 3
     rows = store.list_stories(collapse=True)
@@ -104,17 +105,17 @@ def test_copies_from_two_feeds_are_one_row_with_its_sources_and_count_once(store
 
 def test_a_story_that_links_two_clusters_merges_them(store: Store) -> None:
     wire, paper = _ids(store)
-    a = store.add_stories(wire, [(_story("a", "Putin meets Erdogan in Sochi for gas talks", 0), [])])[0]
-    b = store.add_stories(paper, [(_story("b", "Erdogan Putin Sochi summit on Syria ends", 1), [])])[0]
+    a = write_stories(store, wire, [(_story("a", "Putin meets Erdogan in Sochi for gas talks", 0), [])])[0]
+    b = write_stories(store, paper, [(_story("b", "Erdogan Putin Sochi summit on Syria ends", 1), [])])[0]
     assert {s.cluster for s in store.list_stories(matched_only=False)} == {a, b}
-    store.add_stories(paper, [(_story("c", "Putin meets Erdogan in Sochi: Syria summit ends", 2), [])])
+    write_stories(store, paper, [(_story("c", "Putin meets Erdogan in Sochi: Syria summit ends", 2), [])])
     assert {s.cluster for s in store.list_stories(matched_only=False)} == {min(a, b)}  # type: ignore[type-var]
 
 
 def test_marking_a_cluster_read_marks_every_copy(store: Store) -> None:
     wire, paper = _ids(store)
-    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")])])
-    store.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [_hit("Russia")])])
+    (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")])])
+    write_stories(store, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [_hit("Russia")])])
     assert first is not None
     store.set_cluster_read(first)
     assert all(s.read for s in store.list_stories())
@@ -124,20 +125,20 @@ def test_marking_a_cluster_read_marks_every_copy(store: Store) -> None:
 
 def test_a_new_process_rebuilds_the_index_from_the_database(db_url: str, store: Store) -> None:
     wire, paper = _ids(store)
-    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
+    (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
     store.close()
     with Store(db_url) as again:
-        again.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
+        write_stories(again, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
         assert {s.cluster for s in again.list_stories(matched_only=False)} == {first}
 
 
 def test_two_stores_on_one_database_see_each_others_stories(db_url: str, store: Store) -> None:
     wire, paper = _ids(store)
     other = Store(db_url)
-    store.add_stories(wire, [(_story("w0", "Iran holds nuclear talks in Vienna", -5), [])])
-    other.add_stories(paper, [(_story("p0", "Mars rover finds water ice", -4), [])])  # builds other's index
-    (first,) = store.add_stories(wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
-    other.add_stories(paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
+    write_stories(store, wire, [(_story("w0", "Iran holds nuclear talks in Vienna", -5), [])])
+    write_stories(other, paper, [(_story("p0", "Mars rover finds water ice", -4), [])])  # builds other's index
+    (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
+    write_stories(other, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [])])
     clusters_ = {s.title: s.cluster for s in store.list_stories(matched_only=False)}
     assert clusters_["Russia cuts gas supplies to Ukraine"] == first
     assert len(store.list_stories(matched_only=False, collapse=True)) == 3
@@ -146,8 +147,8 @@ def test_two_stores_on_one_database_see_each_others_stories(db_url: str, store: 
 
 def test_a_rebuilt_index_links_copies_by_their_text(db_url: str, store: Store) -> None:
     wire, paper = _ids(store)
-    (first,) = store.add_stories(wire, [(_story("w1", "Lavrov: no deal that ignores our interests", 0, WIRE), [])])
+    (first,) = write_stories(store, wire, [(_story("w1", "Lavrov: no deal that ignores our interests", 0, WIRE), [])])
     store.close()
     with Store(db_url) as again:
-        again.add_stories(paper, [(_story("p1", "Talks in Ankara end without statement", 3, WIRE), [])])
+        write_stories(again, paper, [(_story("p1", "Talks in Ankara end without statement", 3, WIRE), [])])
         assert {s.cluster for s in again.list_stories(matched_only=False)} == {first}

@@ -18,6 +18,7 @@ from newsdesk.refresh import RefreshSummary, refresh
 from newsdesk.store import Store
 from newsdesk.types import FeedStatus
 from tests.httpserver import LocalServer
+from tests.store_fixtures import feed_named
 
 GOOD = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title>'
@@ -41,9 +42,7 @@ def _run(config: Config, store: Store, force: bool = False) -> RefreshSummary:
 
 
 def _feed(store: Store, server: LocalServer, path: str) -> FeedStatus:
-    feed = store.feed(server.url(path))
-    assert feed is not None
-    return feed
+    return feed_named(store, server.url(path))
 
 
 @pytest.fixture
@@ -94,7 +93,7 @@ def test_connection_refused_and_a_stalling_server(server, store, tmp_path) -> No
     summary = _run(config, store)
     assert (summary.ok, summary.failed) == (1, 2)
     assert _feed(store, server, "/stall.xml").last_outcome == "timeout"
-    refused = store.feed("http://127.0.0.1:1/feed.xml")
+    refused = feed_named(store, "http://127.0.0.1:1/feed.xml")
     assert refused is not None and refused.last_error == "connection refused (is the server down?)"
 
 

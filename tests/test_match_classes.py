@@ -17,6 +17,7 @@ import pytest
 from newsdesk import countries
 from newsdesk.config import PersonEntry, Watchlist, parse_config
 from newsdesk.match import Matcher, summarize
+from tests.store_fixtures import write_stories
 
 EVERY_COUNTRY = Matcher(Watchlist(all_countries=True))
 
@@ -385,7 +386,7 @@ def test_retagging_hands_the_matcher_title_text_and_summary_in_its_own_order(tmp
             fetched_at=now, summary="Officials from Iran arrived.", text="Later, Jordan said the talks would go on.",
             text_source="page",
         )
-        story_id = store.add_story(store.feeds()[0].id, story, [])
+        (story_id,) = write_stories(store, store.feeds()[0].id, [(story, [])])
         assert story_id is not None
         config = parse_config('[watchlist]\ncountries = ["Iran", "Jordan"]\n')
         assert retag_if_needed(config, store) == 1

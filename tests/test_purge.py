@@ -15,9 +15,10 @@ from newsdesk.cli import main
 from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher, summarize
 from newsdesk.refresh import refresh
-from newsdesk.store import Store
+from newsdesk.store import Store, pack_page
 from newsdesk.types import NewStory
 from tests.httpserver import LocalServer
+from tests.store_fixtures import write_stories
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 WATCH = parse_config('[watchlist]\ncountries = ["Iran"]\n').watchlist
@@ -57,7 +58,9 @@ def _fill(store: Store) -> dict[str, int]:
         ("B", "b3", 3),
     ]:
         story = _story(key, days)
-        story_id = store.add_story(feeds[feed], story, summarize(matcher.find(story.title, story.text)), page=f"<html><p>{key}</p></html>")
+        (story_id,) = write_stories(
+            store, feeds[feed], [(story, summarize(matcher.find(story.title, story.text)))], [pack_page(f"<html><p>{key}</p></html>")]
+        )
         assert story_id is not None
         ids[key] = story_id
     return ids

@@ -14,6 +14,7 @@ from newsdesk.config import FeedConfig
 from newsdesk.errors import StoreError
 from newsdesk.store import Store
 from newsdesk.types import EntityHit, Match, NewStory
+from tests.store_fixtures import write_stories
 
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
 
@@ -37,6 +38,10 @@ def store(db_url: str) -> Iterator[Store]:
         yield s
 
 
+def _write(store: Store, feed_id: int, stories):  # type: ignore[no-untyped-def]
+    return write_stories(store, feed_id, stories)
+
+
 def _feed_id(store: Store) -> int:
     return store.feeds()[0].id
 
@@ -49,9 +54,9 @@ def test_sqlite_is_in_wal_mode(tmp_path: Path) -> None:
 
 def test_newest_first_matched_only_and_entity_filter(store: Store) -> None:
     fid = _feed_id(store)
-    store.add_story(fid, _story("a", "Old Russia story", published=NOW - timedelta(days=2)), [_hit("Russia")])
-    store.add_story(fid, _story("b", "Unmatched", published=NOW - timedelta(days=1)), [])
-    store.add_story(fid, _story("c", "New Iran story", published=NOW), [_hit("Iran", code="IR")])
+    _write(store, fid, [(_story("a", "Old Russia story", published=NOW - timedelta(days=2)), [_hit("Russia")])])
+    _write(store, fid, [(_story("b", "Unmatched", published=NOW - timedelta(days=1)), [])])
+    _write(store, fid, [(_story("c", "New Iran story", published=NOW), [_hit("Iran", code="IR")])])
     assert [s.title for s in store.list_stories()] == ["New Iran story", "Old Russia story"]
     assert [s.title for s in store.list_stories(matched_only=False)] == ["New Iran story", "Unmatched", "Old Russia story"]
     assert [s.title for s in store.list_stories(entity="Russia")] == ["Old Russia story"]
@@ -60,26 +65,26 @@ def test_newest_first_matched_only_and_entity_filter(store: Store) -> None:
 
 def test_a_date_in_the_future_does_not_pin_a_story_to_the_top(store: Store) -> None:
     fid = _feed_id(store)
-    store.add_story(fid, _story("future", "From the future", published=NOW + timedelta(days=365)), [_hit("Russia")])
-    store.add_story(fid, _story("now", "Now", published=NOW - timedelta(minutes=1)), [_hit("Russia")])
+    _write(store, fid, [(_story("future", "From the future", published=NOW + timedelta(days=365)), [_hit("Russia")])])
+    _write(store, fid, [(_story("now", "Now", published=NOW - timedelta(minutes=1)), [_hit("Russia")])])
     assert [s.title for s in store.list_stories()] == ["From the future", "Now"]  # fetched_at == NOW
     assert store.list_stories()[0].time == NOW
 
 
 def test_the_same_entry_is_stored_once_and_keeps_its_state(store: Store) -> None:
     fid = _feed_id(store)
-    first = store.add_story(fid, _story("a", "Story"), [_hit("Russia")])
+    first = _write(store, fid, [(_story("a", "Story"), [_hit("Russia")])])[0]
     assert first is not None
     store.set_read(first)
-    assert store.add_story(fid, _story("a", "Story again"), [_hit("Russia")]) is None
+    assert _write(store, fid, [(_story("a", "Story again"), [_hit("Russia")])])[0] is None
     assert [(s.title, s.read) for s in store.list_stories()] == [("Story", True)]
     assert store.known_keys(fid, ["a", "b"]) == {"a"}
 
 
 def test_entity_counts_and_read_state(store: Store) -> None:
     fid = _feed_id(store)
-    a = store.add_story(fid, _story("a", "A"), [_hit("Russia"), _hit("Vladimir Putin", "person", None)])
-    store.add_story(fid, _story("b", "B"), [_hit("Russia")])
+    a = _write(store, fid, [(_story("a", "A"), [_hit("Russia"), _hit("Vladimir Putin", "person", None)])])[0]
+    _write(store, fid, [(_story("b", "B"), [_hit("Russia")])])
     assert a is not None
     store.set_read(a)
     counts = {c.entity: (c.kind, c.stories, c.unread) for c in store.entity_counts()}
@@ -88,7 +93,7 @@ def test_entity_counts_and_read_state(store: Store) -> None:
 
 def test_story_detail_keeps_match_offsets(store: Store) -> None:
     fid = _feed_id(store)
-    sid = store.add_story(fid, _story("a", "Russia and Iran", text="body"), [_hit("Russia")])
+    sid = _write(store, fid, [(_story("a", "Russia and Iran", text="body"), [_hit("Russia")])])[0]
     assert sid is not None
     detail = store.story(sid)
     assert detail is not None
@@ -99,7 +104,7 @@ def test_story_detail_keeps_match_offsets(store: Store) -> None:
 
 def test_a_feed_removed_from_the_config_keeps_its_stories(store: Store) -> None:
     fid = _feed_id(store)
-    store.add_story(fid, _story("a", "Kept"), [_hit("Russia")])
+    _write(store, fid, [(_story("a", "Kept"), [_hit("Russia")])])
     store.sync_feeds([FeedConfig("Other", "https://other.example/rss")])
     assert [f.name for f in store.feeds()] == ["Other"]
     assert [s.title for s in store.list_stories()] == ["Kept"]
@@ -107,7 +112,7 @@ def test_a_feed_removed_from_the_config_keeps_its_stories(store: Store) -> None:
 
 def test_retag_replaces_matches_and_records_the_fingerprint(store: Store) -> None:
     fid = _feed_id(store)
-    store.add_story(fid, _story("a", "Iran today"), [])
+    _write(store, fid, [(_story("a", "Iran today"), [])])
     assert store.list_stories() == []
     done = store.retag(lambda title, text, summary: [_hit("Iran", code="IR")] if "Iran" in title else [], "fp1")
     assert done == 1
@@ -139,7 +144,7 @@ def test_a_bad_url_is_a_clear_error() -> None:
 
 def test_search_folds_case_and_accents_ranks_titles_first_and_takes_no_syntax(store: Store) -> None:
     feed = _feed_id(store)
-    store.add_stories(feed, [
+    _write(store, feed, [
         (_story("a", "Lula visits São Paulo", text="The president spoke to workers."), []),
         (_story("b", "Markets", text="In sao paulo, shares rose; ZELENSKÝ was not mentioned."), []),
         (_story("c", "Weather", text="Rain."), []),
@@ -162,11 +167,11 @@ def test_search_folds_case_and_accents_ranks_titles_first_and_takes_no_syntax(st
     assert [s.title for s in store.search("lula")] == []
 
 
-def test_add_stories_is_one_batch_and_skips_what_the_feed_has(store: Store) -> None:
+def test_a_write_is_one_batch_and_skips_what_the_feed_has(store: Store) -> None:
     feed = _feed_id(store)
-    first = store.add_stories(feed, [(_story("a", "A"), [_hit("Russia")]), (_story("b", "B"), [])])
+    first = _write(store, feed, [(_story("a", "A"), [_hit("Russia")]), (_story("b", "B"), [])])
     assert None not in first
-    again = store.add_stories(feed, [(_story("a", "A again"), []), (_story("c", "C"), [_hit("Iran", code="IR")])])
+    again = _write(store, feed, [(_story("a", "A again"), []), (_story("c", "C"), [_hit("Iran", code="IR")])])
     assert again[0] is None and again[1] is not None
     assert sorted(s.title for s in store.list_stories(matched_only=False)) == ["A", "B", "C"]
     assert [s.entities for s in store.list_stories(entity="Iran")] == [("Iran",)]
@@ -177,9 +182,9 @@ def test_a_large_batch_keeps_each_storys_matches_on_that_story(store: Store) -> 
     # Inserted rows come back from SQLite in several statements, in no promised order: each
     # story's id, matches and title must still belong together, and known keys stay out.
     feed = _feed_id(store)
-    store.add_stories(feed, [(_story(f"k{n}", f"Old {n}"), []) for n in range(0, 1500, 3)])
+    _write(store, feed, [(_story(f"k{n}", f"Old {n}"), []) for n in range(0, 1500, 3)])
     batch = [(_story(f"k{n}", f"Story {n}"), [_hit(f"Entity {n}")] if n % 2 else []) for n in range(1500)]
-    ids = store.add_stories(feed, batch)
+    ids = _write(store, feed, batch)
     assert [i is None for i in ids] == [n % 3 == 0 for n in range(1500)]
     assert len({i for i in ids if i is not None}) == 1000
     for n in (1, 5, 7, 1499):
@@ -208,3 +213,59 @@ def test_postgresql_without_unaccent_says_which_sql_to_run(pg_url: str) -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+def test_each_reader_keeps_their_own_read_and_starred_marks(db_url: str) -> None:
+    with Store(db_url, reader="ana") as ana, Store(db_url, reader="ben") as ben:
+        ana.sync_feeds([FeedConfig("World", "https://news.example/rss")])
+        fid = _feed_id(ana)
+        a, b = _write(ana, fid, [(_story("a", "A"), [_hit("Russia")]), (_story("b", "B"), [_hit("Russia")])])
+        assert a is not None and b is not None
+        ana.set_read(a)
+        ana.set_starred(b)
+        assert [(s.title, s.read, s.starred) for s in ana.list_stories()] == [("B", False, True), ("A", True, False)]
+        assert [(s.title, s.read, s.starred) for s in ben.list_stories()] == [("B", False, False), ("A", False, False)]
+        assert [s.title for s in ben.list_stories(unread_only=True)] == ["B", "A"]
+        assert [s.title for s in ana.list_stories(unread_only=True)] == ["B"]
+        assert {c.entity: c.unread for c in ana.entity_counts()} == {"Russia": 1}
+        assert {c.entity: c.unread for c in ben.entity_counts()} == {"Russia": 2}
+        ben.set_read(a)
+        ben.set_read(a, False)
+        assert ana.story(a).read is True and ben.story(a).read is False  # type: ignore[union-attr]
+
+
+def test_list_json_shows_the_users_own_read_marks(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from newsdesk.cli import main
+
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nname = "World"\nurl = "https://news.example/rss"\n[watchlist]\ncountries = ["Russia"]\n')
+    with Store(db_url, reader="ana") as ana:
+        ana.sync_feeds([FeedConfig("World", "https://news.example/rss")])
+        (a,) = _write(ana, _feed_id(ana), [(_story("a", "Russia story"), [_hit("Russia")])])
+        ana.set_read(a)
+    for user, read in (("ana", True), ("ben", False)):
+        assert main(["list", "--json", "--user", user, "--config", str(config), "--db", db_url]) == 0
+        assert [s["read"] for s in json.loads(capsys.readouterr().out)] == [read]
+
+
+def test_daemons_claim_different_feeds_each_once_per_interval(db_url: str) -> None:
+    import time
+
+    feeds = [FeedConfig(f"F{n}", f"https://news.example/{n}.xml") for n in range(5)]
+    with Store(db_url) as a, Store(db_url) as b:
+        a.sync_feeds(feeds)
+        due = [(f.url, 30.0) for f in feeds]
+        first = a.claim_feeds(due, limit=3, lease_seconds=60)
+        second = b.claim_feeds(due, limit=3, lease_seconds=60)
+        assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
+        assert b.claim_feeds(due, limit=5, lease_seconds=60) == []  # all held
+        a.release_feeds(first)
+        assert b.claim_feeds(due, limit=5, lease_seconds=60) == []  # fetched within the interval
+        # A claim that lapses without a release (its daemon died) is taken over at once.
+        b.renew_leases(second, 0.5)
+        time.sleep(0.7)
+        assert sorted(a.claim_feeds(due, limit=5, lease_seconds=60)) == sorted(second)
+        # A minute's interval, claimed more than a minute ago: due again.
+        assert sorted(b.claim_feeds([(u, 0.001) for u in first], limit=5, lease_seconds=60)) == sorted(first)

@@ -22,7 +22,7 @@ from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
-from newsdesk.types import FeedOutcome, FeedResult, NewStory, StoryQuery
+from newsdesk.types import FeedOutcome, FeedResult, FetchRecord, NewStory, StoryQuery
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.screens import (
     ConfirmScreen,
@@ -35,6 +35,7 @@ from newsdesk.ui.screens import (
 )
 from newsdesk.ui.state import load_state
 from newsdesk.ui.widgets import EntityPanel, FeedList, StoryList
+from tests.store_fixtures import feed_named, write_stories
 from tests.ui_fixtures import CONFIG, NOW, SEED_WATCHLIST, add_story, make_store, settle
 
 
@@ -401,7 +402,7 @@ async def test_the_why_list_counts_a_feed_text_once(tmp_path: Path) -> None:
     from newsdesk.match import summarize
 
     hits = summarize(Matcher(CONFIG.watchlist).find(story.title, story.text, story.summary))
-    store.add_story(store.feeds()[0].id, story, hits)
+    write_stories(store, store.feeds()[0].id, [(story, hits)])
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await _press(pilot, "enter")
@@ -544,12 +545,11 @@ async def test_the_feeds_screen_shows_each_feeds_health(store: Store) -> None:
     broken = FeedConfig("Broken feed", "http://127.0.0.1:9/broken.xml")
     config = dataclasses.replace(CONFIG, feeds=(*CONFIG.feeds, broken))
     store.sync_feeds(config.feeds)
-    feed = store.feed(broken.url)
-    assert feed is not None
-    store.record_fetch(
+    feed = feed_named(store, broken.url)
+    store.record_fetches([FetchRecord(
         feed.id, FeedResult(broken.url, FeedOutcome.HTTP_ERROR, http_status=500, error="HTTP 500 [bold]Internal[/bold]"),
         NOW, failures=3, next_try=NOW + timedelta(days=3650),
-    )
+    )])
     app = _app(store, config)
     async with app.run_test(size=(140, 30)) as pilot:
         await _press(pilot, "f")

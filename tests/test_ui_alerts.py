@@ -11,6 +11,7 @@ from newsdesk.store import Store
 from newsdesk.types import EntityHit, Match, NewStory
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.screens.reader import ReaderScreen
+from tests.store_fixtures import write_stories
 
 
 class _App(NewsdeskApp):
@@ -46,7 +47,7 @@ async def test_an_alert_stored_by_another_process_shows_while_the_ui_is_open(tmp
     app = _App(store, config)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.5)
-        (story_id,) = daemon.add_stories(daemon.feeds()[0].id, [(_story("w1", "Russia cuts gas supplies to Ukraine"), [_hit("Russia")])])
+        (story_id,) = write_stories(daemon, daemon.feeds()[0].id, [(_story("w1", "Russia cuts gas supplies to Ukraine"), [_hit("Russia")])])
         assert [e.title for e in daemon.claim_alerts()] == ["Russia cuts gas supplies to Ukraine"]
         for _ in range(40):
             await pilot.pause(0.1)

@@ -11,6 +11,7 @@ from newsdesk.config import FeedConfig, parse_config
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
 from newsdesk.types import NewStory
+from tests.store_fixtures import write_stories
 
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
 
@@ -55,7 +56,7 @@ def add_story(store: Store, feed_id: int, matcher: Matcher, key: str, title: str
         key=key, title=title, url=f"https://news.example/{key}", guid=key, author="Staff writer",
         published=when, fetched_at=NOW, summary="", text=text, text_source="page",
     )
-    return store.add_story(feed_id, story, summarize(matcher.find(title, text)))
+    return write_stories(store, feed_id, [(story, summarize(matcher.find(title, text)))])[0]
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]

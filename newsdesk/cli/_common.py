@@ -26,6 +26,10 @@ def common_options(parser: argparse.ArgumentParser, default: object) -> None:
         "--db", metavar="PATH_OR_URL", default=default,
         help="database file or SQLAlchemy URL (default: $NEWSDESK_DB, then newsdesk.db in the user data dir)",
     )
+    parser.add_argument(
+        "--user", metavar="NAME", default=default,
+        help="whose read and starred marks to show and set, on a database several people share (default: your login name)",
+    )
 
 
 def config_path_arg(args: argparse.Namespace) -> Path:
@@ -66,13 +70,15 @@ def load_config_arg(args: argparse.Namespace) -> Config:
     return load_config(config_path_arg(args))
 
 
-def load(args: argparse.Namespace) -> tuple[Config, Store]:
+def load(args: argparse.Namespace, *, sync: bool = True) -> tuple[Config, Store]:
     # The config is checked before the database is opened: a broken feeds.toml touches nothing.
     config = load_config_arg(args)
-    return config, open_store(args, config)
+    return config, open_store(args, config, sync=sync)
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Store:
+def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -> Store:
+    """The database, opened; `sync`: made to follow feeds.toml's feeds first (a write, which
+    the reading commands do not do: they work while another process writes)."""
     from newsdesk.config import DB_ENV, find_db, user_db_path
     from newsdesk.store import Store
 
@@ -80,8 +86,10 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         from newsdesk import places
 
         places.make_dir(user_db_path().parent, "the folder for the database", places.fix_for("data"))
-    store = Store(find_db(args.db))
-    store.sync_feeds(config.feeds)
+    store = Store(find_db(args.db, config.settings.database), reader=getattr(args, "user", None))
+    store.on_busy = lambda message: print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+    if sync:
+        store.sync_feeds(config.feeds)
     return store
 
 

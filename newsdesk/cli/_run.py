@@ -86,6 +86,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             summary = asyncio.run(refresh(config, store, progress=step, force=args.force))
         _print_summary(summary)
         _send_alerts(outbox)
+        if summary.disk_full:
+            print(f"newsdesk: error: {summary.disk_full}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -113,7 +116,8 @@ def _print_summary(summary: RefreshSummary) -> None:
         + (f"; {summary.purged} old stories removed (keep_days, max_stories_per_feed)" if summary.purged else "")
     )
     for problem in summary.problems:
-        out.print(plain(f"  {problem.name} ({problem.url}): {problem.message}"))
+        if problem.message != summary.disk_full:  # said once, at the end
+            out.print(plain(f"  {problem.name} ({problem.url}): {problem.message}"))
 
 
 def cmd_daemon(args: argparse.Namespace) -> int:
@@ -131,14 +135,21 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
-    with DaemonLock(database_url(find_db(args.db))):
+    url = database_url(find_db(args.db, config.settings.database))
+    if url.startswith("postgresql"):
+        # Many daemons may share a PostgreSQL database: each feed is claimed before it is
+        # fetched (a lease on its row), so no lock keeps the others out.
+        with open_store(args, config) as store:
+            asyncio.run(_daemon(config, store, shared=True))
+        return 0
+    with DaemonLock(url):
         store = open_store(args, config)
         with store:
             asyncio.run(_daemon(config, store))
     return 0
 
 
-async def _daemon(config: Config, store: Store) -> None:
+async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None:
     import asyncio
     import logging
     import signal
@@ -178,7 +189,7 @@ async def _daemon(config: Config, store: Store) -> None:
     retagged = await asyncio.to_thread(retag_if_needed, config, store)
     if retagged:
         log.info("watchlist changed: re-tagged %d stored stories", retagged)
-    scheduler = Scheduler(config, run, on_config=reconfigure)
+    scheduler = Scheduler(config, run, on_config=reconfigure, leases=store if shared else None)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

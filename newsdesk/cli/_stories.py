@@ -56,7 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
 def cmd_list(args: argparse.Namespace) -> int:
     from newsdesk.types import StoryQuery
 
-    config, store = load(args)
+    config, store = load(args, sync=False)
     with store:
         view = StoryQuery(
             matched_only=not (args.all or args.starred),
@@ -94,7 +94,7 @@ def _feed(store: Store, name: str) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    config, store = load(args)
+    config, store = load(args, sync=False)
     query = " ".join(args.query)
     with store:
         stories = store.search(query, limit=args.limit)
@@ -187,10 +187,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from newsdesk.display import health, plain, safe
+    from newsdesk.types import FeedStatus
 
-    config, store = load(args)
+    config, store = load(args, sync=False)
     with store:
-        feeds = store.feeds()
+        stored = {f.url: f for f in store.feeds(active_only=False)}
+    # feeds.toml's feeds, as the database knows them; one added since the last refresh is
+    # shown as never fetched (status only reads: it works while a refresh writes).
+    feeds = [stored.get(f.url) or FeedStatus(0, f.name, f.url, True, None, None, None, None, None, None, 0) for f in config.feeds]
     out = Console(highlight=False)
     in_use = config.path.absolute() if config.path else "-"
     print(safe(f"feeds.toml: {in_use}\ndatabase:   {database_arg(args)}\n"))

@@ -18,6 +18,7 @@ from typing import Self
 
 from newsdesk.store._engine import database_url
 from newsdesk.store._feeds import _Feeds
+from newsdesk.store._leases import _Leases
 from newsdesk.store._matches import _Matches
 from newsdesk.store._pages import (
     MAX_STORED_PAGE_BYTES,
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge):
+class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases):
     """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
 
     def __enter__(self) -> Self:

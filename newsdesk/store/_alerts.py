@@ -130,8 +130,8 @@ def _read(session: Session, *, ids: Sequence[int] | None = None, after: int = 0,
 class _Alerts(_Base):
     """Alert rows: recorded with the stories that cause them, claimed to be sent, listed."""
 
-    def __init__(self, target: str | Path) -> None:
-        super().__init__(target)
+    def __init__(self, target: str | Path, *, reader: str | None = None) -> None:
+        super().__init__(target, reader=reader)
         self._alert_rules = AlertRules()
 
     def set_alert_rules(self, rules: AlertRules) -> None:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, overload
 
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
 from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
+from newsdesk.store._problems import translate
+from newsdesk.store._readers import default_reader
 from newsdesk.types import MatchKind, TextSource
 
 
@@ -26,20 +29,6 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def insert_ignoring(session: Session, model: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING, in this engine's dialect: a row that would repeat a
-    unique key is skipped, not an error."""
-    # Each dialect is imported when used: PostgreSQL's brings its drivers' modules, which a
-    # SQLite database never needs (and every command that opens the store would load).
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(model).on_conflict_do_nothing()
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(model).on_conflict_do_nothing()
 
 
 def _table(name: str) -> Table:
@@ -62,11 +51,38 @@ def _kind(value: str) -> MatchKind:
     return "person" if value == "person" else "country"
 
 
+def dialect_insert(session: Session, model: Any) -> Any:
+    """This engine's own INSERT, which can say what to do ON CONFLICT."""
+    # Each dialect is imported when used: PostgreSQL's brings its drivers' modules, which a
+    # SQLite database never needs (and every command that opens the store would load).
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(model)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(model)
+
+
+def insert_ignoring(session: Session, model: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in this engine's dialect: a row that would repeat a
+    unique key is skipped, not an error."""
+    return dialect_insert(session, model).on_conflict_do_nothing()
+
+
 class _Base:
     """The engine and the two ways to use it: a read session, and a writing transaction."""
 
-    def __init__(self, target: str | Path) -> None:
+    on_busy: Callable[[str], object] | None = None
+    """Told (in words) each time a write waits for another process's write lock; default: a
+    warning on the log."""
+    busy_pause = 0.5
+    """Seconds between a busy write's tries (each try already waited the busy timeout)."""
+
+    def __init__(self, target: str | Path, *, reader: str | None = None) -> None:
         self.url = database_url(target)
+        self.reader = reader or default_reader()
+        """Whose read and starred marks this store reads and writes."""
         self._engine = open_engine(target)
         self._write_lock = threading.Lock()
 
@@ -76,7 +92,12 @@ class _Base:
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with Session(self._engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            except DBAPIError as exc:
+                if isinstance(exc, IntegrityError):
+                    raise
+                raise translate(exc, self.url) from None
 
     @contextmanager
     def _writing(self) -> Iterator[Session]:
@@ -84,4 +105,9 @@ class _Base:
         # waiting on a Python lock is cheaper than spinning on busy_timeout.
         with self._write_lock, self._session() as session:
             yield session
-            session.commit()
+            try:
+                session.commit()
+            except DBAPIError as exc:
+                if isinstance(exc, IntegrityError):
+                    raise
+                raise translate(exc, self.url) from None

@@ -25,6 +25,7 @@ from sqlmodel import Session, col
 from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload
 from newsdesk.store._alerts import _Alerts
 from newsdesk.store._models import Feed, Meta, Story, StoryCluster
+from newsdesk.store._state import is_read
 from newsdesk.types import ClusterSource, NewStory, StoryWrite
 
 # The row every transaction that stores stories updates first: it always exists.
@@ -179,8 +180,8 @@ class _Clusters(_Alerts):
     """Clustering the stories a transaction stores, and reading clusters: a story's sources,
     every story's cluster. (Alerts are recorded in the same transaction: `_Alerts`.)"""
 
-    def __init__(self, target: str | Path) -> None:
-        super().__init__(target)
+    def __init__(self, target: str | Path, *, reader: str | None = None) -> None:
+        super().__init__(target, reader=reader)
         self._clusterer = Clusterer()
         self._preloading: threading.Thread | None = None
 
@@ -216,7 +217,7 @@ class _Clusters(_Alerts):
         with self._session() as session:
             cluster = clusters_of(session, [story_id])[story_id]
             rows = session.execute(
-                sa_select(col(Story.id), col(Story.title), col(Feed.name), col(Story.url), col(Story.sort_time), col(Story.read))
+                sa_select(col(Story.id), col(Story.title), col(Feed.name), col(Story.url), col(Story.sort_time), is_read(self.reader))
                 .join(Feed, col(Feed.id) == col(Story.feed_id))
                 .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
                 .where(cluster_column() == cluster)

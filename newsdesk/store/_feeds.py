@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
@@ -13,10 +12,12 @@ from sqlmodel import Session, select
 from newsdesk.config import FeedConfig
 from newsdesk.store._base import _Base, _table, _utc
 from newsdesk.store._models import Feed
-from newsdesk.types import FeedResult, FeedStatus, FetchRecord
+from newsdesk.store._problems import busy_retried
+from newsdesk.types import FeedStatus, FetchRecord
 
 
 class _Feeds(_Base):
+    @busy_retried
     def sync_feeds(self, feeds: Sequence[FeedConfig]) -> None:
         """Make the stored feeds follow feeds.toml: add new ones, rename, retire removed ones.
 
@@ -62,22 +63,7 @@ class _Feeds(_Base):
                 query = query.where(feed.c.active.is_(True))
             return [_feed_status(row, counts.get(row.id, 0)) for row in session.execute(query)]
 
-    def feed(self, url: str) -> FeedStatus | None:
-        return next((f for f in self.feeds(active_only=False) if f.url == url), None)
-
-    def record_fetch(
-        self,
-        feed_id: int,
-        result: FeedResult,
-        checked_at: datetime,
-        new: int = 0,
-        *,
-        failures: int = 0,
-        next_try: datetime | None = None,
-    ) -> None:
-        """Store a download's outcome; validators only move forward on a usable answer."""
-        self.record_fetches([FetchRecord(feed_id, result, checked_at, new, failures, next_try)])
-
+    @busy_retried
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
         """Store many downloads' outcomes in one transaction (a refresh's 304s, say).
 

@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from newsdesk.store._base import _Base, _id, _kind
 from newsdesk.store._clusters import cluster_column
 from newsdesk.store._models import Meta, Story, StoryCluster, StoryMatch
+from newsdesk.store._problems import busy_retried
+from newsdesk.store._state import is_read
 from newsdesk.types import EntityCount, EntityHit, Match
 
 _WATCHLIST_KEY = "watchlist_fingerprint"
@@ -29,7 +31,7 @@ class _Matches(_Base):
                     col(StoryMatch.kind),
                     func.max(StoryMatch.code),
                     func.count(func.distinct(cluster)),
-                    func.count(func.distinct(case((col(Story.read).is_(False), cluster)))),
+                    func.count(func.distinct(case((is_read(self.reader).is_(False), cluster)))),
                 )
                 .join(Story, col(Story.id) == col(StoryMatch.story_id))
                 .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
@@ -45,6 +47,7 @@ class _Matches(_Base):
             row = session.get(Meta, _WATCHLIST_KEY)
             return row.value if row else None
 
+    @busy_retried
     def retag(
         self,
         tag: Callable[[str, str, str], Sequence[EntityHit]],
@@ -53,7 +56,8 @@ class _Matches(_Base):
         batch: int = 500,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Re-run the matcher (`tag(title, text, summary)`, Matcher.find's order) over every stored story.
+        """Re-run the matcher over every stored story: `tag(title, text, summary)`, the order of
+        Matcher.find.
 
         Works in batches, each its own transaction, so the UI keeps reading meanwhile; the
         fingerprint is stored last, so an interrupted re-tag is simply done again.
@@ -81,6 +85,7 @@ class _Matches(_Base):
         self.set_watchlist_fingerprint(fingerprint)
         return done
 
+    @busy_retried
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
         with self._writing() as session:
             session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
@@ -128,7 +133,7 @@ def _hit_from_row(row: StoryMatch) -> EntityHit:
     )
     return EntityHit(
         entity=row.entity,
-        kind=_kind(row.kind),
+        kind=row.kind,  # type: ignore[arg-type]
         code=row.code,
         count=row.count,
         snippet=row.snippet,

@@ -16,7 +16,8 @@ from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
 from newsdesk.store import _fulltext
-from newsdesk.store._models import StoryPage
+from newsdesk.store._models import StoryPage, StoryState
+from newsdesk.store._readers import default_reader
 
 
 def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
@@ -68,11 +69,32 @@ def _v5_search_on_postgresql(conn: Connection) -> None:
         _fulltext.rebuild(conn)
 
 
+def _v6_readers_and_leases(conn: Connection) -> None:
+    """Read and starred marks move to story_state, one row per reader and story (the marks
+    kept so far become those of the person running the upgrade); feeds get the columns of
+    the daemons' leases."""
+    StoryState.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    columns = {c["name"] for c in inspect(conn).get_columns("story")}
+    if "read" in columns:
+        conn.execute(
+            text(
+                'INSERT INTO story_state (reader, story_id, "read", starred) '
+                'SELECT :reader, id, "read", starred FROM story WHERE "read" OR starred'
+            ),
+            {"reader": default_reader()},
+        )
+        conn.execute(text("DROP INDEX IF EXISTS ix_story_unread_sort"))
+        conn.execute(text('ALTER TABLE story DROP COLUMN "read"'))
+        conn.execute(text("ALTER TABLE story DROP COLUMN starred"))
+    _add_columns(conn, "feed", {"lease_owner": "", "lease_until": "", "claimed_at": ""})
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_feed_health,
     3: _v3_story_page,
     4: _v4_search_and_list_indexes,
     5: _v5_search_on_postgresql,
+    6: _v6_readers_and_leases,
 }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class Meta(SQLModel, table=True):
@@ -42,6 +42,12 @@ class Feed(SQLModel, table=True):
     """The server answered 410 Gone: not polled again until feeds.toml changes its URL."""
     moved_to: str | None = None
     """Where a permanent redirect points: the reader should edit feeds.toml."""
+    lease_owner: str | None = None
+    """The daemon fetching this feed now (several daemons on one PostgreSQL), None when none is."""
+    lease_until: datetime | None = None
+    """When that daemon's claim lapses if it is not renewed (it died): then another takes the feed."""
+    claimed_at: datetime | None = None
+    """When a daemon last claimed the feed: the next claim waits one interval from it."""
 
 
 class Story(SQLModel, table=True):
@@ -51,7 +57,6 @@ class Story(SQLModel, table=True):
         Index("ix_story_sort", "sort_time"),
         Index("ix_story_feed_sort", "feed_id", "sort_time"),
         Index("ix_story_matched_sort", "matched", "sort_time"),
-        Index("ix_story_unread_sort", "read", "sort_time"),
         Index("ix_story_url", "url"),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -72,6 +77,15 @@ class Story(SQLModel, table=True):
     text_note: str | None = None
     """Why the page's text was not used (download failed, no text found), for the reader."""
     matched: bool = False
+
+
+class StoryState(SQLModel, table=True):
+    """A reader's read and starred marks: each analyst on a shared database keeps their own.
+    A story without a row is unread and not starred."""
+
+    __tablename__ = "story_state"
+    reader: str = Field(primary_key=True)
+    story_id: int = Field(foreign_key="story.id", ondelete="CASCADE", primary_key=True, index=True)
     read: bool = False
     starred: bool = False
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from newsdesk.store._base import _Base, _utc, insert_ignoring
-from newsdesk.store._models import Feed, Story, StoryGone, StoryPage
+from newsdesk.store._models import Feed, Story, StoryGone, StoryPage, StoryState
 from newsdesk.types import PurgedFeed, PurgeReport
 
 _CHUNK = 500
@@ -25,8 +25,8 @@ _TOMBSTONE_DAYS = 400
 
 
 def _kept() -> Any:
-    """The stories a purge never touches (the reader starred them)."""
-    return col(Story.starred).is_(True)
+    """The stories a purge never touches: starred by any reader."""
+    return exists(select(StoryState.story_id).where(col(StoryState.story_id) == col(Story.id), col(StoryState.starred).is_(True)))
 
 
 class _Purge(_Base):

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from newsdesk.errors import StoreError
 from newsdesk.store._base import _Base
 from newsdesk.store._models import Story
-from newsdesk.store._stories import _LIST_ROWS, _items
+from newsdesk.store._stories import _items, _list_select
 from newsdesk.types import SearchTerm, StoryItem
 
 # A search word: a "quoted phrase" or a run of anything else; FTS5's own syntax is not exposed.
@@ -40,7 +40,7 @@ class _Search(_Base):
                 raise StoreError(f"search {query!r} failed: {exc.orig}") from None
             if not ranked:
                 return []
-            rows = session.execute(_LIST_ROWS.where(col(Story.id).in_(ranked))).all()
+            rows = session.execute(_list_select(self.reader).where(col(Story.id).in_(ranked))).all()
             order = {story_id: index for index, story_id in enumerate(ranked)}
             return _items(session, sorted(rows, key=lambda row: order[row.id]))
 

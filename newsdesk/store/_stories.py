@@ -9,29 +9,37 @@ from typing import Any
 
 from sqlalchemy import func, insert, label, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
+from newsdesk.errors import DiskFull, StoreError
 from newsdesk.store._base import _id, _text_source, _utc, insert_ignoring
+from newsdesk.store._changes import notify_stored
 from newsdesk.store._clusters import _Clusters, cluster_column, cluster_sizes, sketch, sort_time
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
 from newsdesk.store._models import Feed, Story, StoryCluster, StoryGone, StoryMatch, StoryPage
-from newsdesk.store._pages import pack_page, unpack_page
+from newsdesk.store._pages import unpack_page
+from newsdesk.store._problems import busy_retried
+from newsdesk.store._state import is_read, is_starred
 from newsdesk.types import (
     Article,
     EntityHit,
+    FeedOutcome,
     FeedWrite,
     NewStory,
     StoredPage,
     StoryDetail,
     StoryItem,
     StoryQuery,
-    StoryWrite,
     TextSource,
 )
 
+NOT_STORED = "downloaded, but the disk holding the database is full: its new stories were not stored"
+
 
 class _Stories(_Clusters):
+    @busy_retried
     def write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
         """Several feeds' new stories, with their matches and pages, then the feeds' download
         records, in one transaction; each feed's story ids (None: one it already has).
@@ -41,6 +49,34 @@ class _Stories(_Clusters):
         once per feed. Each record's `new` is counted here, from what went in. The new
         stories' clusters, and the alerts they cause, go in the same transaction.
         """
+        try:
+            return self._write_feeds(writes)
+        except DiskFull:
+            # What can be recorded is: each feed's download, as not stored (its validators
+            # stay where they were, so the next refresh downloads the stories again).
+            self._record_unstored(writes)
+            raise
+
+    def _record_unstored(self, writes: Sequence[FeedWrite]) -> None:
+        records = [
+            replace(w.record, new=0, result=replace(w.record.result, outcome=FeedOutcome.NOT_STORED, error=NOT_STORED))
+            for w in writes
+            if w.record is not None
+        ]
+        try:
+            if self._engine.dialect.name == "sqlite":
+                # The failed transaction's pages fill the write-ahead log: a checkpoint on
+                # fresh connections (the pooled ones may still hold the failed statement)
+                # lets SQLite empty the log, which frees the room a few small updates need.
+                self._engine.dispose()
+                with self._engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            with self._writing() as session:
+                _record(session, records)
+        except (StoreError, DBAPIError):
+            pass  # not even that fits
+
+    def _write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
         sketches = [[sketch(s.story) for s in w.stories] for w in writes]
         with self._storing() as session:
             ids = [
@@ -52,9 +88,14 @@ class _Stories(_Clusters):
                 for w, got, drawn in zip(writes, ids, sketches, strict=True)
                 for story_id, one, made in zip(got, w.stories, drawn, strict=True)
             ])
+            notify_stored(session.connection(), sum(i is not None for got in ids for i in got))
             _record(
                 session,
-                [replace(w.record, new=sum(i is not None for i in got)) for w, got in zip(writes, ids, strict=True)],
+                [
+                    replace(w.record, new=sum(i is not None for i in got))
+                    for w, got in zip(writes, ids, strict=True)
+                    if w.record is not None
+                ],
             )
         return ids
 
@@ -78,33 +119,6 @@ class _Stories(_Clusters):
                         ) if v is not None
                     )
         return found
-
-    def add_story(
-        self, feed_id: int, story: NewStory, hits: Sequence[EntityHit], page: str | None = None
-    ) -> int | None:
-        """Store a story, its matches and its page in one transaction; None if the feed already has it."""
-        return self.add_stories(feed_id, [(story, hits)], [pack_page(page) if page else None])[0]
-
-    def add_stories(
-        self,
-        feed_id: int,
-        stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
-        pages: Sequence[bytes | None] | None = None,
-    ) -> list[int | None]:
-        """Store a feed's new stories with their matches and pages in one transaction.
-
-        `pages` are the stories' pages as pack_page made them (None: no page kept). Returns
-        each story's id, or None for one the feed already has. A crash leaves each story
-        whole with its matches and page, or absent. (A refresh writes with `write_feeds`.)
-        """
-        sketches = [sketch(story) for story, _ in stories]
-        with self._storing() as session:
-            ids = _insert_stories(session, feed_id, stories, pages)
-            self._stored(session, [
-                (story_id, StoryWrite(story, tuple(hits)), made)
-                for story_id, (story, hits), made in zip(ids, stories, sketches, strict=True)
-            ])
-            return ids
 
     def extracted_pages(self, urls: Iterable[str]) -> dict[str, Article]:
         """Articles already extracted from these page URLs (for another feed): not fetched again."""
@@ -144,13 +158,13 @@ class _Stories(_Clusters):
     def story(self, story_id: int) -> StoryDetail | None:
         with self._session() as session:
             row = session.exec(
-                select(Story, Feed.name)
+                select(Story, Feed.name, is_read(self.reader), is_starred(self.reader))
                 .join(Feed, col(Feed.id) == col(Story.feed_id))
                 .where(Story.id == story_id)
             ).first()
             if row is None:
                 return None
-            story, feed_name = row
+            story, feed_name, read, starred = row
             matches = session.exec(
                 select(StoryMatch).where(StoryMatch.story_id == story_id).order_by(col(StoryMatch.id))
             ).all()
@@ -166,8 +180,8 @@ class _Stories(_Clusters):
             text=story.text,
             text_source=_text_source(story.text_source),
             text_note=story.text_note,
-            read=story.read,
-            starred=story.starred,
+            read=read,
+            starred=starred,
             hits=tuple(_hit_from_row(m) for m in matches),
         )
 
@@ -214,6 +228,7 @@ class _Stories(_Clusters):
             n, size = session.exec(select(func.count(), func.sum(func.length(StoryPage.html)))).one()
         return n, int(size or 0)
 
+    @busy_retried
     def set_text(
         self, story_id: int, text: str, source: TextSource, note: str | None, hits: Sequence[EntityHit]
     ) -> None:
@@ -247,8 +262,6 @@ def _insert_stories(
             "text_source": story.text_source,
             "text_note": story.text_note,
             "matched": bool(hits),
-            "read": False,
-            "starred": False,
         }
         for story, hits in stories
     ]
@@ -282,19 +295,22 @@ def _insert_stories(
     return ids
 
 
-# Only what a list row shows: a story's text never leaves the database for a list.
-_LIST_ROWS: Any = (
-    sa_select(
-        col(Story.id), col(Story.title), col(Story.sort_time), col(Story.read), col(Story.starred), col(Story.url),
-        col(Story.published), label("feed", col(Feed.name)), label("cluster", cluster_column()),
+def _list_select(reader: str) -> Any:
+    """Only what a list row shows (the reader's own marks): a story's text never leaves the
+    database for a list."""
+    return (
+        sa_select(
+            col(Story.id), col(Story.title), col(Story.sort_time), label("read", is_read(reader)),
+            label("starred", is_starred(reader)), col(Story.url), col(Story.published), label("feed", col(Feed.name)),
+            label("cluster", cluster_column()),
+        )
+        .join(Feed, col(Feed.id) == col(Story.feed_id))
+        .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
     )
-    .join(Feed, col(Feed.id) == col(Story.feed_id))
-    .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
-)
 
 
 def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
-    """List rows (of _LIST_ROWS) with each story's matched entities, in one query."""
+    """List rows (of _list_select) with each story's matched entities, in one query."""
     ids = [row.id for row in rows]
     entities: dict[int, list[str]] = {i: [] for i in ids}
     tags: dict[int, list[str]] = {i: [] for i in ids}

@@ -7,16 +7,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, update
+from sqlalchemy import and_, case, false, func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from newsdesk.errors import StoreError
-from newsdesk.store._base import _Base, _utc
-from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch
+from newsdesk.store._base import _Base, _utc, dialect_insert
+from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch, StoryState
+from newsdesk.store._problems import busy_retried
 from newsdesk.store._search import matching
-from newsdesk.store._stories import _LIST_ROWS, _items
+from newsdesk.store._state import is_read, is_starred
+from newsdesk.store._stories import _items, _list_select
 from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
 
 _OrderKey = tuple[Any, bool, Callable[[StoryItem], Any]]
@@ -35,8 +38,8 @@ class _Views(_Base):
         marked read or stored meanwhile neither skip nor repeat a row.
         """
         with self._session() as session:
-            keys = _order_keys(query)
-            statement = _LIST_ROWS.where(*_view_filter(session, query))
+            keys = _order_keys(query, self.reader)
+            statement = _list_select(self.reader).where(*_view_filter(session, query, self.reader))
             if after is not None:
                 statement = statement.where(_after(keys, after))
             statement = statement.order_by(*(column.desc() if down else column.asc() for column, down, _ in keys))
@@ -45,29 +48,29 @@ class _Views(_Base):
     def count_view(self, query: StoryQuery) -> ViewCount:
         """How many stories a view holds, and how many of them are unread (the UI's header)."""
         with self._session() as session:
-            statement = select(func.count(), func.sum(case((col(Story.read).is_(False), 1), else_=0))).where(
-                *_view_filter(session, query)
+            statement = (
+                select(func.count(), func.sum(case((is_read(self.reader).is_(False), 1), else_=0)))
+                .select_from(Story)
+                .where(*_view_filter(session, query, self.reader))
             )
             stories, unread = _run(session, statement, query).one()
         return ViewCount(stories=stories, unread=int(unread or 0))
 
+    @busy_retried
     def mark_view_read(self, query: StoryQuery) -> list[int]:
-        """Mark every unread story of a view read, in one transaction; the ids it marked (to undo)."""
+        """Mark every story of a view that this reader has not read, read, in one transaction;
+        the ids it marked (to undo)."""
         with self._writing() as session:
-            statement = (
-                update(Story)
-                .where(*_view_filter(session, query), col(Story.read).is_(False))
-                .values(read=True)
-                .returning(col(Story.id))
-            )
-            return list(_run(session, statement, query).scalars())
+            unread = sa_select(col(Story.id)).where(*_view_filter(session, query, self.reader), is_read(self.reader).is_(False))
+            ids = list(_run(session, unread, query).scalars())
+            _mark_read(session, self.reader, ids, True)
+            return ids
 
+    @busy_retried
     def set_read_many(self, story_ids: Sequence[int], read: bool) -> None:
-        """Mark these stories read (or unread) in one transaction: undoing a mark-all."""
+        """Mark these stories read (or unread) for this reader in one transaction: undoing a mark-all."""
         with self._writing() as session:
-            for start in range(0, len(story_ids), 500):
-                chunk = list(story_ids[start : start + 500])
-                session.execute(update(Story).where(col(Story.id).in_(chunk)).values(read=read))
+            _mark_read(session, self.reader, list(story_ids), read)
 
     def latest_story_id(self) -> int:
         """The newest story's id (0: none): a query cheap enough to ask every few seconds, so a
@@ -86,7 +89,15 @@ def _run(session: Session, statement: Any, query: StoryQuery) -> Any:
         raise StoreError(f"search {query.search!r} failed: {exc.orig}") from None
 
 
-def _view_filter(session: Session, query: StoryQuery, story: Any = Story) -> list[Any]:
+def _mark_read(session: Session, reader: str, story_ids: list[int], read: bool) -> None:
+    for start in range(0, len(story_ids), 500):
+        rows = [{"reader": reader, "story_id": sid, "read": read, "starred": False} for sid in story_ids[start : start + 500]]
+        if rows:
+            statement = dialect_insert(session, StoryState)
+            session.execute(statement.on_conflict_do_update(index_elements=["reader", "story_id"], set_={"read": read}), rows)
+
+
+def _view_filter(session: Session, query: StoryQuery, reader: str, story: Any = Story) -> list[Any]:
     """The WHERE clauses of a view (on `story`: the story table, or an alias of it)."""
     where: list[Any] = []
     if query.entity is not None:
@@ -96,19 +107,19 @@ def _view_filter(session: Session, query: StoryQuery, story: Any = Story) -> lis
     if query.feed is not None:
         where.append(col(story.feed_id).in_(select(Feed.id).where(Feed.name == query.feed)))
     if query.unread_only:
-        where.append(col(story.read).is_(False))
+        where.append(is_read(reader, story).is_(False))
     if query.starred_only:
-        where.append(col(story.starred).is_(True))
+        where.append(is_starred(reader, story).is_(True))
     if query.since is not None:
         where.append(col(story.sort_time) >= _utc(query.since))
     if query.search is not None and story is Story:  # (a search collapses to its first hit's cluster row)
         where.append(matching(session, query.search))
     if query.collapse and story is Story:
-        where.append(~_earlier_in_cluster(session, query))
+        where.append(~_earlier_in_cluster(session, query, reader))
     return where
 
 
-def _earlier_in_cluster(session: Session, query: StoryQuery) -> Any:
+def _earlier_in_cluster(session: Session, query: StoryQuery, reader: str) -> Any:
     """EXISTS: a story of the same cluster that the view also holds comes before this one
     (one row per cluster: its earliest story in the view)."""
     earlier, member = aliased(Story), aliased(StoryCluster)
@@ -121,13 +132,13 @@ def _earlier_in_cluster(session: Session, query: StoryQuery) -> Any:
                 col(earlier.sort_time) < col(Story.sort_time),
                 and_(col(earlier.sort_time) == col(Story.sort_time), col(earlier.id) < col(Story.id)),
             ),
-            *_view_filter(session, query, earlier),
+            *_view_filter(session, query, reader, earlier),
         )
         .exists()
     )
 
 
-def _order_keys(query: StoryQuery) -> list[_OrderKey]:
+def _order_keys(query: StoryQuery, reader: str) -> list[_OrderKey]:
     """A view's order, most significant key first."""
     newest: list[_OrderKey] = [
         (col(Story.sort_time), True, lambda s: _utc(s.time)),
@@ -137,7 +148,7 @@ def _order_keys(query: StoryQuery) -> list[_OrderKey]:
     if query.sort == StorySort.OLDEST:
         keys = [(column, False, value) for column, _, value in newest]
     elif query.sort == StorySort.UNREAD:
-        keys = [(col(Story.read), False, lambda s: s.read), *newest]
+        keys = [(is_read(reader), False, lambda s: s.read), *newest]
     elif query.sort == StorySort.MATCHES:
         matches = select(func.count()).where(StoryMatch.story_id == Story.id).scalar_subquery()
         keys = [(matches, True, lambda s: len(s.entities)), *newest]

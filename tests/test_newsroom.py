@@ -1,0 +1,126 @@
+"""A newsroom on one PostgreSQL: several `newsdesk daemon` processes share the feeds, readers
+keep their own marks. Real processes, a real PostgreSQL server, feeds from a local server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.httpserver import LocalServer
+
+FEEDS = 12
+ITEMS = 3
+
+
+def _rss(n: int) -> bytes:
+    items = "".join(
+        f"<item><title>Story {n}-{i} from Iran</title><link>http://127.0.0.1:9/{n}/{i}.html</link>"
+        f"<guid>feed{n}-{i}</guid><description>Iran and Israel, story {i}.</description></item>"
+        for i in range(ITEMS)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {n}</title>{items}</channel></rss>'.encode()
+
+
+def _config(server: LocalServer, tmp_path: Path, delay: float) -> Path:
+    for n in range(FEEDS):
+        server.add(f"/feeds/{n}.xml", _rss(n), headers={"Content-Type": "application/rss+xml"}, delay=delay)
+    feeds = "".join(f'[[feeds]]\nname = "Feed {n}"\nurl = "{server.url(f"/feeds/{n}.xml")}"\n' for n in range(FEEDS))
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\nextract = false\nconcurrency = 2\nlease_seconds = 3\n" + feeds + '[watchlist]\ncountries = ["Iran"]\n'
+    )
+    return config
+
+
+def _daemon(config: Path, db: str, tmp_path: Path, name: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), XDG_DATA_HOME=str(tmp_path / "data"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsdesk", "daemon", "--config", str(config), "--db", db],
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / f"{name}.log", "w"), text=True, env=env,
+    )
+
+
+def _query(db: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_engine(db.replace("postgresql+psycopg", "postgresql+psycopg"))
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def _wait(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def _stop(*procs: subprocess.Popen[str]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_three_daemons_fetch_each_feed_once_and_store_each_story_once(http_server: LocalServer, pg_url: str, tmp_path: Path) -> None:
+    config = _config(http_server, tmp_path, delay=0.4)
+    from newsdesk.store import Store
+
+    Store(pg_url).close()  # the schema, made once before the daemons race to it
+    daemons = [_daemon(config, pg_url, tmp_path, f"d{i}") for i in range(3)]
+    try:
+        assert _wait(lambda: _query(pg_url, "select count(*) from story")[0][0] == FEEDS * ITEMS, 60)
+        time.sleep(4)  # more sweeps by every daemon: nothing is fetched again within the interval
+    finally:
+        _stop(*daemons)
+    assert [http_server.hits(f"/feeds/{n}.xml") for n in range(FEEDS)] == [1] * FEEDS
+    assert _query(pg_url, "select count(*), count(distinct (feed_id, key)) from story") == [(FEEDS * ITEMS, FEEDS * ITEMS)]
+    assert _query(pg_url, "select count(*) from feed where lease_owner is not null") == [(0,)]
+    logs = [(tmp_path / f"d{i}.log").read_text() for i in range(3)]
+    fetched = [sum(int(line.split("refreshed ")[1].split()[0]) for line in log.splitlines() if " refreshed " in line) for log in logs]
+    assert sum(fetched) == FEEDS, logs
+    assert sum(1 for n in fetched if n) >= 2, f"the work did not spread: {fetched}"
+
+
+def test_a_killed_daemons_feeds_are_taken_over_when_its_lease_ends(http_server: LocalServer, pg_url: str, tmp_path: Path) -> None:
+    config = _config(http_server, tmp_path, delay=30)  # A never gets an answer before it dies
+    from newsdesk.store import Store
+
+    Store(pg_url).close()
+    first = _daemon(config, pg_url, tmp_path, "first")
+    try:
+        assert _wait(lambda: _query(pg_url, "select count(*) from feed where lease_owner is not null")[0][0] > 0, 30)
+        held = {r[0] for r in _query(pg_url, "select url from feed where lease_owner is not null")}
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        killed_at = time.monotonic()
+    finally:
+        _stop(first)
+    for n in range(FEEDS):  # the server answers at once from now on
+        http_server.add(f"/feeds/{n}.xml", _rss(n), headers={"Content-Type": "application/rss+xml"})
+    second = _daemon(config, pg_url, tmp_path, "second")
+    try:
+        assert _wait(lambda: _query(pg_url, "select count(*) from story")[0][0] == FEEDS * ITEMS, 60)
+        taken_over = time.monotonic() - killed_at
+    finally:
+        _stop(second)
+    assert held
+    assert taken_over >= 2.5  # not before the dead daemon's 3-second claim lapsed
+    assert _query(pg_url, "select count(*), count(distinct (feed_id, key)) from story") == [(FEEDS * ITEMS, FEEDS * ITEMS)]
+    # Nothing half-written: every story whose title names Iran has its match.
+    assert _query(pg_url, "select count(*) from story s where not exists (select 1 from match m where m.story_id = s.id)") == [(0,)]
+    assert _query(pg_url, "select count(*) from feed where lease_owner is not null or last_checked is null") == [(0,)]
