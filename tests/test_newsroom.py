@@ -124,3 +124,43 @@ def test_a_killed_daemons_feeds_are_taken_over_when_its_lease_ends(http_server: 
     # Nothing half-written: every story whose title names Iran has its match.
     assert _query(pg_url, "select count(*) from story s where not exists (select 1 from match m where m.story_id = s.id)") == [(0,)]
     assert _query(pg_url, "select count(*) from feed where lease_owner is not null or last_checked is null") == [(0,)]
+
+
+async def test_a_reader_ui_on_postgresql_shows_a_daemons_story_within_a_second(
+    http_server: LocalServer, pg_url: str, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from newsdesk.config import load_config
+    from newsdesk.store import Store
+    from newsdesk.ui import NewsdeskApp
+    from newsdesk.ui.widgets import StoryList
+    from tests.ui_fixtures import settle
+
+    http_server.add("/feeds/0.xml", _rss(0), headers={"Content-Type": "application/rss+xml"})
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[settings]\nextract = false\n[[feeds]]\nname = "Feed 0"\nurl = "{http_server.url("/feeds/0.xml")}"\n'
+                      '[watchlist]\ncountries = ["Iran"]\n')
+    store = Store(pg_url, reader="ana")
+    # The reader polls only once a minute here: the story can only reach it that fast by NOTIFY.
+    app = NewsdeskApp(store, load_config(config), poll_seconds=60)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(StoryList).rows == []
+        daemon = _daemon(config, pg_url, tmp_path, "daemon")
+        try:
+            stored_at = shown_at = None
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while shown_at is None and loop.time() < deadline:
+                if stored_at is None and _query(pg_url, "select count(*) from story")[0][0]:
+                    stored_at = loop.time()
+                if app.screen.query_one(StoryList).rows:
+                    shown_at = loop.time()
+                await asyncio.sleep(0.05)
+        finally:
+            _stop(daemon)
+        assert shown_at is not None and stored_at is not None
+        assert shown_at - stored_at < 1.0
+        assert sorted(s.title for s in app.screen.query_one(StoryList).rows) == [f"Story 0-{i} from Iran" for i in range(ITEMS)]
+    store.close()

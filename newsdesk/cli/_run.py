@@ -124,6 +124,8 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
+    from sqlalchemy.engine import make_url
+
     from newsdesk.config import find_db
     from newsdesk.display import SafeLogFormatter
     from newsdesk.lock import DaemonLock
@@ -136,7 +138,7 @@ def cmd_daemon(args: argparse.Namespace) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     config = load_config_arg(args)  # a broken feeds.toml is reported before anything else
     url = database_url(find_db(args.db, config.settings.database))
-    if url.startswith("postgresql"):
+    if make_url(url).get_backend_name() == "postgresql":
         # Many daemons may share a PostgreSQL database: each feed is claimed before it is
         # fetched (a lease on its row), so no lock keeps the others out.
         with open_store(args, config) as store:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Self
 
+from newsdesk.store._changes import Changes, _Watching
 from newsdesk.store._engine import database_url
 from newsdesk.store._feeds import _Feeds
 from newsdesk.store._leases import _Leases
@@ -35,6 +36,7 @@ from newsdesk.types import FeedWrite, FetchRecord
 
 __all__ = [
     "MAX_STORED_PAGE_BYTES",
+    "Changes",
     "FeedWrite",
     "FetchRecord",
     "Store",
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 
-class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases):
+class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching):
     """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
 
     def __enter__(self) -> Self:

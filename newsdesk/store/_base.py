@@ -86,6 +86,12 @@ class _Base:
         self._engine = open_engine(target)
         self._write_lock = threading.Lock()
 
+    @property
+    def shared(self) -> bool:
+        """A database several daemons and readers share (PostgreSQL): feeds are claimed
+        before they are fetched, and readers are told of new stories."""
+        return self._engine.dialect.name == "postgresql"
+
     def close(self) -> None:
         self._engine.dispose()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import threading
 import webbrowser
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -28,7 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from newsdesk.alerts import Outbox
 from newsdesk.config import Config, FeedConfig
-from newsdesk.errors import ConfigError
+from newsdesk.errors import ConfigError, StoreError
 from newsdesk.fetch import is_web_url
 from newsdesk.keymap import Bound, Scope, bound, in_scope
 from newsdesk.lock import holder
@@ -86,6 +87,8 @@ class NewsdeskApp(App[None]):
         self._periodic = periodic
         self._watch_seconds = watch_seconds
         self._poll_seconds = poll_seconds
+        self._listening = threading.Event()
+        """Set when the app ends: the thread listening for new stories stops."""
         self._refresher = refresher or self._refresh_with
         self._state = state or UiState()
         self._state_path = state_path
@@ -112,6 +115,8 @@ class NewsdeskApp(App[None]):
         self._scheduler = Scheduler(
             self.config, self._refresh_batch, on_config=self._config_changed,
             on_config_error=self._config_failed, watch_seconds=self._watch_seconds, periodic=False,
+            # On a shared PostgreSQL database the UI claims feeds as the daemons do.
+            leases=self.store if self.store.shared else None,
         )
         self._scheduler.start()
         self._retag()
@@ -119,8 +124,11 @@ class NewsdeskApp(App[None]):
         self.set_interval(self._poll_seconds, self._poll)
         self._poll_alerts()
         self.set_interval(_ALERT_POLL_SECONDS, self._poll_alerts)
+        if self.store.shared:
+            threading.Thread(target=self._listen, name="newsdesk-listen", daemon=True).start()
 
     def on_unmount(self) -> None:
+        self._listening.set()
         if self._scheduler is not None:
             self._scheduler.shutdown()
         self._outbox.close()
@@ -253,6 +261,24 @@ class NewsdeskApp(App[None]):
     def _poll(self) -> None:
         """The newest story id and the daemon's pid: a couple of cheap reads, a few times a minute."""
         self.post_message(Polled(self.store.latest_story_id(), holder(self.store.url)))
+
+    def _listen(self) -> None:
+        """On PostgreSQL the database says when stories are stored (LISTEN/NOTIFY): the list
+        hears of a daemon's story the moment it is committed, not at the next poll. A thread
+        of its own for as long as the app runs (not a worker: workers are waited for)."""
+        try:
+            watch = self.store.changes()
+        except StoreError as exc:  # the next poll says the same; a watch is a nicety
+            self.call_from_thread(self.notify, f"Not told of new stories at once: {exc}", markup=False)
+            return
+        try:
+            while not self._listening.is_set():
+                if watch.wait(0.5) and not self._listening.is_set():
+                    self.call_from_thread(self._poll)
+        except (RuntimeError, StoreError):  # the app has stopped, or the server went away
+            pass
+        finally:
+            watch.close()
 
     def on_polled(self, message: Polled) -> None:
         first, self._polled = not self._polled, True
