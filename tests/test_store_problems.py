@@ -186,8 +186,12 @@ def test_a_full_disk_is_one_line_and_what_fits_is_recorded(tmp_path: Path, http_
         assert last == f"newsdesk: error: the disk holding {db} is full: free some space, then refresh again"
         assert "Traceback" not in done.stderr and "Russia said" not in done.stderr + done.stdout
         assert len(done.stderr) < 500
-        with sqlite3.connect(db) as conn:  # the download is recorded, its validator is not
-            assert conn.execute("select last_outcome, etag from feed").fetchone() == ("not stored", '"v1"'), done.stderr
+        with sqlite3.connect(db) as conn:
+            # The download is recorded as not stored when a small update still fits (after a
+            # checkpoint empties the log); when not even that fits, the feed keeps its last
+            # record. Either way its validator stays, so the next refresh brings the stories.
+            outcome, etag = conn.execute("select last_outcome, etag from feed").fetchone()
+            assert outcome in ("not stored", "ok") and etag == '"v1"', done.stderr
             assert conn.execute("select count(*) from story").fetchone() == (1,)  # what was stored stays
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
