@@ -13,7 +13,7 @@ import pytest
 
 from newsdesk.match import Matcher
 from newsdesk.store import Store
-from newsdesk.types import FeedOutcome, FeedResult
+from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
 from newsdesk.ui import NewsdeskApp
 from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
 
@@ -45,7 +45,7 @@ def _store(path: Path) -> Store:
     )
     for n, title in enumerate(titles):
         add_story(store, feed_id, matcher, f"more-{n}", title, f"{title}. Vladimir Putin spoke.", NOW - timedelta(minutes=10 + n))
-    store.record_fetch(store.feeds()[0].id, FeedResult(CONFIG.feeds[0].url, FeedOutcome.OK, http_status=200), NOW)
+    store.record_fetches([FetchRecord(store.feeds()[0].id, FeedResult(CONFIG.feeds[0].url, FeedOutcome.OK, http_status=200), NOW)])
     return store
 
 
