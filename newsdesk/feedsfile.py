@@ -59,7 +59,7 @@ def feed_identity(url: str) -> str:
     """One spelling per feed address, to refuse a feed already listed under another spelling:
     scheme, case of the host, default port, a trailing slash, fragment and tracking parameters
     do not make another feed."""
-    from newsdesk.fetch import normalise_link
+    from newsdesk.urls import normalise_link
 
     normal = normalise_link(url)
     return normal.split("://", 1)[-1].rstrip("/")

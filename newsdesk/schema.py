@@ -17,13 +17,10 @@ To add a table (`[alerts]`), declare a frozen dataclass whose fields are `key(..
 
 from __future__ import annotations
 
-import ipaddress
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass
 from typing import Any, Generic, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -129,7 +126,6 @@ class Boolean:
         return value
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,52 +170,15 @@ class Strings:
         return out
 
 
-_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-
-
 def web_url_problem(url: str) -> str | None:
-    """Why `url` cannot be downloaded as an http(s) URL, or None when it can.
+    """Why `url` cannot be downloaded, in words naming it, or None when it can: the downloads'
+    own check (newsdesk.urls.web_address), so a URL feeds.toml accepts is one they can request."""
+    from newsdesk.urls import web_address
 
-    Everything an HTTP client would refuse later is refused here: the scheme, the host (a
-    name of letters, digits and hyphens in labels, international names that IDNA can encode,
-    or an IP address, IPv6 in brackets), the port (one, 1-65535), and spaces or control
-    characters anywhere."""
-    if _CONTROL.search(url) or " " in url:
-        return f"{url!r} has spaces or control characters in it"
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", "Port could not be cast"
-        reason = str(exc)
-        if "Port" in reason or "port" in reason:
-            return f"{url!r} has a port that is not one number from 1 to 65535"
-        return f"{url!r} is not a valid URL ({reason})"
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"{url!r} is not an http:// or https:// URL"
-    if port == 0:
-        return f"{url!r} has a port that is not one number from 1 to 65535"
-    host = parts.hostname or ""
-    if not host:
-        return f"{url!r} has no host name"
-    if "[" in parts.netloc:
-        try:
-            ipaddress.IPv6Address(host.partition("%")[0])
-        except ValueError:
-            return f"{url!r} has an invalid IPv6 address"
-        if "%" in host:
-            return f"{url!r} has an IPv6 zone, which newsdesk cannot use"
-        return None
-    ascii_host = host
-    if not host.isascii():
-        import idna  # IDNA 2008, as HTTP clients encode names (Python's own codec is IDNA 2003)
-
-        try:
-            ascii_host = idna.encode(host).decode("ascii")
-        except (idna.IDNAError, UnicodeError):
-            return f"{url!r} has a host name that is not valid ({host!r})"
-    labels = ascii_host.rstrip(".").split(".")
-    if not all(_HOST_LABEL.match(label) for label in labels):
-        return f"{url!r} has a host name that is not valid ({host!r})"
+        web_address(url)
+    except ValueError as exc:
+        return f"{url!r} {exc}"
     return None
 
 

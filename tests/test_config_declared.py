@@ -78,12 +78,11 @@ def test_config_reference_command_prints_the_table() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "key", "words"),
     [
-        ('[[feeds]]\nurl = "http://[::1"\n', 2, "feeds[1].url", "not a valid URL"),
+        ('[[feeds]]\nurl = "http://[::1"\n', 2, "feeds[1].url", "a bad port or IPv6 address"),
         ('[[feeds]]\nurl = "http://[::1]:80:81/feed"\n', 2, "feeds[1].url", "port"),
-        ('[[feeds]]\nname = "x"\nurl = "http://127.0.0.1:65536/feed"\n', 3, "feeds[1].url", "from 1 to 65535"),
-        ('[[feeds]]\nurl = "http://example.org:80:81/feed"\n', 2, "feeds[1].url", "from 1 to 65535"),
-        ('[[feeds]]\nurl = "http://exa mple.org/feed"\n', 2, "feeds[1].url", "spaces"),
-        ('[[feeds]]\nurl = "http://[fe80::1%25eth0]/feed"\n', 2, "feeds[1].url", "zone"),
+        ('[[feeds]]\nname = "x"\nurl = "http://127.0.0.1:65536/feed"\n', 3, "feeds[1].url", "a bad port"),
+        ('[[feeds]]\nurl = "http://example.org:80:81/feed"\n', 2, "feeds[1].url", "a bad port"),
+        ('[[feeds]]\nurl = "http://exa mple.org/feed"\n', 2, "feeds[1].url", "has a host name that is not valid"),
         ('[settings]\nuser_agent = "newsdesk für mich"\n', 2, "settings.user_agent", "printable ASCII"),
         ('[settings]\nuser_agent = "a\\r\\nX-Evil: 1"\n', 2, "settings.user_agent", "printable ASCII"),
         ("[settings]\nrefresh_minutes = nan\n", 2, "settings.refresh_minutes", "not nan"),

@@ -169,7 +169,7 @@ def test_command_line_values_are_checked_by_the_declaration(
 
 def test_a_bad_url_is_refused_before_any_fetch(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "feeds", "add", "ftp://example.org/feed", "--config", str(config))
-    assert code == 1 and "URL: 'ftp://example.org/feed' is not an http:// or https:// URL" in err
+    assert code == 1 and "URL: 'ftp://example.org/feed' is not an http:// or https:// address" in err
 
 
 def test_feeds_list_and_remove(config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

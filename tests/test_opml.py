@@ -140,7 +140,7 @@ def test_stdin_and_the_reasons_for_skipping(empty: Path) -> None:
         "- Local file: file:///etc/passwd: not an http(s) feed address",
         "- Script: javascript:alert(1): not an http(s) feed address",
         "- feed scheme: feed://example.org/rss: not an http(s) feed address",
-        "- Broken: 'http://[::1' is not a valid URL",
+        "- Broken: 'http://[::1' is not an address newsdesk can read",
     ):
         assert line in proc.stdout
     freshrss = _newsdesk("import", str(OPML / "freshrss.opml.xml"), "--config", str(empty), "--dry-run")
