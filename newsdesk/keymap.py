@@ -20,20 +20,21 @@ from typing import Any, Literal
 
 from newsdesk.schema import Invalid
 
-Scope = Literal["app", "list", "reader", "feeds", "links", "dialog", "help"]
+Scope = Literal["app", "list", "reader", "feeds", "feed", "links", "dialog", "help"]
 
 SCOPE_NAMES: dict[Scope, str] = {
     "app": "anywhere",
     "list": "list",
     "reader": "reader",
     "feeds": "feeds",
+    "feed": "feed details",
     "links": "links",
     "dialog": "dialogs",
     "help": "help",
 }
 """How the help and the README name each scope."""
 
-SCREENS: tuple[Scope, ...] = ("list", "reader", "feeds", "links", "dialog", "help")
+SCREENS: tuple[Scope, ...] = ("list", "reader", "feeds", "feed", "links", "dialog", "help")
 """The scopes a screen has: each is active together with "app", never with another."""
 
 
@@ -79,7 +80,7 @@ class Bound:
     keys: tuple[str, ...]
 
 
-_MOVE: tuple[Scope, ...] = ("list", "reader", "feeds", "links", "dialog")
+_MOVE: tuple[Scope, ...] = ("list", "reader", "feeds", "feed", "links", "dialog")
 
 ACTIONS: tuple[Action, ...] = (
     # Everywhere.
@@ -110,18 +111,18 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "back", ("q",), "Back",
         "back one level; on the main list: quit",
-        ("list", "reader", "feeds", "links", "help"),
+        ("list", "reader", "feeds", "feed", "links", "help"),
     ),
     Action(
         "close", ("escape",), "Close",
         "close this screen",
-        ("reader", "feeds", "links", "help"), palette=False,
+        ("reader", "feeds", "feed", "links", "help"), palette=False,
     ),
     # The story list and the reader.
     Action(
         "open", ("enter",), "Open",
-        "open the story (marks it read); on the feeds screen: the feed's stories; among links: the link",
-        ("list", "feeds", "links"), footer=True, palette=False,
+        "open the story (marks it read); on the feeds screen: the feed's stories, or a tag's; among links: the link",
+        ("list", "feeds", "feed", "links"), footer=True, palette=False,
     ),
     Action(
         "next_unread", ("n",), "Next unread",
@@ -177,11 +178,27 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "refresh_feed", ("r",), "Refresh feed",
-        "refresh the story's feed now (on the feeds screen: the selected feed)",
-        ("list", "reader", "feeds"), footer=True,
+        "refresh the story's feed now (on the feeds screen: the selected feed, unless it backs off: F forces it)",
+        ("list", "reader", "feeds", "feed"), footer=True,
     ),
-    Action("refresh_all", ("R",), "Refresh all", "refresh every feed now", ("list", "reader", "feeds")),
-    Action("feeds", ("f",), "Feeds", "the feeds and their health", ("list",), footer=True),
+    Action(
+        "force_refresh", ("F",), "Force refresh",
+        "refresh the selected feed now, even while it backs off after failures",
+        ("feeds", "feed"),
+    ),
+    Action("refresh_all", ("R",), "Refresh all", "refresh every feed now", ("list", "reader", "feeds", "feed")),
+    Action("feeds", ("f",), "Feeds", "the feeds and their health, grouped by tag", ("list",), footer=True),
+    Action(
+        "feed_details", ("i",), "Details",
+        "the selected feed in full: its address and where it moved, the problem, HTTP status and validators, "
+        "the last 10 outcomes, the back-off",
+        ("feeds",), footer=True,
+    ),
+    Action(
+        "edit_config", ("E",), "Edit feeds.toml",
+        "open feeds.toml in your editor ($VISUAL, $EDITOR, else nano or vi); read again when the editor exits",
+        ("app",),
+    ),
     # Questions and help.
     Action(
         "confirm", ("y", "enter"), "Yes",

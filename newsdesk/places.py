@@ -84,3 +84,26 @@ def _why(exc: OSError, path: Path) -> str:
     if exc.errno == errno.ENOENT:
         return f"{existing or path} cannot hold new directories"
     return exc.strerror or str(exc)
+
+
+def shown_path(path: Path | str, *, home: bool = True) -> str:
+    """A file as a person reads it: absolute, and under the home directory as ~/... (`home`)."""
+    absolute = Path(path).expanduser().absolute()
+    if home:
+        try:
+            return "~/" + str(absolute.relative_to(Path.home()))
+        except (ValueError, RuntimeError):
+            pass
+    return str(absolute)
+
+
+def shown_database(target: str, *, home: bool = False) -> str:
+    """A database as a person reads it: a SQLite file as its path, any other URL without its
+    password."""
+    import re
+
+    if "://" not in target:
+        return shown_path(target, home=home)
+    if target.startswith("sqlite:///") and target != "sqlite:///:memory:":
+        return shown_path(target.removeprefix("sqlite:///").partition("?")[0], home=home)
+    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", target)

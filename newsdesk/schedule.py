@@ -94,8 +94,7 @@ class Scheduler:
         """Re-read feeds.toml now, changed or not (`kill -HUP` on the daemon): the same path
         as a change the watch notices, so a broken file keeps the last good config."""
         self._stamp = None
-        self._last_error = None
-        await self._check_config()
+        await self._check_config(asked=True)
 
     @property
     def periodic(self) -> bool:
@@ -204,7 +203,8 @@ class Scheduler:
     async def _feed_due(self, feed: FeedConfig) -> None:
         self.due([feed])
 
-    async def _check_config(self) -> None:
+    async def _check_config(self, *, asked: bool = False) -> None:
+        """`asked`: a reload someone asked for, which says its error again."""
         path = self.config.path
         stamp = _file_stamp(path)
         if path is None or stamp == self._stamp:
@@ -214,7 +214,7 @@ class Scheduler:
             config = await asyncio.to_thread(load_config, path)
         except ConfigError as exc:
             message = str(exc)
-            if message != self._last_error:
+            if message != self._last_error or asked:
                 log.error("%s (still using the last good config)", message)
                 self._last_error = message
             if self._on_config_error:

@@ -337,6 +337,10 @@ class StoryQuery:
     """One watchlist entry's stories (its name as stored: "Russia", "Vladimir Putin")."""
     feed: str | None = None
     """One feed's stories, by its name in feeds.toml."""
+    feeds: tuple[str, ...] | None = None
+    """Only these feeds' stories, by their names (the feeds of one tag)."""
+    tag: str | None = None
+    """The tag `feeds` share, to name the view; the store filters by `feeds` alone."""
     unread_only: bool = False
     starred_only: bool = False
     since: datetime | None = None
@@ -427,3 +431,18 @@ class ClusterSource:
     url: str | None
     time: datetime
     read: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """One past download of a feed, as the feeds screen's detail view lists them."""
+
+    checked_at: datetime
+    outcome: str
+    """A FeedOutcome's value: "ok", "not modified", "timeout", ..."""
+    http_status: int | None
+    error: str | None
+    """What went wrong, in words (or a parse warning on a good answer)."""
+    new: int
+    """Stories that were new."""
+    moved_to: str | None = None

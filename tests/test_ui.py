@@ -34,7 +34,7 @@ from newsdesk.ui.screens import (
     StoryListScreen,
 )
 from newsdesk.ui.state import load_state
-from newsdesk.ui.widgets import EntityPanel, FeedList, StoryList
+from newsdesk.ui.widgets import EntityPanel, FeedList, FeedProblem, StoryList
 from tests.store_fixtures import feed_named, write_stories
 from tests.ui_fixtures import CONFIG, NOW, SEED_WATCHLIST, add_story, make_store, settle
 
@@ -505,7 +505,7 @@ async def test_r_refreshes_the_storys_feed_and_R_every_feed(http_server, tmp_pat
         await _press(pilot, "f")
         assert isinstance(app.screen, FeedsScreen)
         feeds = app.screen.query_one(FeedList)
-        assert [f.name for f in feeds.rows] == ["One", "Two"]
+        assert [f.feed.name for f in feeds.rows] == ["One", "Two"]
         await _press(pilot, "j", "r")
         await _until(pilot, lambda: http_server.hits("/Two.xml") == 2)
         await _press(pilot, "k", "enter")
@@ -555,9 +555,15 @@ async def test_the_feeds_screen_shows_each_feeds_health(store: Store) -> None:
         await _press(pilot, "f")
         assert isinstance(app.screen, FeedsScreen)
         feeds = app.screen.query_one(FeedList)
-        rows = {f.name: feeds.render_row(f, 140).plain for f in feeds.rows}
-        assert "waiting (3×)" in rows["Broken feed"] and "HTTP 500 [bold]Internal[/bold]; next try " in rows["Broken feed"]
+        rows = {f.feed.name: feeds.render_row(f, 140).plain for f in feeds.rows}
+        assert "waiting (3×)" in rows["Broken feed"] and "0/0" in rows["Broken feed"]
         assert "never fetched" in rows["World desk"]
+        # The selected feed's problem, whole, under the list.
+        await _press(pilot, "home")
+        assert feeds.current.feed.name == "Broken feed"
+        assert "HTTP 500 [bold]Internal[/bold]; next try " in str(app.screen.query_one(FeedProblem).render())
+        await _press(pilot, "j")
+        assert "no problem" in str(app.screen.query_one(FeedProblem).render())
         assert app.screen.sub_title == "feeds — 2 feeds, 1 with a problem"
         await _press(pilot, "q")
         assert isinstance(app.screen, StoryListScreen)

@@ -21,7 +21,8 @@ SIZES = [(60, 20), (80, 24), (120, 40)]
 
 
 @pytest.fixture(autouse=True)
-def _utc() -> Iterator[None]:
+def _utc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("HOME", str(tmp_path))  # the status bar names the database as ~/news.db
     old = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()

@@ -52,15 +52,10 @@ def _say_created(path: Path) -> None:
 def database_arg(args: argparse.Namespace) -> str:
     """The database the options name, as a person should see it: a file as an absolute path,
     a URL without its password."""
-    import re
-    from pathlib import Path
-
     from newsdesk.config import find_db
+    from newsdesk.places import shown_database
 
-    target = find_db(args.db)
-    if "://" not in target:
-        return str(Path(target).expanduser().absolute())
-    return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", target)
+    return shown_database(find_db(args.db))
 
 
 def load_config_arg(args: argparse.Namespace) -> Config:

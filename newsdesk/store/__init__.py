@@ -8,7 +8,7 @@ killed at any moment leaves either a whole story with its matches or none of it.
 The store is one class made of one part per concern, each in its own module: feeds
 (`_feeds`), stories (`_stories`), matches and the watchlist (`_matches`), search
 (`_search`), the reader's state (`_state`), views of the stories (`_views`), removing old
-stories (`_purge`); opening and upgrading a database is `_engine`
+stories (`_purge`), each feed's last downloads (`_history`); opening and upgrading a database is `_engine`
 and `_migrations`, the tables `_models`, stored pages `_pages`.
 """
 
@@ -19,6 +19,7 @@ from typing import Self
 from newsdesk.store._changes import Changes, _Watching
 from newsdesk.store._engine import database_url
 from newsdesk.store._feeds import _Feeds
+from newsdesk.store._history import _History
 from newsdesk.store._leases import _Leases
 from newsdesk.store._matches import _Matches
 from newsdesk.store._pages import (
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching):
+class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching, _History):
     """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
 
     def __enter__(self) -> Self:

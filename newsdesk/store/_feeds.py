@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
 from newsdesk.store._base import _Base, _table, _utc
+from newsdesk.store._history import log_fetches
 from newsdesk.store._models import Feed
 from newsdesk.store._problems import busy_retried
 from newsdesk.types import FeedStatus, FetchRecord
@@ -100,6 +101,7 @@ def _record(session: Session, records: Sequence[FetchRecord]) -> None:
             "b_new": record.new,
         })
     session.connection().execute(_RECORD, rows)
+    log_fetches(session, records)
 
 
 def _record_statement() -> Update:

@@ -171,3 +171,21 @@ class Alert(SQLModel, table=True):
     outcome: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     """JSON: each channel's result ("ok", or the problem in words)."""
 
+
+class FetchLog(SQLModel, table=True):
+    """The last downloads of each feed (their outcomes), for the feeds screen's detail view:
+    a feed that fails now and then is told from one that has failed for a week.
+
+    A table of its own, created where missing; only the newest few per feed are kept.
+    """
+
+    __tablename__ = "fetch_log"
+    __table_args__ = (Index("ix_fetch_log_feed", "feed_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(foreign_key="feed.id", ondelete="CASCADE")
+    checked_at: datetime
+    outcome: str
+    http_status: int | None = None
+    error: str | None = None
+    new: int = 0
+    moved_to: str | None = None

@@ -106,6 +106,8 @@ def _view_filter(session: Session, query: StoryQuery, reader: str, story: Any = 
         where.append(col(story.matched).is_(True))
     if query.feed is not None:
         where.append(col(story.feed_id).in_(select(Feed.id).where(Feed.name == query.feed)))
+    if query.feeds is not None:
+        where.append(col(story.feed_id).in_(select(Feed.id).where(col(Feed.name).in_(query.feeds))))
     if query.unread_only:
         where.append(is_read(reader, story).is_(False))
     if query.starred_only:

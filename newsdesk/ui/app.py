@@ -10,6 +10,7 @@ what happened with messages (newsdesk.ui.messages).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import threading
 import webbrowser
@@ -33,11 +34,13 @@ from newsdesk.errors import ConfigError, StoreError
 from newsdesk.fetch import is_web_url
 from newsdesk.keymap import Bound, Scope, bound, in_scope
 from newsdesk.lock import holder
+from newsdesk.places import shown_database, shown_path
 from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
 from newsdesk.schedule import Scheduler
 from newsdesk.store import Store
 from newsdesk.types import AlertEvent, StoryItem, StoryQuery
 from newsdesk.ui.browser import DESKTOP, browser_for
+from newsdesk.ui.editor import editor_command
 from newsdesk.ui.keys import bindings, keymap, shown_keys
 from newsdesk.ui.messages import (
     ConfigChanged,
@@ -53,6 +56,8 @@ from newsdesk.ui.state import UiState, save_state
 
 _ALERT_POLL_SECONDS = 2.0
 """How often the UI looks for alerts another process (a daemon) sent."""
+_FILES_SECONDS = 10.0
+"""How long the status bar names feeds.toml and the database at start, before refresh news."""
 
 Refresher = Callable[[Sequence[FeedConfig], Callable[[RefreshProgress], None], bool], RefreshSummary]
 """Runs one refresh (feeds, progress callback, force) on a worker thread."""
@@ -102,6 +107,8 @@ class NewsdeskApp(App[None]):
         self._outbox = Outbox(store, config.alerts)
         self._alert_seen: int | None = None
         self.last_alert: AlertEvent | None = None
+        self._editing = False
+        self._config_changes = 0
 
     # ------------------------------------------------------------ lifecycle
 
@@ -110,6 +117,8 @@ class NewsdeskApp(App[None]):
             self.theme = self._state.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember(replace(self._state, theme=theme.name)))
         self.set_keymap(keymap(self.config.keys))
+        self._set_status(replace(self.status, files=self.files_in_use(), files_first=True))
+        self.set_timer(_FILES_SECONDS, lambda: self._set_status(replace(self.status, files_first=False)))
         self.push_screen(StoryListScreen(main=True))
         # The schedule starts once the first poll has said whether a daemon refreshes the database.
         self._scheduler = Scheduler(
@@ -199,6 +208,8 @@ class NewsdeskApp(App[None]):
         if force:
             self._forced.update(f.url for f in chosen)
         self._announce = True
+        if self.status.files_first:  # the refresh asked for is news now, not the files in use
+            self._set_status(replace(self.status, files_first=False))
         self._scheduler.due(chosen)
 
     def feeds_named(self, name: str) -> list[FeedConfig]:
@@ -294,6 +305,7 @@ class NewsdeskApp(App[None]):
 
     def _config_changed(self, config: Config) -> None:
         """feeds.toml changed (the Scheduler says so, on this loop): new feeds, watchlist, keys."""
+        self._config_changes += 1
         self.config = config
         self._outbox.reconfigure(config.alerts)
         self.keys = bound(config.keys)
@@ -305,6 +317,9 @@ class NewsdeskApp(App[None]):
 
     def _config_failed(self, error: ConfigError) -> None:
         self._set_status(replace(self.status, config_error=str(error)))
+        if self._editing:
+            self._offer_editor(error)
+            return
         self.notify(f"{error}\nStill using the last good feeds.toml.", title="feeds.toml has an error",
                     severity="error", timeout=15, markup=False)
 
@@ -315,6 +330,60 @@ class NewsdeskApp(App[None]):
         if done:
             self.notify(f"Watchlist changed: re-tagged {done} stories", markup=False)
             self.call_from_thread(self.broadcast, StoriesChanged)
+
+    # ------------------------------------------------------------ E: feeds.toml in the editor
+
+    async def action_edit_config(self, line: int | None = None) -> None:
+        """Open feeds.toml in the reader's editor; read it again the moment the editor exits.
+        A mistake is shown with its line, and the editor can be opened again at that line."""
+        path = self.config.path
+        if path is None or self._scheduler is None:
+            self.notify("This configuration is not from a feeds.toml file.", severity="warning")
+            return
+        command = editor_command(path, line)
+        if shutil.which(command[0]) is None:
+            self.notify(f"The editor {command[0]!r} is not installed: set $VISUAL or $EDITOR.",
+                        severity="error", markup=False, timeout=15)
+            return
+        before = _stamp(path)
+        failed: OSError | None = None
+        try:
+            with self.suspend():
+                # Inside the block nothing may raise: the app would stay suspended.
+                try:
+                    subprocess.run(command, check=False)
+                except OSError as exc:
+                    failed = exc
+        except SuspendNotSupported:  # no terminal to give (a headless run): run it all the same
+            try:
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except OSError as exc:
+                failed = exc
+        if failed is not None:
+            self.notify(f"Cannot run the editor {command[0]!r} ({failed.strerror or failed}): set $VISUAL or $EDITOR.",
+                        severity="error", markup=False, timeout=15)
+            return
+        self.refresh()
+        if _stamp(path) == before and self.status.config_error is None:
+            self.notify("feeds.toml unchanged.", markup=False)
+            return
+        changes = self._config_changes
+        self._editing = True
+        try:
+            await self._scheduler.reload()
+        finally:
+            self._editing = False
+        if self._config_changes == changes and self.status.config_error is None:
+            self.notify("feeds.toml saved: nothing to apply (comments or layout only).", markup=False)
+
+    def _offer_editor(self, error: ConfigError) -> None:
+        from newsdesk.ui.screens.edit import ConfigErrorScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(self.action_edit_config(error.line), group="edit", exit_on_error=False)
+
+        self.push_screen(ConfigErrorScreen(error), callback=answered)
 
     # ------------------------------------------------------------ links
 
@@ -370,7 +439,12 @@ class NewsdeskApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         elif not isinstance(self.screen, CommandPalette):
-            self.push_screen(HelpScreen(self.keys, self.scope_of(self.screen)))
+            self.push_screen(HelpScreen(self.keys, self.scope_of(self.screen), self.files_in_use()))
+
+    def files_in_use(self) -> str:
+        """The feeds.toml and the database this app reads, as the status bar and `?` say them."""
+        config = shown_path(self.config.path) if self.config.path is not None else "none (built in)"
+        return f"feeds.toml: {config} · database: {shown_database(self.store.url, home=True)}"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """newsdesk's actions for the screen (from the keymap), then Textual's own."""
@@ -387,3 +461,11 @@ class NewsdeskApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title not in ours and command.title not in ("Keys", "Theme", "Quit"):
                 yield command
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)

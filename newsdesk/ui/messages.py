@@ -35,8 +35,14 @@ class Status:
     """The pid of the `newsdesk daemon` refreshing the database, when one is."""
     config_error: str | None = None
     """The last broken edit of feeds.toml, shown until a good one replaces it."""
+    files: str = ""
+    """The feeds.toml and database in use."""
+    files_first: bool = False
+    """Said before anything else (the first seconds after start), else when nothing else is."""
 
     def line(self) -> str:
+        if self.files_first and self.files:
+            return self.files
         parts = []
         if self.progress is not None:
             feed = f" · {self.progress.feed}" if self.progress.feed else ""
@@ -45,6 +51,8 @@ class Status:
             parts.append(f"refreshed by the daemon, pid {self.daemon}")
         if self.last_refresh and self.progress is None:
             parts.append(self.last_refresh)
+        if not parts:
+            parts.append(self.files)
         return " · ".join(parts)
 
 
@@ -172,9 +180,11 @@ class Marked(Message):
 
 
 class FeedsLoaded(Message):
-    def __init__(self, feeds: Sequence[FeedStatus]) -> None:
+    def __init__(self, feeds: Sequence[FeedStatus], unread: dict[int, int]) -> None:
         super().__init__()
         self.feeds = feeds
+        self.unread = unread
+        """Each feed's unread stories, by feed id (none: 0)."""
 
 
 class LinksLoaded(Message):

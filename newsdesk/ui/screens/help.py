@@ -32,17 +32,24 @@ class HelpScreen(NewsdeskModal[None]):
         & #help-title {
             margin-bottom: 1;
         }
+        & #help-files {
+            margin-bottom: 1;
+        }
     }
     """
 
-    def __init__(self, keys: tuple[Bound, ...], scope: Scope) -> None:
+    def __init__(self, keys: tuple[Bound, ...], scope: Scope, files: str = "") -> None:
+        """`files`: the feeds.toml and database in use, said above the keys."""
         super().__init__()
         self.keys = keys
         self.scope = scope
+        self.files = files
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("newsdesk keys", style="bold"), id="help-title")
+            if self.files:
+                yield Static(Text(self.files, style="dim"), id="help-files")
             yield Static(help_text(self.keys, self.scope), id="help-keys")
 
     def on_mount(self) -> None:

@@ -59,6 +59,8 @@ _PANEL_MIN_WIDTH = 100
 def view_title(view: StoryQuery, window: str = "all") -> str:
     """The view in a few words, for the header: "matched · unread · 7 days"."""
     parts = []
+    if view.tag is not None:
+        parts.append(f"#{view.tag}")
     if view.feed is not None:
         parts.append(view.feed)
     if view.entity is not None:
@@ -67,7 +69,7 @@ def view_title(view: StoryQuery, window: str = "all") -> str:
         parts.append("starred")
     elif view.matched_only:
         parts.append("matched")
-    elif view.feed is None:
+    elif view.feed is None and view.tag is None:
         parts.append("all stories")
     if view.starred_only and view.entity is not None:
         parts.append("starred")

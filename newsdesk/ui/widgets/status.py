@@ -26,6 +26,8 @@ class StatusBar(Horizontal):
             width: 1fr;
             color: $text-muted;
             padding: 0 1;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
         }
         & > ProgressBar {
             width: 24;

@@ -1,0 +1,104 @@
+"""What the feeds screen grouped by tag and a failing feed's detail view look like, at 80×24 and
+120×40 (SVG snapshots in tests/__snapshots__; `--snapshot-update` accepts a change after
+looking at it)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from newsdesk.config import parse_config
+from newsdesk.match import Matcher
+from newsdesk.refresh import retag_if_needed
+from newsdesk.store import Store
+from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
+from newsdesk.ui import NewsdeskApp
+from tests.ui_fixtures import NOW, SEED_WATCHLIST, add_story, settle
+
+SIZES = [(80, 24), (120, 40)]
+
+CONFIG = parse_config(
+    '[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/world.xml"\ntags = ["world"]\n'
+    '[[feeds]]\nname = "Europe desk"\nurl = "http://127.0.0.1:9/europe.xml"\ntags = ["world", "europe"]\n'
+    '[[feeds]]\nname = "Broken feed"\nurl = "http://127.0.0.1:9/broken.xml"\ntags = ["tech"]\n'
+    '[[feeds]]\nname = "Untagged"\nurl = "http://127.0.0.1:9/untagged.xml"\n' + SEED_WATCHLIST
+)
+
+
+@pytest.fixture(autouse=True)
+def _fixed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+def _app(tmp_path: Path) -> NewsdeskApp:
+    store = Store(tmp_path / "news.db")
+    store.sync_feeds(CONFIG.feeds)
+    ids = {f.name: f.id for f in store.feeds()}
+    matcher = Matcher(CONFIG.watchlist)
+    for n, feed in enumerate(["World desk", "Europe desk", "Europe desk", "Untagged"]):
+        add_story(store, ids[feed], matcher, f"s{n}", f"Putin story {n}", "Vladimir Putin spoke.", NOW - timedelta(hours=n))
+    store.set_read(1)
+    url = "http://127.0.0.1:9/broken.xml"
+    records = [
+        FetchRecord(ids["Broken feed"], FeedResult(url, FeedOutcome.OK, http_status=200, etag='W/"5f1"'), NOW - timedelta(days=1), new=3),
+        FetchRecord(
+            ids["Broken feed"],
+            FeedResult(url, FeedOutcome.TIMEOUT, error="no answer within 20 s"),
+            NOW - timedelta(hours=5),
+            failures=1,
+            next_try=NOW - timedelta(hours=4),
+        ),
+        FetchRecord(
+            ids["Broken feed"],
+            FeedResult(
+                url,
+                FeedOutcome.HTTP_ERROR,
+                http_status=503,
+                error="HTTP 503 Service Unavailable; the server asked to wait 1.0 h before trying again",
+            ),
+            NOW - timedelta(minutes=20),
+            failures=2,
+            next_try=NOW + timedelta(minutes=40),
+        ),
+    ]
+    records += [
+        FetchRecord(ids[name], FeedResult("", FeedOutcome.OK, http_status=200), NOW - timedelta(minutes=5), new=1)
+        for name in ("World desk", "Europe desk", "Untagged")
+    ]
+    store.record_fetches(records)
+    retag_if_needed(CONFIG, store)  # the stories are tagged for this watchlist already: no toast saying so
+    return NewsdeskApp(store, CONFIG, clock=lambda: NOW)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_feeds_grouped_by_tag(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def feeds(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f", "j", "j", "j")  # the broken feed, its problem under the list
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=feeds)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_failing_feeds_details(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def details(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f", "j", "j", "j", "i")
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=details)
