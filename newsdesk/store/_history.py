@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from newsdesk.store._base import _Base, _utc
 from newsdesk.store._models import FetchLog, Story
+from newsdesk.store._state import is_read
 from newsdesk.types import FetchOutcome, FetchRecord
 
 KEPT = 20
@@ -54,9 +55,9 @@ class _History(_Base):
         ]
 
     def unread_by_feed(self) -> dict[int, int]:
-        """Each feed's unread stories (feeds with none are left out), in one query."""
+        """Each feed's stories this reader has not read (feeds with none are left out), in one query."""
         with self._session() as session:
             rows = session.execute(
-                select(Story.feed_id, func.count()).where(col(Story.read).is_(False)).group_by(col(Story.feed_id))
+                select(Story.feed_id, func.count()).where(is_read(self.reader).is_(False)).group_by(col(Story.feed_id))
             ).all()
         return {int(feed_id): int(count) for feed_id, count in rows}
