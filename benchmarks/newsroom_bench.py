@@ -124,6 +124,8 @@ def main() -> None:
     parser.set_defaults(feeds=1000, items=10)
     parser.add_argument("--pg", default=os.environ.get("NEWSDESK_TEST_PG", "postgresql://postgres@127.0.0.1:5432"),
                         help="the PostgreSQL server (a role that may create databases)")
+    parser.add_argument("--daemons", type=int, nargs="+", default=list(DAEMONS),
+                        help="how many daemons to run on PostgreSQL, one run each (default: 1 2 4)")
     args = parser.parse_args()
     server = make_url(args.pg.replace("postgresql://", "postgresql+psycopg://", 1))
     import psycopg
@@ -137,7 +139,7 @@ def main() -> None:
         config = work / "feeds.toml"
         config.write_text("[settings]\nextract = false\nrefresh_minutes = 600\n" + body.replace("[settings]\n", ""))
         rows.append(_run("SQLite", 1, f"sqlite:///{work / 'news.db'}", config, args.feeds, site, work))
-        for n in DAEMONS:
+        for n in args.daemons:
             name = f"newsdesk_bench_{secrets.token_hex(3)}"
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -125,13 +127,7 @@ async def refresh(
     extracting = any(config.settings.extracts(f) for f in chosen)
     own = workers is None
     if workers is None:
-        # Extraction needs every core. Feed parsing alone does not: it leaves one core to the
-        # event loop and the writes, which then keep the downloads going (measured on two
-        # cores: 200 feeds in 1.58 s with one parsing process, 1.67 s with two).
-        workers = (
-            Workers(preload=("newsdesk.refresh", "newsdesk.extract")) if extracting
-            else Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds"))
-        )
+        workers = refresh_workers(config, chosen)
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
     # are many: there a parse overlaps the downloads and the other parses (feedparser takes
     # about 5 ms a feed, more than a download's own CPU). A few full-text feeds are parsed
@@ -182,6 +178,58 @@ async def refresh(
     purged = await asyncio.to_thread(purge, config.settings, store)
     run.summary.purged = purged.stories if purged else 0
     return run.summary
+
+
+def refresh_workers(config: Config, feeds: Sequence[FeedConfig] | None = None) -> Workers:
+    """The worker pool a refresh of `feeds` (default: every feed) needs, not yet started: for
+    a caller that keeps one across refreshes that follow each other closely (a daemon's
+    claims of a few feeds at a time), where starting a pool for each would cost more than
+    the refresh.
+
+    Extraction needs every core. Feed parsing alone does not: it leaves one core to the event
+    loop and the writes, which then keep the downloads going (benchmarks/README.md).
+    """
+    if any(config.settings.extracts(f) for f in (config.feeds if feeds is None else feeds)):
+        return Workers(preload=("newsdesk.refresh", "newsdesk.extract"))
+    return Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds"))
+
+
+_POOL_IDLE_SECONDS = 30.0
+
+
+class KeptWorkers:
+    """The daemon's worker pool, kept from one refresh to the next while they follow each
+    other closely, closed once none has come for `_POOL_IDLE_SECONDS`.
+
+    A daemon sharing PostgreSQL refreshes a few claimed feeds at a time, one refresh each;
+    a pool started for each (a fork server, each worker compiling the watchlist) cost more
+    than the refresh. Between a daemon's hourly rounds the pool is closed: no memory held.
+    """
+
+    def __init__(self) -> None:
+        self._workers: Workers | None = None
+        self._closing: asyncio.TimerHandle | None = None
+
+    @contextmanager
+    def lent(self, config: Config) -> Iterator[Workers]:
+        if self._closing is not None:
+            self._closing.cancel()
+            self._closing = None
+        if self._workers is None:
+            self._workers = refresh_workers(config)
+        try:
+            yield self._workers
+        finally:
+            self._closing = asyncio.get_running_loop().call_later(_POOL_IDLE_SECONDS, self.forget)
+
+    def forget(self) -> None:
+        """Close the pool (in a thread: closing waits for the workers to end)."""
+        if self._closing is not None:
+            self._closing.cancel()
+            self._closing = None
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            threading.Thread(target=workers.close, name="newsdesk-pool-close", daemon=True).start()
 
 
 def purge(settings: Settings, store: Store, *, dry_run: bool = False) -> PurgeReport | None:

@@ -158,16 +158,18 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
 
     from newsdesk.alerts import Outbox, terminal_bell
     from newsdesk.display import safe
-    from newsdesk.refresh import refresh, retag_if_needed
+    from newsdesk.refresh import KeptWorkers, refresh, retag_if_needed
     from newsdesk.schedule import Scheduler
 
     log = logging.getLogger("newsdesk")
     holder = {"config": config}
 
     outbox = Outbox(store, config.alerts, terminal_bell())
+    pool = KeptWorkers()
 
     async def run(feeds: Sequence[FeedConfig]) -> None:
-        summary = await refresh(holder["config"], store, feeds=feeds)
+        with pool.lent(holder["config"]) as workers:
+            summary = await refresh(holder["config"], store, feeds=feeds, workers=workers)
         for event in await asyncio.to_thread(outbox.send_due):
             log.info("alert: %s: %s (%s)", event.entity, safe(event.title), event.feed)
         log.info(
@@ -182,6 +184,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
 
     async def reconfigure(new: Config) -> None:
         holder["config"] = new
+        pool.forget()  # the next refresh starts a pool for what the new feeds need
         outbox.reconfigure(new.alerts)
         await asyncio.to_thread(store.sync_feeds, new.feeds)
         retagged = await asyncio.to_thread(retag_if_needed, new, store)
@@ -210,5 +213,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
         await stop.wait()
     finally:
         scheduler.shutdown()
+        pool.forget()
         outbox.close(wait=5)
         log.info("stopped")
+
