@@ -222,13 +222,18 @@ class KeptWorkers:
         finally:
             self._closing = asyncio.get_running_loop().call_later(_POOL_IDLE_SECONDS, self.forget)
 
-    def forget(self) -> None:
-        """Close the pool (in a thread: closing waits for the workers to end)."""
+    def forget(self, *, wait: bool = False) -> None:
+        """Close the pool: in a thread (closing waits for the workers to end) unless `wait`,
+        as the daemon does when it stops."""
         if self._closing is not None:
             self._closing.cancel()
             self._closing = None
         workers, self._workers = self._workers, None
-        if workers is not None:
+        if workers is None:
+            return
+        if wait:
+            workers.close()
+        else:
             threading.Thread(target=workers.close, name="newsdesk-pool-close", daemon=True).start()
 
 

@@ -213,7 +213,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
         await stop.wait()
     finally:
         scheduler.shutdown()
-        pool.forget()
+        pool.forget(wait=True)
         outbox.close(wait=5)
         log.info("stopped")
 
