@@ -37,6 +37,8 @@ class LocalServer:
         self.answers: dict[str, Answer] = {}
         self.counts: Counter[str] = Counter()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.times: dict[str, list[float]] = {}
+        """When each path was asked for (time.monotonic())."""
         self.connections = 0
         self.drop_reused = 0
         """Close this many kept-alive connections as their next request arrives, answering
@@ -114,6 +116,7 @@ def _handler(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             answer = server.answers.get(path)
             with server._lock:
                 server.requests.append((self.path, dict(self.headers)))
+                server.times.setdefault(path, []).append(time.monotonic())
             if answer is None:
                 self._send(404, b"no such page", {"Content-Type": "text/plain"}, path)
                 return
