@@ -6,7 +6,7 @@ They carry no behaviour and no I/O, so any stage can be tested by building them 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -313,6 +313,50 @@ class EntityCount:
     code: str | None
     stories: int
     unread: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntityDay:
+    """How many events named one watchlist entry on one day: a point of its timeline
+    (Store.entity_days). Days without any are not stored values: callers fill them with 0."""
+
+    kind: MatchKind
+    """"country" or "person"."""
+    name: str
+    """The entry's name as stored ("Russia", "Vladimir Putin")."""
+    day: date
+    """The UTC day of the cluster's earliest story naming the entry (its published time,
+    else when it was fetched)."""
+    clusters: int
+    """Distinct clusters (events, not copies of one event) that name the entry that day."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    """A day on which an entry was named well above its own usual (newsdesk.trends.spike)."""
+
+    day: date
+    """The day that is unusual."""
+    count: int
+    """Its count of clusters."""
+    baseline: float
+    """The entry's usual count: the mean of the trailing days before `day`."""
+    ratio: float
+    """count / baseline, the baseline floored (a rarely named entry's usual is taken as at
+    least one a day): what the reader sees as "▲ 4× usual"."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPeriod:
+    """An entry's count over a stretch of days (`newsdesk trends`): one day, or a week."""
+
+    start: date
+    end: date
+    """The period's last day, included."""
+    count: int
+    """Clusters naming the entry in it (the sum of its days)."""
+    spike: Spike | None = None
+    """The day's spike; for a week, its day with the highest ratio of those that are spikes."""
 
 
 class StorySort(StrEnum):

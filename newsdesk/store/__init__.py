@@ -8,7 +8,8 @@ killed at any moment leaves either a whole story with its matches or none of it.
 The store is one class made of one part per concern, each in its own module: feeds
 (`_feeds`), stories (`_stories`), matches and the watchlist (`_matches`), search
 (`_search`), the reader's state (`_state`), views of the stories (`_views`), removing old
-stories (`_purge`), each feed's last downloads (`_history`); opening and upgrading a database is `_engine`
+stories (`_purge`), each feed's last downloads (`_history`), the watchlist's timelines (`_timeline`);
+opening and upgrading a database is `_engine`
 and `_migrations`, the tables `_models`, stored pages `_pages`.
 """
 
@@ -32,6 +33,7 @@ from newsdesk.store._purge import _Purge
 from newsdesk.store._search import _Search, fts_query, search_terms
 from newsdesk.store._state import _State
 from newsdesk.store._stories import _Stories
+from newsdesk.store._timeline import _Timeline
 from newsdesk.store._views import _Views
 from newsdesk.types import FeedWrite, FetchRecord
 
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 
-class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching, _History):
+class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching, _History, _Timeline):
     """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
 
     def __enter__(self) -> Self:
