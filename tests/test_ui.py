@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.widgets import Input, OptionList, Static
 
 from newsdesk.config import FeedConfig, parse_config
-from newsdesk.match import Matcher
+from newsdesk.match import Matcher, summarize
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult, FetchRecord, NewStory, StoryQuery
@@ -465,6 +465,53 @@ async def test_o_O_u_and_digits_open_links(store: Store, browser: Path) -> None:
         assert browser.read_text().split()[-1] == "https://example.org/report"
         await _press(pilot, "u", "escape", "q")
         assert isinstance(app.screen, StoryListScreen)
+
+
+_ARTICLE_PAGE = """<html><head><title>Iran talks</title></head><body>
+<header><a href="/">Home</a> <a href="/world">World news from the region and beyond</a></header>
+<nav><ul><li><a href="/politics">Politics</a></li>
+<li><a href="https://other.example/ad">Iran talks resume in Vienna today</a></li></ul></nav>
+<article><h1>Iran talks resume</h1>
+<p>Iran and the agency met again, <a href="/reports/iaea-2024.pdf">the agency's report</a> says, after
+<a href="https://gov.example/statement#full">a statement from Tehran</a> on Monday.</p>
+<p>Talks go on <a href="#comments">in Vienna</a> and <a href="mailto:desk@news.example">by mail</a>.</p>
+<p><a href="https://teaser.example/x">More</a></p>
+</article>
+<aside><p>Related: <a href="/other">Iran and the agency met again last year too</a></p></aside>
+<footer><a href="/about">About us and our standards of reporting</a></footer>
+</body></html>"""
+
+
+async def test_u_lists_the_links_the_stored_article_cites(store: Store, browser: Path) -> None:
+    """With the page stored, `u` lists the story's link, then the anchors of its article
+    (the menus, teasers, asides and footer of the page are not the story's links)."""
+    from newsdesk.store import pack_page
+    from newsdesk.types import NewStory
+
+    text = ("Iran and the agency met again, the agency's report says, after a statement from Tehran on Monday.\n"
+            "Talks go on in Vienna and by mail. See https://example.org/written-out.")
+    story = NewStory(key="talks", title="Iran talks resume", url="https://news.example/world/talks", guid="talks",
+                     author=None, published=NOW, fetched_at=NOW, summary="", text=text, text_source="page")
+    (story_id,) = write_stories(store, store.feeds()[0].id, [(story, summarize(Matcher(CONFIG.watchlist).find(story.title, text)))],
+                                pages=[pack_page(_ARTICLE_PAGE)])
+    assert story_id is not None
+    app = _app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _select(pilot, app, "Iran talks resume")
+        await _press(pilot, "u")
+        assert isinstance(app.screen, LinksScreen)
+        shown = [o.prompt.plain.split()[1] for o in app.screen.query_one(OptionList).options]  # type: ignore[union-attr]
+        assert shown == ["https://news.example/world/talks", "https://news.example/reports/iaea-2024.pdf",
+                         "https://gov.example/statement", "https://example.org/written-out"]
+        await _press(pilot, "2")
+        assert browser.read_text().split() == ["https://news.example/reports/iaea-2024.pdf"]
+        await _press(pilot, "escape", "enter")  # the reader numbers them the same way
+        assert isinstance(app.screen, ReaderScreen)
+        await _press(pilot, "3")
+        assert browser.read_text().split()[-1] == "https://gov.example/statement"
+        await _press(pilot, "5")
+        assert browser.read_text().split()[-1] == "https://gov.example/statement", "there is no link 5"
 
 
 # ---------------------------------------------------------------- refresh, feeds, leaving

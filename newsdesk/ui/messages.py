@@ -157,9 +157,11 @@ class Found(Message):
 
 
 class StoryLoaded(Message):
-    def __init__(self, story: StoryDetail) -> None:
+    def __init__(self, story: StoryDetail, links: tuple[str, ...]) -> None:
         super().__init__()
         self.story = story
+        self.links = links
+        """Its links as `u` lists them (newsdesk.links.story_links)."""
 
 
 class StoryUpdated(Message):

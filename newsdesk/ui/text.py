@@ -21,7 +21,6 @@ SEARCH_STYLE = "bold black on #98c379"
 # A feed can send a title of any length; it is stored whole and clipped only for display.
 TITLE_LIMIT = 500
 
-_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _PLACES: tuple[tuple[MatchWhere, str], ...] = (("text", "in the text"), ("title", "in the title"), ("summary", "in the summary"))
 
 
@@ -97,14 +96,6 @@ def mentions_in_words(counts: dict[MatchWhere, int]) -> str:
 
 def _squash(value: str) -> str:
     return " ".join(value.split()).casefold()
-
-
-def story_links(story: StoryDetail) -> tuple[str, ...]:
-    """The story's link, then every web address its text and summary give, each once."""
-    found = [story.url] if story.url else []
-    for value in (story.text, story.summary):
-        found += [m.group().rstrip(".,;:!?") for m in _URL.finditer(value)]
-    return tuple(dict.fromkeys(u for u in found if u))
 
 
 def when(value: datetime, now: datetime) -> str:

@@ -10,10 +10,10 @@ from textual import work
 from textual.screen import ModalScreen, Screen
 
 from newsdesk.keymap import Scope
+from newsdesk.links import story_links
 from newsdesk.store import Store
 from newsdesk.types import StoryItem
 from newsdesk.ui.messages import LinksLoaded, StoryUpdated
-from newsdesk.ui.text import story_links
 
 if TYPE_CHECKING:
     from newsdesk.ui.app import NewsdeskApp
@@ -128,7 +128,7 @@ class StoryScreen(NewsdeskScreen[R]):
     def _show_links(self, story_id: int) -> None:
         detail = self.store.story(story_id)
         if detail is not None:
-            self.post_message(LinksLoaded(story_links(detail)))
+            self.post_message(LinksLoaded(story_links(detail, self.store.story_page(story_id))))
 
     def on_links_loaded(self, message: LinksLoaded) -> None:
         from newsdesk.ui.screens.dialogs import LinksScreen

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from newsdesk.display import plain
 from newsdesk.keymap import Scope
+from newsdesk.links import story_links
 from newsdesk.store import search_terms
 from newsdesk.types import SearchTerm, StoryDetail, StoryItem, StoryQuery
 from newsdesk.ui.keys import bindings
@@ -26,7 +27,6 @@ from newsdesk.ui.text import (
     highlighted,
     mention_counts,
     mentions_in_words,
-    story_links,
 )
 
 
@@ -64,6 +64,8 @@ class ReaderScreen(StoryScreen[StoryItem]):
         self.view = view
         self.item = story
         self.story: StoryDetail | None = None
+        self.links: tuple[str, ...] = ()
+        """The story's links as `u` lists them: 1-9 open them from here too."""
         self.search: tuple[SearchTerm, ...] = search_terms(view.search) if view.search else ()
 
     def compose(self) -> ComposeResult:
@@ -93,10 +95,11 @@ class ReaderScreen(StoryScreen[StoryItem]):
         if not story.read:
             self.store.set_read(item.id, True)
             story = replace(story, read=True)
-        self.post_message(StoryLoaded(story))
+        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id))))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
         story = self.story = message.story
+        self.links = message.links
         self.sub_title = story.feed
         self._show_head(story)
         self.query_one("#why", Static).update(_why(story))
@@ -144,9 +147,8 @@ class ReaderScreen(StoryScreen[StoryItem]):
     # ------------------------------------------------------------ links and leaving
 
     def action_open_link_number(self, number: int) -> None:
-        links = story_links(self.story) if self.story is not None else ()
-        if 1 <= number <= len(links):
-            self.app.open_link(links[number - 1])
+        if 1 <= number <= len(self.links):
+            self.app.open_link(self.links[number - 1])
         else:
             self.notify(f"This story has no link {number} (u lists its links).", severity="warning")
 
