@@ -123,3 +123,57 @@ async def test_a_daemon_refreshes_the_database_and_the_ui_shows_what_it_stores(h
         if daemon.poll() is None:
             daemon.kill()
             daemon.wait()
+
+
+_HOLD = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE feed SET title = 'held'")
+print("held", flush=True)
+sys.stdin.readline()
+conn.execute("ROLLBACK")
+"""
+
+
+async def test_the_ui_keeps_running_on_a_busy_database_says_so_and_stores_the_marks_after(tmp_path: Path) -> None:
+    """Another process holds the write lock longer than the busy timeout (a refresh stopped
+    with Ctrl-Z mid-write): `s` and Enter neither end the app nor hang the reader; the status
+    bar says the database is busy, and the marks are stored once the lock is let go."""
+    from tests.ui_fixtures import CONFIG, make_store
+
+    db = tmp_path / "news.db"
+    store = make_store(db)
+    app = NewsdeskApp(store, CONFIG)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        story = app.screen.query_one(StoryList).current
+        assert story is not None and not story.read and not story.starred
+        holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            await pilot.press("s")
+            await pilot.press("enter")
+
+            def shown() -> str:
+                return str(app.screen.query_one("#story-text", Static).render())
+
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while "database is busy" not in app.status.line():  # after the busy timeout (10 s)
+                assert app.is_running and loop.time() < deadline, "the busy database was not said"
+                await asyncio.sleep(0.1)
+            assert "Russia" in shown(), "the reader shows the story while its mark waits"
+            await pilot.press("q")
+            await pilot.pause()
+            assert "database is busy: another newsdesk process is writing to" in _status(app)
+            assert str(db) in _status(app) and "retrying" in _status(app)
+            assert app.is_running
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.write("\n")
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        await _until(pilot, lambda: (lambda s: s is not None and s.read and s.starred)(store.story(story.id)))
+        await _until(pilot, lambda: "busy" not in _status(app))
+        assert app.is_running

@@ -26,6 +26,7 @@ from textual.command import CommandPalette
 from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from newsdesk.alerts import Outbox
@@ -44,11 +45,14 @@ from newsdesk.ui.editor import editor_command
 from newsdesk.ui.keys import bindings, keymap, shown_keys
 from newsdesk.ui.messages import (
     ConfigChanged,
+    Marked,
     Polled,
     RefreshFinished,
     RefreshProgressed,
     Status,
     StoriesChanged,
+    StoryUpdated,
+    WriteWaiting,
 )
 from newsdesk.ui.screens.help import HelpScreen
 from newsdesk.ui.screens.stories import StoryListScreen
@@ -58,6 +62,9 @@ _ALERT_POLL_SECONDS = 2.0
 """How often the UI looks for alerts another process (a daemon) sent."""
 _FILES_SECONDS = 10.0
 """How long the status bar names feeds.toml and the database at start, before refresh news."""
+_BUSY_SAID_SECONDS = 15.0
+"""How long a busy database is said after the store last said so: the store says it again on
+every try (one each busy timeout, 10 s), and a write that goes through clears it at once."""
 
 Refresher = Callable[[Sequence[FeedConfig], Callable[[RefreshProgress], None], bool], RefreshSummary]
 """Runs one refresh (feeds, progress callback, force) on a worker thread."""
@@ -109,10 +116,14 @@ class NewsdeskApp(App[None]):
         self.last_alert: AlertEvent | None = None
         self._editing = False
         self._config_changes = 0
+        self._busy_timer: Timer | None = None
 
     # ------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
+        # A write that waits for another process's lock (the store retries it) is said, on this
+        # thread: the store tells from the worker's.
+        self.store.on_busy = lambda text: self.post_message(WriteWaiting(text))
         if self._state.theme in self.available_themes:
             self.theme = self._state.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember(replace(self._state, theme=theme.name)))
@@ -137,6 +148,7 @@ class NewsdeskApp(App[None]):
             threading.Thread(target=self._listen, name="newsdesk-listen", daemon=True).start()
 
     def on_unmount(self) -> None:
+        self.store.on_busy = None
         self._listening.set()
         if self._scheduler is not None:
             self._scheduler.shutdown()
@@ -196,6 +208,27 @@ class NewsdeskApp(App[None]):
         self.status = status
         self.status_signal.publish(status)
 
+    def on_write_waiting(self, message: WriteWaiting) -> None:
+        """A busy database: said in the status bar for as long as it lasts, and once in a
+        notification (the reader has no status bar); the store tries again meanwhile."""
+        if self.status.busy is None:
+            self.notify(message.text, title="Waiting for the database", severity="warning", markup=False)
+        self._set_status(replace(self.status, busy=message.text))
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+        self._busy_timer = self.set_timer(_BUSY_SAID_SECONDS, self._write_done)
+
+    def _write_done(self) -> None:
+        if self.status.busy is not None:
+            self._set_status(replace(self.status, busy=None))
+
+    def on_story_updated(self, _message: StoryUpdated) -> None:
+        """A mark was stored (the screens show it; the message comes up from them)."""
+        self._write_done()
+
+    def on_marked(self, _message: Marked) -> None:
+        self._write_done()
+
     # ------------------------------------------------------------ refresh: one queue
 
     def refresh_feeds(self, feeds: Sequence[FeedConfig] | None = None, *, force: bool = False) -> None:
@@ -248,6 +281,7 @@ class NewsdeskApp(App[None]):
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         summary, announce = message.summary, self._announce
         self._announce = False
+        self._write_done()
         if summary is None:
             self._set_status(replace(self.status, progress=None))
             self.notify(f"Refresh failed: {message.error}", severity="error", markup=False)

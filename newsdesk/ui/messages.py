@@ -39,11 +39,14 @@ class Status:
     """The feeds.toml and database in use."""
     files_first: bool = False
     """Said before anything else (the first seconds after start), else when nothing else is."""
+    busy: str | None = None
+    """A write of this process waits for another process's write lock (the store's words):
+    said first, until the write goes through."""
 
     def line(self) -> str:
-        if self.files_first and self.files:
+        if self.files_first and self.files and not self.busy:
             return self.files
-        parts = []
+        parts = [self.busy] if self.busy else []
         if self.progress is not None:
             feed = f" · {self.progress.feed}" if self.progress.feed else ""
             parts.append(f"Refreshing {self.progress.done}/{self.progress.total}{feed}")
@@ -86,6 +89,14 @@ class RefreshFinished(Message):
         super().__init__()
         self.summary = summary
         self.error = error
+
+
+class WriteWaiting(Message):
+    """The store's write waits for another process's write lock, and will try again."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class Polled(Message):

@@ -92,10 +92,11 @@ class ReaderScreen(StoryScreen[StoryItem]):
         story = self.store.story(item.id)
         if story is None:
             return
+        # Shown first, marked read after: a busy database delays the mark, never the story.
+        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id))))
         if not story.read:
             self.store.set_read(item.id, True)
-            story = replace(story, read=True)
-        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id))))
+            self.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
         story = self.story = message.story
