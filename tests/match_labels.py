@@ -29,6 +29,8 @@ WORLDNEWS = Path(__file__).parent / "data" / "worldnews"
 since been read (reported as seen, never tuned on)."""
 WORLDNEWS_DEV = Path(__file__).parent / "data" / "worldnews_dev"
 """World-news articles labelled for tuning: a development set, all of it."""
+WORLDNEWS_DEV2 = Path(__file__).parent / "data" / "worldnews_dev2"
+"""30 more world-news articles labelled for tuning when the first development sets had no miss left."""
 WORLDNEWS_TEST = Path(__file__).parent / "data" / "worldnews_test"
 """World-news articles labelled with WORLDNEWS_DEV, before the matcher ran on either: held out."""
 
