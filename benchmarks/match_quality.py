@@ -6,7 +6,8 @@ Runs newsdesk's matcher with every country (`countries = ["*"]`) and every label
 the watchlist over the hand-labelled articles, set by set (tests/data/README.md):
 
 - development sets (rules may be written from their misses): the web articles of
-  tests/data/match_quality in their development half, and tests/data/worldnews_dev;
+  tests/data/match_quality in their development half, tests/data/worldnews_dev and
+  tests/data/worldnews_dev2;
 - seen test sets (held out when labelled, their misses since read: reported, never tuned on):
   the web articles' test half and tests/data/worldnews;
 - the held-out test set no rule has seen: tests/data/worldnews_test.
@@ -33,6 +34,7 @@ from newsdesk.match import Matcher
 from tests.match_labels import (
     WORLDNEWS,
     WORLDNEWS_DEV,
+    WORLDNEWS_DEV2,
     WORLDNEWS_TEST,
     Article,
     Found,
@@ -77,13 +79,14 @@ def _sets() -> list[tuple[str, str, list[Article], list[Article]]]:
     ]
     for role, name, folder in (
         ("dev", "world news, development set", WORLDNEWS_DEV),
+        ("dev", "world news, second development set", WORLDNEWS_DEV2),
         ("seen", "world news, first test set (seen)", WORLDNEWS),
         ("held out", "world news, second test set (held out)", WORLDNEWS_TEST),
     ):
         world = load(folder)
         if world:
             sets.append((role, name, world, world))
-    sets.insert(2, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
+    sets.insert(3, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
     return sets
 
 
