@@ -167,7 +167,7 @@ def extract_article(
         body = body[1:]
     if sum(len(line.split()) for line in body) < _MIN_ARTICLE_WORDS:
         return None
-    text = "\n\n".join(_place_captions(body, page, _named_captions(page.captions(body), body)))
+    text = "\n\n".join(_without_closing_calls(_place_captions(body, page, _named_captions(page.captions(body), body))))
     if about is None:
         return Article(text=text, standfirst=standfirst)
     return Article(
@@ -641,6 +641,45 @@ def _place_captions(body: list[str], page: _Page, captions: list[_Caption]) -> l
             out.append(pending.pop(0).text)
         out.append(line)
     return out + [c.text for c in pending]
+
+
+# A line that asks the reader to do something for the site: subscribe, join, follow it, write
+# to it, turn on JavaScript for a slideshow. Searched, case-insensitively, in a line no longer
+# than _CALL_MAX_CHARS that also addresses the reader or speaks for the site (you, your, us, our).
+_CALL = re.compile(
+    r"\b(?:subscribe|subscription|subscribers?|sign\s+up|newsletters?|join|become\s+a\s+(?:member|subscriber|patron)"
+    r"|members\s+get|donate|support\s+(?:us|our)|follow\s+(?:us|him|her|them|me)\b.*\b(?:twitter|facebook|instagram)"
+    r"|(?:tell|send|let)\s+us|delivered\s+(?:to|through)\s+your|click\s+here|requires\s+javascript|enable\s+javascript)\b",
+    re.IGNORECASE,
+)
+_READER = re.compile(r"\b(?:you|your|us|our)\b|javascript", re.IGNORECASE)
+_CALL_MAX_CHARS = 600
+_HEADING_WORDS = 4
+
+
+def _without_closing_calls(lines: list[str]) -> list[str]:
+    """The body without the site's calls to the reader that close it.
+
+    After a story many sites print a promotion addressed to the reader ("Want more science?
+    Get a subscription of our sister publication", "If you enjoyed this article, ... Join",
+    "Follow us on Twitter", "Tell us what you think", "This slideshow requires JavaScript")
+    that a reading, or a picture's caption, keeps as if it were the story's last paragraph.
+    Read from the end: each such line goes, and so do short lines with no full stop between
+    and around them ("Something to Consider" over them, "comments" under them); the first
+    other line ends the search, so a call quoted inside the story stays.
+    """
+    end = at = len(lines)
+    calls = False
+    while at:
+        line = lines[at - 1]
+        if len(line) <= _CALL_MAX_CHARS and _CALL.search(line) and _READER.search(line):
+            calls = True
+        elif len(line.split()) > _HEADING_WORDS or _SENTENCE_END.search(line):
+            break
+        at -= 1
+        if calls:  # a short line goes only with a call: a heading over it, "comments" under it
+            end = at
+    return lines[:end]
 
 
 def is_boilerplate(line: str) -> bool:

@@ -196,3 +196,29 @@ def test_a_link_to_another_story_between_paragraphs_is_not_put_back() -> None:
     article = extract_article(news_page([*STORY[:2], promo, *STORY[2:]]))
     assert article is not None
     assert article.text == "\n\n".join(STORY)
+
+
+CALLS = [
+    "Want more science? Get a subscription of our sister publication, for the latest amazing science news.",
+    "If you enjoyed this article, we have a proposition for you: join our members' club. Consider it?",
+    "Her book is out now. Follow her on Twitter @isolberg, and us on Facebook.",
+    "This slideshow requires JavaScript.",
+    "Tell us what YOU think...",
+]
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_a_call_to_the_reader_closing_the_story_is_no_part_of_it(call: str) -> None:
+    # The site's promotion after the story, with a short heading over it and "comments" under it.
+    page = news_page(tail=f"<h3>Something to Consider</h3><p>{call}</p><p>comments</p>")
+    article = extract_article(page)
+    assert article is not None
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_a_call_quoted_inside_the_story_stays() -> None:
+    quoted = '"Subscribe to our channel," the fishermen told their followers, who number in the thousands.'
+    page = news_page([*STORY[:2], quoted, *STORY[2:]])
+    article = extract_article(page)
+    assert article is not None and quoted in article.text
+    assert article.text.endswith(STORY[-1])
