@@ -29,6 +29,11 @@ class Country:
     capitals: tuple[str, ...]
 
 
+NOT_COUNTRIES = frozenset({"AQ"})
+"""ISO 3166-1 entries that are no country: Antarctica, a continent. `countries = ["*"]` leaves
+them out (a story about the Antarctic is no story about a country); named, they are watched."""
+
+
 def lookup(name_or_code: str) -> Country | None:
     """A country by ISO alpha-2 or alpha-3 code, or by any of its names (any case)."""
     return _index().get(_key(name_or_code))
@@ -44,6 +49,18 @@ def places_named_after_countries() -> tuple[str, ...]:
     Ireland"): a mention of the place is no mention of the country (data/SOURCES.md)."""
     text = resources.files("newsdesk").joinpath("data/places-named-after-countries.txt").read_text(encoding="utf-8")
     return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@cache
+def us_states() -> tuple[tuple[str, str], ...]:
+    """(name, postal code) of each US state and of the District of Columbia, from ISO 3166-2:
+    "City, State" is how news writes an American place ("Lincoln, Nebraska", "Houston, TX")."""
+    found = [
+        (s.name, s.code.removeprefix("US-"))
+        for s in pycountry.subdivisions
+        if s.country_code == "US" and s.type in ("State", "District")
+    ]
+    return tuple(sorted(found))
 
 
 def suggest(name: str) -> str | None:

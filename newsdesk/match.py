@@ -25,8 +25,11 @@ How it decides, rule by rule:
   "the Philippine Red Cross", "the Cyprus Mail", "Facebook Ireland Limited", "the Nobel
   Prize", "Trump Tower") is part of that name, unless the run names a state institution ("US
   Air Force", "Bank of Japan"); a capitalised direction word before a country's name makes a
-  region ("Inner Mongolia", "North India"). Only in a line written in title case (a
-  headline) is just the next word read. See _in_longer_name.
+  region ("Inner Mongolia", "North India"), and waters are named after countries ("the Gulf
+  of Oman", "the Irish Sea"). Only in a line written in title case (a headline) is just the
+  next word read. See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
+  "Lincoln, Nebraska") is a city named after the person.
+- Antarctica has an ISO code but is a continent: `countries = ["*"]` leaves it out.
 - Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
   governor, Senate, senators, county, Republicans, a federal court's "Middle District", ...)
   unless the story also names the country another way (Tbilisi, Georgian).
@@ -61,6 +64,7 @@ How it decides, rule by rule:
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 import unicodedata
@@ -73,7 +77,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "5"
+MATCHER_VERSION = "6"
 
 _SNIPPET_RADIUS = 60
 
@@ -187,7 +191,8 @@ _HEADS = frozenset(
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
         "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease "
         "Church Conference Cross Crescent Community Limited LLC PLC GmbH "
-        "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent"
+        "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent "
+        "Sea Ocean Gulf Bay Strait Straits Bight"
     )
     .lower()
     .split()
@@ -214,6 +219,9 @@ _HEADS_BEFORE = frozenset({"Air", "Radio", "Club"})
 _OTHER_PLACE = frozenset(
     "Northern Southern Eastern Western Inner Outer Upper Lower North South East West Central New".split()
 )
+# Waters named after a country ("the Gulf of Oman", "the Gulf of Guinea", "the Sea of Japan"),
+# as "the Irish Sea" is by a head after it: a sea, not the country.
+_WATER_OF = re.compile(r"\b(?:Gulf|Sea|Bay|Straits?|Bight)\s+of\s+(?:the\s+)?$")
 _RUN_WORD = re.compile(r"(?: |-)([A-Z][\w'’.&]*)")
 _MAX_RUN = 4
 # Given names that are also everyday words: alone, they count only as everyday-word surnames do.
@@ -335,7 +343,8 @@ class Matcher:
         entries = {c.code: c for c in watchlist.countries}
         for country in country_data.all_countries():
             entry = entries.get(country.code)
-            watched = watchlist.all_countries or entry is not None
+            # "*" is every country: Antarctica, a continent with an ISO code, only when named.
+            watched = (watchlist.all_countries and country.code not in country_data.NOT_COUNTRIES) or entry is not None
             index = len(self._entities)
             self._entities.append(_Entity(country.name, "country", country.code, watched))
             for name in country.names:
@@ -604,6 +613,8 @@ class Matcher:
         """A person named by one word of their name: with its title, unless it is no mention."""
         if _in_longer_name(value, raw.start, raw.end, country=False):  # "the Nobel Prize", "Trump Tower"
             return None
+        if value.startswith(",", raw.end) and _us_state_after(value, raw.end):  # "Washington, D.C."
+            return None
         start = _title_start(value, raw.start)
         if start == raw.start and not self._word_surname_ok(value, raw):
             return None
@@ -809,6 +820,8 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
         before = _GLUED_BEFORE.search(value, max(0, start - 30), start)
         if before and (before.group(1) in _HEADS_BEFORE or before.group(1) in _OTHER_PLACE):
             return True
+    if country and value.endswith((" of ", " of the "), 0, start) and _WATER_OF.search(value, max(0, start - 20), start):
+        return True
     if not (value[end : end + 1] in (" ", "-") and value[end + 1 : end + 2].isupper()):
         return False  # nothing capitalised follows: the common case, decided cheaply
     if value.endswith(("'s", "’s", "'", "’"), start, end):
@@ -831,6 +844,20 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
 _GLUED_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)[ -]$")
 _BEFORE_SUFFIXES = tuple(f"{word}{sep}" for word in sorted(_HEADS_BEFORE | _OTHER_PLACE) for sep in " -")
 _TITLE_WINDOW = 200
+
+
+def _us_state_after(value: str, at: int) -> bool:
+    """Whether a US state (or D.C.) follows a comma at `at`: the word before is a city named
+    after a person ("Washington, D.C.", "Lincoln, Nebraska", "Houston, TX"), not the person."""
+    return _us_state_pattern().match(value, at) is not None
+
+
+@functools.cache
+def _us_state_pattern() -> re.Pattern[str]:
+    states = country_data.us_states()
+    names = sorted({name for name, _ in states}, key=len, reverse=True)
+    codes = "|".join(sorted(code for _, code in states))
+    return re.compile(r",\s*(?:(?:" + "|".join(map(re.escape, names)) + "|" + codes + r")(?![\w.])|D\.\s?C\.)")
 
 
 def _title_case(value: str, at: int) -> bool:

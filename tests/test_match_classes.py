@@ -408,3 +408,55 @@ def test_a_concept_named_after_a_person_is_not_the_person() -> None:
     matcher = Matcher(Watchlist(people=(PersonEntry(name="Simon Kuznets"),)))
     text = "Economists cite the Environmental Kuznets Curve, named for economist Simon Kuznets."
     assert [m.form for m in matcher.find("", text)] == ["Simon Kuznets"]
+
+
+# --------------------------------------------------------------- waters, continents, cities
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Two tankers were attacked in the Gulf of Oman on Thursday.", "OM"),
+        ("Piracy in the Gulf of Guinea rose again this year.", "GN"),
+        ("The storm moved into the Gulf of Mexico overnight.", "MX"),
+        ("Fishing boats left for the Sea of Japan.", "JP"),
+        ("A ferry sank in the Irish Sea.", "IE"),
+        ("Warships sailed through the Philippine Sea.", "PH"),
+    ],
+)
+def test_waters_named_after_a_country_are_not_the_country(text: str, absent: str) -> None:
+    assert absent not in _codes(text)
+
+
+def test_a_country_on_the_shore_still_counts() -> None:
+    # The sea's name does not hide the country named another way, nor a state institution.
+    assert {"OM", "MX", "IE"} <= _codes("Oman said the Gulf of Oman was calm; Mexico and the Irish Navy agreed.")
+
+
+def test_antarctica_is_no_country_but_can_be_watched() -> None:
+    # A continent with an ISO 3166-1 code: not among "every country", watched when named.
+    assert _codes("Researchers reported the first outbreak in Antarctica.") == set()
+    watched = Matcher(parse_config('[watchlist]\ncountries = ["Antarctica"]\n').watchlist)
+    assert [m.code for m in watched.find("", "Researchers reported the first outbreak in Antarctica.")] == ["AQ"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "George Washington never sought a third term. The march reached Washington, D.C. on Sunday.",
+        "George Washington never sought a third term. Lawmakers met in Washington, DC, on Sunday.",
+        "Abraham Lincoln was shot in 1865. The fair opens in Lincoln, Nebraska, next week.",
+        "Sam Houston led the army. The plant near Houston, TX, closed.",
+    ],
+)
+def test_a_surname_that_is_a_city_of_a_us_state_is_the_city(text: str) -> None:
+    # "City, State" is a place named after a person, not the person.
+    people = [p for p in ("George Washington", "Abraham Lincoln", "Sam Houston") if p.split()[0] in text]
+    matcher = Matcher(Watchlist(people=(PersonEntry(name=people[0]),)))
+    assert [m.form for m in matcher.find("", text)] == [people[0]]
+
+
+def test_the_surname_before_a_comma_is_still_the_person() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="George Washington"),)))
+    forms = [m.form for m in matcher.find("", "George Washington crossed the river. Washington, the general, waited.")]
+    assert forms == ["George Washington", "Washington"]
