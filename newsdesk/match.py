@@ -426,7 +426,7 @@ class Matcher:
             matches.append(
                 Match(
                     entity=info.name, kind=info.kind, code=info.code, form=value[start : raw.end],
-                    where=raw.where, start=start, end=raw.end, snippet=_snippet(value, start, raw.end),
+                    where=raw.where, start=start, end=raw.end, snippet=snippet(value, start, raw.end),
                 )
             )
         return matches
@@ -961,7 +961,9 @@ def _title_start(value: str, start: int) -> int:
     return start - (len(value[max(0, start - 40) : start]) - found.start())
 
 
-def _snippet(value: str, start: int, end: int) -> str:
+def snippet(value: str, start: int, end: int) -> str:
+    """The words around value[start:end], cut at spaces, on one line, … where cut: the
+    evidence a match shows (and an export's row of any occurrence)."""
     left = max(0, start - _SNIPPET_RADIUS)
     right = min(len(value), end + _SNIPPET_RADIUS)
     if left > 0:

@@ -359,6 +359,49 @@ class TrendPeriod:
     """The day's spike; for a week, its day with the highest ratio of those that are spikes."""
 
 
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One stored story naming one watchlist entry, with its event: what exports and the
+    digest read (Store.mentions)."""
+
+    story_id: int
+    cluster: int
+    """The story's cluster (newsdesk.cluster): the id of its first stored story."""
+    title: str
+    feed: str
+    """The feed's name."""
+    url: str | None
+    published: datetime | None
+    time: datetime
+    """Its published time, else when it was fetched (what lists sort by), in UTC."""
+    hit: EntityHit
+    """The entry's occurrences in the story (their snippets empty: see `hit.snippet`)."""
+    summary: str = ""
+    text: str = ""
+    """The fields the occurrences' offsets point into ("title" is `title`); empty unless asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRow:
+    """One occurrence of a watchlist entry in a stored story: a row of `newsdesk export matches`."""
+
+    entity: str
+    kind: MatchKind
+    story_id: int
+    cluster: int
+    title: str
+    feed: str
+    published: datetime | None
+    time: datetime
+    url: str | None
+    form: str
+    """The exact text found ("Russians", "Mr Putin")."""
+    where: str
+    """"title", "summary" or "text" (empty for a match stored without its occurrences)."""
+    snippet: str
+    """The words around this occurrence."""
+
+
 class StorySort(StrEnum):
     """The orders a list of stories comes in."""
 

@@ -105,3 +105,23 @@ def test_co_mentioned_unread_is_this_readers(store: Store) -> None:
     store.set_read(kremlin.id)
     shared = {c.entity: (c.stories, c.unread) for c in store.co_mentioned("Russia", DAY - timedelta(days=3))}
     assert shared == {"Iran": (2, 2), "Vladimir Putin": (1, 0)}
+
+
+def test_mentions_are_one_per_story_and_entry_newest_first_in_a_window(store: Store) -> None:
+    everything = store.mentions()
+    assert len(everything) == 12
+    assert [(m.title[:6], m.hit.entity) for m in everything[:3]] == [
+        ("Tehran", "Iran"), ("Kremli", "Russia"), ("Kremli", "Vladimir Putin"),
+    ]
+    assert [m.time for m in everything] == sorted((m.time for m in everything), reverse=True)
+    oil = [m for m in everything if m.title.startswith("Russia and Iran")]
+    assert {m.cluster for m in oil} == {min(m.story_id for m in oil)} and {m.feed for m in oil} == {"Wire", "Paper"}
+    day = store.mentions(since=_at(-1, 0), until=_at(0, 0))
+    assert sorted((m.title[:6], m.hit.entity) for m in day) == [
+        ("Interv", "Vladimir Putin"), ("Russia", "Iran"), ("Russia", "Russia"),
+    ]
+    (undated,) = [m for m in day if m.title.startswith("Interview")]
+    assert undated.published is None and undated.time == _at(-1, 5)
+    assert [m.title for m in store.mentions(entity="Vladimir Putin")][-1].startswith("Old news")
+    assert all(m.text == "" for m in everything)
+    assert store.mentions(entity="Iran", texts=True)[0].hit.occurrences[0].form == "Iran"

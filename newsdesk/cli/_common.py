@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from newsdesk.config import Config
+    from newsdesk.config import Config, Watchlist
     from newsdesk.store import Store
 
 
@@ -86,6 +86,27 @@ def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -
     if sync:
         store.sync_feeds(config.feeds)
     return store
+
+
+def entity_arg(watchlist: Watchlist, store: Store, written: str) -> str:
+    """The watchlist entry an `--entity` option names (any name, code or alias, in any case);
+    one the watchlist dropped still has its stories."""
+    from newsdesk.entries import UnknownEntry, find_entry
+
+    try:
+        return find_entry(watchlist, written)
+    except UnknownEntry:
+        return find_entry(watchlist, written, stored=[c.entity for c in store.entity_counts()])
+
+
+def until_arg(value: str) -> datetime:
+    """An argparse type: as since_arg, for the end of a stretch (excluded); a date alone
+    (2024-04-14) means the end of that day, so --since D --until D is the whole day D."""
+    import re
+    from datetime import timedelta
+
+    moment = since_arg(value)
+    return moment + timedelta(days=1) if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value) else moment
 
 
 def when(value: datetime | None) -> str:

@@ -11,7 +11,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from newsdesk.cli._common import load_config_arg
+from newsdesk.cli._common import entity_arg, load, load_config_arg, since_arg, until_arg
+
+FORMATS = ("csv", "json", "md")  # newsdesk.exports.FORMATS, without importing it at start-up
 
 _Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]", argparse.ArgumentParser], None]
 
@@ -25,7 +27,25 @@ def add_opml(kinds: argparse._SubParsersAction[argparse.ArgumentParser], common:
     opml.set_defaults(handler=cmd_export_opml)
 
 
-EXPORTS: list[_Adder] = [add_opml]
+def add_matches(kinds: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    matches = kinds.add_parser(
+        "matches", parents=[common], help="every stored match of the watchlist, one row per match (CSV, JSON or Markdown)",
+        description="One row per match (each place a watchlist entry is named in a stored story), newest story first: "
+        "entity, kind, story title, feed, published, url, form, where, snippet.",
+    )
+    matches.add_argument("--format", choices=FORMATS, default="csv",
+                         help="csv (UTF-8 with a header, for a spreadsheet; the default), json or md (a Markdown table)")
+    matches.add_argument("--entity", metavar="NAME",
+                         help="only this watchlist entry's matches (any of its names, codes or aliases, in any case)")
+    matches.add_argument("--since", metavar="WHEN", type=since_arg,
+                         help="only stories from WHEN on: a date (2024-04-14) or a time ago (7d, 24h, 30m, 2w)")
+    matches.add_argument("--until", metavar="WHEN", type=until_arg,
+                         help="only stories before WHEN: a time ago, or a date (that day included)")
+    matches.add_argument("-o", "--output", metavar="FILE", help="write to FILE (replaced whole) instead of stdout")
+    matches.set_defaults(handler=cmd_export_matches)
+
+
+EXPORTS: list[_Adder] = [add_opml, add_matches]
 """Each adds one `newsdesk export WHAT` subcommand."""
 
 
@@ -66,4 +86,18 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
     write_output(data, args.output)
     if args.output and args.output != "-":
         print(f"wrote {len(config.feeds)} feeds to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_export_matches(args: argparse.Namespace) -> int:
+    from newsdesk.exports import match_rows, render
+
+    config, store = load(args, sync=False)
+    with store:
+        entity = entity_arg(config.watchlist, store, args.entity) if args.entity else None
+        mentions = store.mentions(since=args.since, until=args.until, entity=entity, texts=True)
+    rows = match_rows(mentions)
+    write_output(render(rows, args.format), args.output)
+    if args.output and args.output != "-":
+        print(f"wrote {len(rows)} matches to {args.output}", file=sys.stderr)
     return 0

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from newsdesk.cli._common import database_arg, load, print_json, since_arg, when, whole
+from newsdesk.cli._common import database_arg, entity_arg, load, print_json, since_arg, when, whole
 from newsdesk.errors import NewsdeskError
 
 LIMIT_MAX = 1_000_000
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
-    from newsdesk.config import Watchlist
     from newsdesk.store import Store
     from newsdesk.types import StoryDetail, StoryItem
 
@@ -60,7 +59,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     with store:
         view = StoryQuery(
             matched_only=not (args.all or args.starred),
-            entity=_entry(config.watchlist, store, args.entity) if args.entity else None,
+            entity=entity_arg(config.watchlist, store, args.entity) if args.entity else None,
             feed=_feed(store, args.feed) if args.feed is not None else None,
             unread_only=args.unread,
             starred_only=args.starred,
@@ -70,16 +69,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         narrowed = args.entity or args.feed or args.unread or args.starred or args.since
         none = "no stories match" if narrowed else "no stories (run `newsdesk refresh` first, or add --all)"
         return _print_stories(store, stories, args.json, none, with_text=args.with_text)
-
-
-def _entry(watchlist: Watchlist, store: Store, written: str) -> str:
-    """The watchlist entry `--entity` names; one the watchlist dropped still has its stories."""
-    from newsdesk.entries import UnknownEntry, find_entry
-
-    try:
-        return find_entry(watchlist, written)
-    except UnknownEntry:
-        return find_entry(watchlist, written, stored=[c.entity for c in store.entity_counts()])
 
 
 def _feed(store: Store, name: str) -> str:

@@ -18,10 +18,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from newsdesk.cluster import WINDOW
-from newsdesk.store._base import _Base, _kind
-from newsdesk.store._models import Story, StoryCluster, StoryMatch
+from newsdesk.store._base import _Base, _kind, _utc
+from newsdesk.store._matches import _hit_from_row
+from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch
 from newsdesk.store._state import is_read
-from newsdesk.types import EntityCount, EntityDay
+from newsdesk.types import EntityCount, EntityDay, Mention
 
 
 def _start(day: date) -> datetime:
@@ -36,6 +37,47 @@ def _cluster(story: Any, cluster: Any) -> Any:
 
 
 class _Timeline(_Base):
+    def mentions(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        entity: str | None = None,
+        *,
+        texts: bool = False,
+    ) -> list[Mention]:
+        """Every stored story naming a watchlist entry (or the one entry named, by its stored
+        name), once per entry it names, newest first: stories of `since` and later and before
+        `until` by their published time, else when they were fetched (as `list --since`).
+        `texts`: with each story's summary and text, which the occurrences' offsets point into."""
+        where = []
+        if since is not None:
+            where.append(col(Story.sort_time) >= _utc(since))
+        if until is not None:
+            where.append(col(Story.sort_time) < _utc(until))
+        if entity is not None:
+            where.append(col(StoryMatch.entity) == entity)
+        fields = [col(Story.summary), col(Story.text)] if texts else []
+        query = (
+            sa_select(
+                StoryMatch, col(Story.id), _cluster(Story, StoryCluster), col(Story.title), col(Feed.name),
+                col(Story.url), col(Story.published), col(Story.sort_time), *fields,
+            )
+            .join(Story, col(Story.id) == col(StoryMatch.story_id))
+            .join(Feed, col(Feed.id) == col(Story.feed_id))
+            .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
+            .where(*where)
+            .order_by(col(Story.sort_time).desc(), col(Story.id).desc(), col(StoryMatch.id))
+        )
+        with self._session() as session:
+            rows = session.execute(query).all()
+        return [
+            Mention(
+                story_id=row[1], cluster=row[2], title=row[3], feed=row[4], url=row[5], published=_utc(row[6]),
+                time=_utc(row[7]), hit=_hit_from_row(row[0]), summary=row[8] if texts else "", text=row[9] if texts else "",
+            )
+            for row in rows
+        ]
+
     def entity_days(self, since: date, until: date | None = None, entity: str | None = None) -> list[EntityDay]:
         """Each entry's count of clusters per UTC day from `since` to `until` (both included;
         no end: up to the newest story), for one entry (its stored name) or all of them.
