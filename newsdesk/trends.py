@@ -87,23 +87,38 @@ def spikes(counts: Sequence[int], since: date, rule: SpikeRule = RULE) -> list[S
     return found
 
 
-def periods(counts: Sequence[int], since: date, by: Literal["day", "week"] = "day", rule: SpikeRule = RULE) -> list[TrendPeriod]:
+def periods(
+    counts: Sequence[int], since: date, by: Literal["day", "week"] = "day", rule: SpikeRule = RULE, start: date | None = None
+) -> list[TrendPeriod]:
     """A daily series (starting on `since`) by day or by ISO week (Monday to Sunday; the first
-    and last weeks cut to the series). Spikes are judged day by day on the whole series; a
-    week carries its day with the highest ratio, if any is a spike."""
+    and last weeks cut to the days given), from `start` on (default: all of it). Spikes are
+    judged day by day on the whole series, so the days before `start` are each shown day's
+    history; a week carries its day with the highest ratio, if any is a spike."""
     found = {s.day: s for s in spikes(counts, since, rule)}
-    days = [since + timedelta(days=n) for n in range(len(counts))]
+    skip = max(0, (start - since).days) if start is not None else 0
+    days = [(since + timedelta(days=n), counts[n]) for n in range(skip, len(counts))]
     if by == "day":
-        return [TrendPeriod(start=d, end=d, count=c, spike=found.get(d)) for d, c in zip(days, counts, strict=True)]
-    weeks: dict[date, list[date]] = {}
-    for d in days:
-        weeks.setdefault(d - timedelta(days=d.weekday()), []).append(d)
+        return [TrendPeriod(start=d, end=d, count=c, spike=found.get(d)) for d, c in days]
+    weeks: dict[date, list[tuple[date, int]]] = {}
+    for d, c in days:
+        weeks.setdefault(d - timedelta(days=d.weekday()), []).append((d, c))
     result = []
     for members in weeks.values():
-        marked = [found[d] for d in members if d in found]
+        marked = [found[d] for d, _ in members if d in found]
         result.append(TrendPeriod(
-            start=members[0], end=members[-1],
-            count=sum(counts[(d - since).days] for d in members),
+            start=members[0][0], end=members[-1][0], count=sum(c for _, c in members),
             spike=max(marked, key=lambda s: s.ratio) if marked else None,
         ))
     return result
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(counts: Sequence[int]) -> str:
+    """One character per count, its height relative to the largest (a blank for none): a
+    timeline in a table cell or beside a panel entry."""
+    top = max(counts, default=0)
+    if top <= 0:
+        return " " * len(counts)
+    return "".join(" " if c <= 0 else _BARS[min(len(_BARS) - 1, (c * len(_BARS) - 1) // top)] for c in counts)

@@ -56,7 +56,10 @@ def test_version_and_help_load_no_dependency(tmp_path: Path, option: str) -> Non
     assert "asyncio" not in loaded
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--entity", "Iran"], ["search", "Iran"], ["status"]])
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["list", "--entity", "Iran"], ["search", "Iran"], ["status"], ["trends"], ["export", "matches"], ["digest"]],
+)
 def test_reading_commands_load_no_extractor_http_client_scheduler_or_ui(tmp_path: Path, command: list[str]) -> None:
     config = tmp_path / "feeds.toml"
     config.write_text('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n' + SEED_WATCHLIST, encoding="utf-8")

@@ -1,8 +1,8 @@
 """The `newsdesk` command: the terminal UI by default, and one subcommand per task.
 
 Each group of commands lives in a module of its own (`_run`: ui, refresh, daemon;
-`_stories`: list, search, status, reextract; `_watchlist`: match, watchlist; `_feeds`: feeds
-add/remove/list, watchlist add/remove; `_opml`: import; `_export`: export opml (a group others
+`_stories`: list, search, status, reextract; `_trends`: trends, digest; `_watchlist`: match, watchlist; `_feeds`: feeds
+add/remove/list, watchlist add/remove; `_opml`: import; `_export`: export opml and matches (a group others
 join); `_purge`: purge; `_config`: config path, config reference). A module
 declares its parsers in `add_parsers` and imports what its commands need inside them, so
 `newsdesk --version` or `newsdesk list` loads no more of newsdesk's dependencies than it uses.
@@ -22,13 +22,14 @@ from newsdesk.cli import (
     _purge,
     _run,
     _stories,
+    _trends,
     _watch,
     _watchlist,
 )
 from newsdesk.cli._common import common_options
 from newsdesk.errors import NewsdeskError
 
-_GROUPS = (_run, _stories, _watchlist, _feeds, _opml, _export, _purge, _config, _watch)
+_GROUPS = (_run, _stories, _trends, _watchlist, _feeds, _opml, _export, _purge, _config, _watch)
 
 
 def run() -> None:
