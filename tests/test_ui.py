@@ -802,7 +802,8 @@ async def test_titles_take_the_room_and_matches_shrink_to_codes(tmp_path: Path) 
     title = "Iran and Israel trade strikes as Russia calls for calm in th"  # 60 characters
     assert len(title) == 60
     add_story(store, store.feeds()[0].id, Matcher(CONFIG.watchlist), "long", title, f"{title}. Vladimir Putin spoke.", NOW)
-    for size, shown, matches in (((80, 24), 40, "IR IL RU"), ((60, 20), 30, "IR IL"), ((120, 40), 60, "Iran, Israel, Russia")):
+    # At 80 the whole title shows, and the codes that fit whole beside it, then how many more.
+    for size, shown, matches in (((80, 24), 60, "IR IL +2"), ((60, 20), 37, "IR IL"), ((120, 40), 60, "Iran, Israel, Russia")):
         app = _app(store)
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -812,6 +813,41 @@ async def test_titles_take_the_room_and_matches_shrink_to_codes(tmp_path: Path) 
             assert title[:shown] in row, (size, row)
             assert matches in row, (size, row)
             assert len(row) <= size[0]
+
+
+async def test_rows_leave_no_blank_matches_column_at_any_size(tmp_path: Path) -> None:
+    """Most stories match one entry, one matches many: the matches end at the row's right
+    edge, a row with one match gives its title the cells the column has spare, and the one
+    with many shows whole codes, then how many more."""
+    from newsdesk.config import parse_config
+
+    config = parse_config('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+                          '[watchlist]\ncountries = ["Iran", "Israel", "Russia", "Chile", "Peru", "Brazil", "Japan"]\n')
+    store = Store(tmp_path / "news.db")
+    store.sync_feeds(config.feeds)
+    feed_id, matcher = store.feeds()[0].id, Matcher(config.watchlist)
+    long_title = "Iran opens talks with the agency as inspectors return to site"  # 61 characters
+    add_story(store, feed_id, matcher, "many", "Iran, Israel, Russia, Chile, Peru, Brazil and Japan meet",
+              "Iran, Israel, Russia, Chile, Peru, Brazil and Japan met.", NOW - timedelta(hours=1))
+    for n in range(10):
+        add_story(store, feed_id, matcher, f"one{n}", f"{long_title} {n}", "Iran said so.", NOW - timedelta(hours=2 + n))
+    from newsdesk.match import watchlist_fingerprint
+
+    store.set_watchlist_fingerprint(watchlist_fingerprint(config.watchlist))
+    for size, title_shown in (((60, 20), 40), ((80, 24), 52), ((120, 40), 62)):
+        app = NewsdeskApp(store, config, clock=lambda: NOW)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            width = _list(app).scrollable_content_region.width
+            rows = _rows_shown(app)
+            assert len(rows) == 11
+            for row in rows:
+                assert len(row) == width, (size, row)
+            many, *ones = rows
+            assert many.endswith("+4") or many.endswith("+3") or "Iran, Israel" in many, (size, many)
+            for row in ones:
+                assert row.endswith(" IR") or row.endswith(" Iran"), (size, row)
+                assert f"{long_title} "[:title_shown] in row + " ", (size, row, title_shown)
 
 
 async def test_ctrl_t_chooses_a_theme_and_escape_closes_the_help(store: Store) -> None:

@@ -3,11 +3,19 @@
 The title is what a reader reads, so it gets the room: as the terminal narrows, the matches
 turn into ISO codes and surnames, then the feed column shrinks and goes, and only then does
 the title give up characters (cut with "…").
+
+The feed and matches columns are as wide as nine rows in ten need, not as the widest row:
+most stories match one or two entries, and a column sized for the one story naming six
+countries is blank on every other row, in cells the title could use. A row that needs more
+is cut: its codes show whole as far as they go, then how many more ("IN US +2"). And the
+matches end at the row's right edge: a row with fewer of them gives its title the cells
+left over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +30,10 @@ _TIME = 6
 """The time column: "14:05", "Apr 12", "2023"."""
 _FIXED = 1 + 1 + _TIME + 1
 """The mark, a space, the time and a space."""
-_TITLE_SHARE = 2 / 3
+_TITLE_SHARE = 3 / 4
 """The share of a row the title has before feed or matches get any room."""
+_MOST = 0.9
+"""The share of rows whose feed and matches a column is sized for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +51,13 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
 
     The layouts are tried from the roomiest down; the first that leaves the title the
     characters it needs (at most _TITLE_SHARE of the row) wins, and the title takes whatever
-    is left. At 80 columns a title keeps 46 characters; at 60, 39.
+    is left, but for what no title needs, which the matches have. At 80 columns a title keeps at least 52 characters; at 60, 37.
     """
     room = max(0, width - _FIXED)
     title_need = max((len(s.title) for s in stories), default=0)
-    feed_need = max((len(s.feed) for s in stories), default=0)
-    names_need = max((len(", ".join(s.entities)) for s in stories), default=0)
-    tags_need = max((len(" ".join(s.tags)) for s in stories), default=0)
+    feed_need = _most(len(s.feed) for s in stories)
+    names_need = _most(len(", ".join(s.entities)) for s in stories)
+    tags_need = _most(len(" ".join(s.tags)) for s in stories)
     want = min(title_need, int(room * _TITLE_SHARE))
     layouts = (
         (min(feed_need, 18), min(names_need, 30), False),
@@ -59,8 +69,20 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
     for feed, matches, tags in layouts:
         title = room - (feed + 1 if feed else 0) - (matches + 1 if matches else 0)
         if title >= want:
+            if matches and title > title_need:  # every title whole: the matches have the rest
+                widest = max(len(" ".join(s.tags) if tags else ", ".join(s.entities)) for s in stories)
+                more = max(0, min(title - title_need, widest - matches))
+                matches, title = matches + more, title - more
             return StoryColumns(feed=feed, title=title, matches=matches, tags=tags)
     return StoryColumns(feed=0, title=room, matches=0, tags=True)
+
+
+def _most(widths: Iterable[int]) -> int:
+    """The width that _MOST of the rows fit in (0 for no rows)."""
+    ordered = sorted(widths)
+    if not ordered:
+        return 0
+    return ordered[max(0, math.ceil(_MOST * len(ordered)) - 1)]
 
 
 class StoryList(RowList[StoryItem]):
@@ -121,12 +143,28 @@ class StoryList(RowList[StoryItem]):
         if columns.feed:
             text.append_text(_cell(row.feed, columns.feed, "dim" if row.read else ""))
             text.append(" ")
-        text.append_text(_cell(row.title, columns.title, style))
+        shown = ""
         if columns.matches:
-            shown = " ".join(row.tags) if columns.tags else ", ".join(row.entities)
-            text.append(" ")
-            text.append_text(_cell(shown, columns.matches, "dim italic" if row.read else "italic"))
+            shown = _fit_tags(row.tags, columns.matches) if columns.tags else ", ".join(row.entities)
+        if not shown:  # the title has the matches' cells too
+            text.append_text(_cell(row.title, columns.title + (columns.matches + 1 if columns.matches else 0), style))
+            return text
+        matches = _cell(shown, columns.matches, "dim italic" if row.read else "italic")
+        matches.rstrip()
+        text.append_text(_cell(row.title, columns.title + columns.matches - matches.cell_len, style))
+        text.append(" ")
+        text.append_text(matches)
         return text
+
+
+def _fit_tags(tags: Sequence[str], width: int) -> str:
+    """As many whole tags as `width` holds, then how many more: "IN US +2"."""
+    for shown in range(len(tags), 0, -1):
+        rest = len(tags) - shown
+        text = " ".join(tags[:shown]) + (f" +{rest}" if rest else "")
+        if len(text) <= width:
+            return text
+    return " ".join(tags)  # not even one whole: cut with "…"
 
 
 def _cell(value: str, width: int, style: str) -> Text:
