@@ -269,3 +269,15 @@ def test_daemons_claim_different_feeds_each_once_per_interval(db_url: str) -> No
         assert sorted(a.claim_feeds(due, limit=5, lease_seconds=60)) == sorted(second)
         # A minute's interval, claimed more than a minute ago: due again.
         assert sorted(b.claim_feeds([(u, 0.001) for u in first], limit=5, lease_seconds=60)) == sorted(first)
+
+
+def test_a_feeds_last_downloads_are_newest_first_in_whatever_order_they_were_recorded(store: Store) -> None:
+    """Two processes refresh one feed; the one that started later records first."""
+    from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
+
+    feed_id = store.feeds()[0].id
+    now = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
+    failed = FeedResult("http://127.0.0.1:9/feed.xml", FeedOutcome.HTTP_ERROR, http_status=404, error="HTTP 404 Not Found")
+    for seconds in (1, 2, 0):
+        store.record_fetches([FetchRecord(feed_id, failed, now + timedelta(seconds=seconds), failures=1)])
+    assert [o.checked_at.second for o in store.fetch_history(feed_id)] == [2, 1, 0]

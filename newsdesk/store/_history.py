@@ -41,10 +41,12 @@ def log_fetches(session: Session, records: Sequence[FetchRecord]) -> None:
 
 class _History(_Base):
     def fetch_history(self, feed_id: int, limit: int = 10) -> list[FetchOutcome]:
-        """The feed's last downloads, newest first."""
+        """The feed's last downloads, newest first: by when each was made, as several processes
+        (a daemon, a UI, a `refresh` in a shell) record theirs when they are done, not in order."""
         with self._session() as session:
             rows = session.exec(
-                select(FetchLog).where(FetchLog.feed_id == feed_id).order_by(col(FetchLog.id).desc()).limit(limit)
+                select(FetchLog).where(FetchLog.feed_id == feed_id)
+                .order_by(col(FetchLog.checked_at).desc(), col(FetchLog.id).desc()).limit(limit)
             ).all()
         return [
             FetchOutcome(
