@@ -850,6 +850,23 @@ async def test_rows_leave_no_blank_matches_column_at_any_size(tmp_path: Path) ->
                 assert f"{long_title} "[:title_shown] in row + " ", (size, row, title_shown)
 
 
+async def test_a_surname_shows_whole_where_most_stories_match_nothing(tmp_path: Path) -> None:
+    """All stories, nine in ten without a match: the matches column still holds a surname
+    ("Putin", not "P…")."""
+    store = make_store(tmp_path / "news.db")
+    feed_id, matcher = store.feeds()[0].id, Matcher(CONFIG.watchlist)
+    for n in range(30):
+        add_story(store, feed_id, matcher, f"plain{n}", f"Local council meets about roads, week {n}", "Roads.",
+                  NOW - timedelta(hours=10 + n))
+    add_story(store, feed_id, matcher, "putin", "Putin speaks at a forum", "Vladimir Putin spoke.", NOW)
+    app = _app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await _press(pilot, "a")  # all stories
+        row = next(r for r in _rows_shown(app) if "Putin speaks" in r)
+        assert row.endswith(" Putin"), row
+
+
 async def test_ctrl_t_chooses_a_theme_and_escape_closes_the_help(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(80, 24)) as pilot:

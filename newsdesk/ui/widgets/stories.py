@@ -34,6 +34,9 @@ _TITLE_SHARE = 3 / 4
 """The share of a row the title has before feed or matches get any room."""
 _MOST = 0.9
 """The share of rows whose feed and matches a column is sized for."""
+_MIN_TAGS = 6
+_MIN_NAMES = 14
+"""The matches column is never narrower (when a row has matches): a surname, a name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +59,9 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
     room = max(0, width - _FIXED)
     title_need = max((len(s.title) for s in stories), default=0)
     feed_need = _most(len(s.feed) for s in stories)
-    names_need = _most(len(", ".join(s.entities)) for s in stories)
-    tags_need = _most(len(" ".join(s.tags)) for s in stories)
+    # Wide enough for one whole name or surname, if any row has one ("T…" says nothing).
+    names_need = max(_most(len(", ".join(s.entities)) for s in stories), _widest(stories, tags=False, cap=_MIN_NAMES))
+    tags_need = max(_most(len(" ".join(s.tags)) for s in stories), _widest(stories, tags=True, cap=_MIN_TAGS))
     want = min(title_need, int(room * _TITLE_SHARE))
     layouts = (
         (min(feed_need, 18), min(names_need, 30), False),
@@ -70,11 +74,16 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
         title = room - (feed + 1 if feed else 0) - (matches + 1 if matches else 0)
         if title >= want:
             if matches and title > title_need:  # every title whole: the matches have the rest
-                widest = max(len(" ".join(s.tags) if tags else ", ".join(s.entities)) for s in stories)
-                more = max(0, min(title - title_need, widest - matches))
+                more = max(0, min(title - title_need, _widest(stories, tags=tags) - matches))
                 matches, title = matches + more, title - more
             return StoryColumns(feed=feed, title=title, matches=matches, tags=tags)
     return StoryColumns(feed=0, title=room, matches=0, tags=True)
+
+
+def _widest(stories: Sequence[StoryItem], *, tags: bool, cap: int | None = None) -> int:
+    """The widest row's matches (as tags or as names), at most `cap`."""
+    widest = max((len(" ".join(s.tags) if tags else ", ".join(s.entities)) for s in stories), default=0)
+    return widest if cap is None else min(widest, cap)
 
 
 def _most(widths: Iterable[int]) -> int:
