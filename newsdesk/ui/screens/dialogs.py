@@ -107,7 +107,14 @@ class LinksScreen(NewsdeskModal[None]):
 
     SCOPE: ClassVar[Scope] = "links"
     BINDINGS = bindings("links")
-    DEFAULT_CSS = _DIALOG_CSS.format(name="LinksScreen")
+    # One line a link, a long one cut with "…": the box shows where a link goes, not all of it.
+    DEFAULT_CSS = _DIALOG_CSS.format(name="LinksScreen") + """
+    LinksScreen OptionList {
+        max-width: 100%;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
 
     def __init__(self, links: Sequence[str]) -> None:
         super().__init__()
