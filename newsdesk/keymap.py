@@ -168,7 +168,11 @@ ACTIONS: tuple[Action, ...] = (
         "open the link and mark the story read",
         ("list", "reader"),
     ),
-    Action("links", ("u",), "Links", "the story's links, numbered", ("list", "reader")),
+    Action(
+        "links", ("u",), "Links",
+        "the story's links, numbered: its own, then those its article cites, then those its text writes out",
+        ("list", "reader"),
+    ),
     *(
         Action(
             f"link_{n}", (str(n),), f"Link {n}", f"open link {n} of the story", ("reader", "links"),
