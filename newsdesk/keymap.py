@@ -20,12 +20,13 @@ from typing import Any, Literal
 
 from newsdesk.schema import Invalid
 
-Scope = Literal["app", "list", "reader", "feeds", "feed", "links", "dialog", "help"]
+Scope = Literal["app", "list", "reader", "entity", "feeds", "feed", "links", "dialog", "help"]
 
 SCOPE_NAMES: dict[Scope, str] = {
     "app": "anywhere",
     "list": "list",
     "reader": "reader",
+    "entity": "entity",
     "feeds": "feeds",
     "feed": "feed details",
     "links": "links",
@@ -34,7 +35,7 @@ SCOPE_NAMES: dict[Scope, str] = {
 }
 """How the help and the README name each scope."""
 
-SCREENS: tuple[Scope, ...] = ("list", "reader", "feeds", "feed", "links", "dialog", "help")
+SCREENS: tuple[Scope, ...] = ("list", "reader", "entity", "feeds", "feed", "links", "dialog", "help")
 """The scopes a screen has: each is active together with "app", never with another."""
 
 
@@ -80,7 +81,7 @@ class Bound:
     keys: tuple[str, ...]
 
 
-_MOVE: tuple[Scope, ...] = ("list", "reader", "feeds", "feed", "links", "dialog")
+_MOVE: tuple[Scope, ...] = ("list", "reader", "entity", "feeds", "feed", "links", "dialog")
 
 ACTIONS: tuple[Action, ...] = (
     # Everywhere.
@@ -111,18 +112,19 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "back", ("q",), "Back",
         "back one level; on the main list: quit",
-        ("list", "reader", "feeds", "feed", "links", "help"),
+        ("list", "reader", "entity", "feeds", "feed", "links", "help"),
     ),
     Action(
         "close", ("escape",), "Close",
         "close this screen",
-        ("reader", "feeds", "feed", "links", "help"), palette=False,
+        ("reader", "entity", "feeds", "feed", "links", "help"), palette=False,
     ),
     # The story list and the reader.
     Action(
         "open", ("enter",), "Open",
-        "open the story (marks it read); on the feeds screen: the feed's stories, or a tag's; among links: the link",
-        ("list", "feeds", "feed", "links"), footer=True, palette=False,
+        "open the story (marks it read); in the watchlist panel: the entry's screen; on the feeds screen: "
+        "the feed's stories, or a tag's; among links: the link",
+        ("list", "entity", "feeds", "feed", "links"), footer=True, palette=False,
     ),
     Action(
         "next_unread", ("n",), "Next unread",
@@ -162,6 +164,22 @@ ACTIONS: tuple[Action, ...] = (
         ("list",), palette=False,
     ),
     Action("toggle_panel", ("w",), "Watchlist", "hide or show the watchlist panel", ("list",)),
+    Action(
+        "sort_panel", ("W",), "Sort watchlist by spike",
+        "sort the watchlist panel by spike (the sharpest rise over its usual count first), or back to feeds.toml's order",
+        ("list",),
+    ),
+    Action(
+        "entity", ("e",), "Entity",
+        "the entity screen of the entry the list shows (or highlighted in the panel): its clusters a day, "
+        "what is mentioned with it, its latest stories",
+        ("list",),
+    ),
+    Action(
+        "chart_days", ("d",), "30/90 days",
+        "the chart and the entities mentioned with it: the last 30 days or the last 90",
+        ("entity",), footer=True,
+    ),
     Action("open_link", ("o",), "Open link", "open the story's link in the browser", ("list", "reader")),
     Action(
         "open_link_read", ("O",), "Open link, mark read",

@@ -26,6 +26,7 @@ from newsdesk.types import FeedOutcome, FeedResult, FetchRecord, NewStory, Story
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.screens import (
     ConfirmScreen,
+    EntityScreen,
     FeedsScreen,
     HelpScreen,
     LinksScreen,
@@ -142,7 +143,9 @@ async def test_the_panel_counts_filters_and_hides(store: Store) -> None:
         assert labels["Sergei Lavrov"].startswith("Sergei Lavrov  2")
         panel.focus()
         panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Sergei Lavrov")
-        await _press(pilot, "enter")
+        await _press(pilot, "enter")  # the entry's screen, and under it the list shows its stories
+        assert isinstance(app.screen, EntityScreen)
+        await _press(pilot, "q")
         assert _titles(app) == ["Russia defends Iran's attack on Israel, calls for restraint", "Lavrov meets Gulf ministers"]
         assert app.screen.sub_title.startswith("Sergei Lavrov — 2 stories")
         await _press(pilot, "escape")
@@ -257,7 +260,7 @@ async def test_slash_searches_within_the_view_and_escape_goes_back(store: Store)
         panel = app.screen.query_one(EntityPanel)
         panel.focus()
         panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Sergei Lavrov")
-        await _press(pilot, "enter", "slash", *"riyadh", "enter")
+        await _press(pilot, "enter", "q", "slash", *"riyadh", "enter")
         assert _titles(app) == ["Lavrov meets Gulf ministers"]
         await _press(pilot, "enter")
         assert isinstance(app.screen, ReaderScreen)
@@ -330,7 +333,7 @@ async def test_A_asks_then_marks_the_view_read_and_z_undoes_it(store: Store) -> 
         panel = app.screen.query_one(EntityPanel)
         panel.focus()
         panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Sergei Lavrov")
-        await _press(pilot, "enter", "A")
+        await _press(pilot, "enter", "q", "A")
         assert isinstance(app.screen, ConfirmScreen)
         assert _text(app, ".question") == "Mark 2 stories in this view read?"
         await _press(pilot, "n")  # no: nothing changes

@@ -15,7 +15,8 @@ from newsdesk.match import Matcher
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
 from newsdesk.ui import NewsdeskApp
-from tests.ui_fixtures import CONFIG, NOW, add_story, make_store, settle
+from newsdesk.ui.widgets import EntityPanel
+from tests.ui_fixtures import CONFIG, NOW, add_history, add_story, make_store, settle
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
 
@@ -86,3 +87,20 @@ def test_help(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-
         await settle(pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=help_)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_entity(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Iran's screen: 30 days of stories and a spike on the last day."""
+    store = _store(tmp_path / "news.db")
+    add_history(store, NOW)
+
+    async def entity(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        panel = pilot.app.screen.query_one(EntityPanel)
+        panel.focus()
+        panel.highlighted = next(i for i, o in enumerate(panel.options) if o.id == "Iran")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(NewsdeskApp(store, CONFIG, clock=lambda: NOW), terminal_size=size, run_before=entity)

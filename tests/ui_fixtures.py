@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -71,3 +72,39 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         except WorkerCancelled:
             pass
         await pilot.pause()
+
+
+_WORDS = (
+    "talks budget harbour drought tariffs border election court strike pipeline vaccine summit ceasefire "
+    "refinery embassy protest minister railway festival inflation satellite wheat convoy treaty flood "
+    "reactor parliament drone uranium sanctions airport currency referendum hostage vessel bridge museum "
+    "glacier senate archive tanker orchestra lawsuit frigate census monsoon quarry stadium ferry"
+).split()
+
+SPIKE_DAY_STORIES = 9
+"""Iran's stories on the history's last day: its spike, against one or two a day before."""
+
+
+def add_history(store: Store, now: datetime, days: int = 30) -> None:
+    """Stories over the `days` days up to `now`, each about its own event: Iran one or two a
+    day (with Israel in every third), Vladimir Putin every other day, and a spike for Iran on
+    the last day (SPIKE_DAY_STORIES stories, two of them with Russia)."""
+    feed_id = store.feeds()[0].id
+    matcher = Matcher(CONFIG.watchlist)
+    pick = random.Random(14)
+    n = 0
+
+    def story(title: str, when: datetime) -> None:
+        nonlocal n
+        n += 1
+        words = " ".join(pick.sample(_WORDS, 5))
+        add_story(store, feed_id, matcher, f"history-{n}", f"{title} {words}", f"{title}. {words}.", when)
+
+    for back in range(days - 1, 0, -1):
+        day = now - timedelta(days=back)
+        for k in range(1 + back % 2):
+            story("Iran and Israel:" if (back + k) % 3 == 0 else "Iran:", day - timedelta(hours=k + 1))
+        if back % 2 == 0:
+            story("Vladimir Putin:", day - timedelta(hours=5))
+    for k in range(SPIKE_DAY_STORIES):
+        story("Iran and Russia:" if k < 2 else "Iran:", now - timedelta(minutes=20 + 5 * k))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -17,11 +18,16 @@ from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.types import (
     EntityCount,
     FeedStatus,
+    Spike,
     StoryDetail,
     StoryItem,
     StoryQuery,
     ViewCount,
 )
+
+if TYPE_CHECKING:
+    from newsdesk.ui.widgets.chart import DayCount
+    from newsdesk.ui.widgets.panel import PanelRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +158,7 @@ class MarkAsked(Message):
 
 
 class PanelLoaded(Message):
-    def __init__(self, rows: Sequence[EntityCount], matched: ViewCount) -> None:
+    def __init__(self, rows: Sequence[PanelRow], matched: ViewCount) -> None:
         super().__init__()
         self.rows = rows
         self.matched = matched
@@ -204,3 +210,26 @@ class LinksLoaded(Message):
     def __init__(self, links: Sequence[str]) -> None:
         super().__init__()
         self.links = links
+
+
+class EntityLoaded(Message):
+    """What the entity screen shows of one entity over a window of days."""
+
+    def __init__(
+        self,
+        entity: str,
+        days: int,
+        chart: Sequence[DayCount],
+        spike: Spike | None,
+        mentioned_with: Sequence[EntityCount],
+        stories: Sequence[StoryItem],
+    ) -> None:
+        super().__init__()
+        self.entity = entity
+        self.days = days
+        """The window: the last 30 or 90 days, today included."""
+        self.chart = chart
+        """Every day of the window, oldest first, days without a story included."""
+        self.spike = spike
+        self.mentioned_with = mentioned_with
+        self.stories = stories

@@ -8,7 +8,7 @@ to the screen (newsdesk.ui.messages); the handlers update the widgets.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from rich.text import Text
@@ -41,6 +41,7 @@ from newsdesk.ui.widgets import (
     StoryList,
     panel_rows,
 )
+from newsdesk.ui.widgets.panel import history_start, with_trends
 
 PAGE = 100
 """Rows read at a time: the list grows by a page as the cursor nears its end, so a database of
@@ -133,6 +134,9 @@ class StoryListScreen(StoryScreen[None]):
         self._goto: int | None = None
         self._undo: list[int] = []
         self._before_starred: StoryQuery | None = None
+        self.panel_by_spike = False
+        """The watchlist panel sorted by spike (W), else in feeds.toml's order."""
+        self._panel: PanelLoaded | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -277,16 +281,50 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="panel", exit_on_error=False)
     def _load_panel(self) -> None:
         if self.main:
-            rows = panel_rows(self.store.entity_counts(), self.app.config.watchlist)
+            counts = panel_rows(self.store.entity_counts(), self.app.config.watchlist)
+            today = self.app.clock().astimezone(UTC).date()
+            rows = with_trends(counts, self.store.entity_days(history_start(today)), today)
             self.post_message(PanelLoaded(rows, self.store.count_view(MATCHED)))
 
     def on_panel_loaded(self, message: PanelLoaded) -> None:
-        self.query_one(EntityPanel).show(message.rows, message.matched, self.view.entity)
+        self._panel = message
+        self._show_panel()
+
+    def _show_panel(self) -> None:
+        if self._panel is not None:
+            self.query_one(EntityPanel).show(self._panel.rows, self._panel.matched, self.view.entity, by_spike=self.panel_by_spike)
+
+    def action_sort_panel(self) -> None:
+        if not self.main:
+            self.notify("The watchlist panel is on the main list.", severity="warning")
+            return
+        self.panel_by_spike = not self.panel_by_spike
+        self._show_panel()
+        self.notify("Watchlist: spikes first." if self.panel_by_spike else "Watchlist: in feeds.toml's order.")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """An entry: its stories in the list, and its screen above it; All matches: the list."""
         entity = None if event.option.id == ALL else event.option.id
         self._set_view(replace(self.view, entity=entity, matched_only=True, starred_only=False))
         self.stories.focus()
+        if entity is not None:
+            self._open_entity(entity)
+
+    def action_entity(self) -> None:
+        panel = self.query_one(EntityPanel) if self.main else None
+        entity = self.view.entity
+        if panel is not None and panel.has_focus and panel.highlighted is not None:
+            chosen = panel.get_option_at_index(panel.highlighted).id
+            entity = chosen if chosen != ALL else entity
+        if entity is None:
+            self.notify("Choose a watchlist entry first: Enter on it in the panel (w shows the panel).", markup=False)
+            return
+        self._open_entity(entity)
+
+    def _open_entity(self, entity: str) -> None:
+        from newsdesk.ui.screens.entity import EntityScreen
+
+        self.app.push_screen(EntityScreen(entity))
 
     def action_toggle_panel(self) -> None:
         if not self.main:

@@ -1,8 +1,12 @@
-"""The watchlist panel: every entry with its stories and unread count; Enter shows its stories."""
+"""The watchlist panel: every entry with its stories and unread count, a sparkline of its last
+14 days and a mark on a spike; Enter opens the entry's screen and shows its stories."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -11,10 +15,25 @@ from textual.widgets.option_list import Option
 from newsdesk.config import Watchlist
 from newsdesk.countries import lookup
 from newsdesk.display import plain
-from newsdesk.types import EntityCount, ViewCount
+from newsdesk.trends import BASELINE_DAYS, daily_series, spike
+from newsdesk.types import EntityCount, EntityDay, Spike, ViewCount
+from newsdesk.ui.widgets.chart import sparkline, spike_words
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""
+
+SPARK_DAYS = 14
+"""The days a panel entry's sparkline shows, today last."""
+
+
+@dataclass(frozen=True, slots=True)
+class PanelRow:
+    """One entry of the panel: its counts, its clusters on each of the last SPARK_DAYS days
+    (oldest first), and its spike when the last of them is one."""
+
+    count: EntityCount
+    days: tuple[int, ...] = ()
+    spike: Spike | None = None
 
 
 class EntityPanel(OptionList):
@@ -33,22 +52,35 @@ class EntityPanel(OptionList):
     }
     """
 
-    def show(self, counts: Sequence[EntityCount], matched: ViewCount, selected: str | None) -> None:
-        """`counts`, in panel order (panel_rows), under the matched stories' own count, with
-        the entry being shown highlighted."""
+    def show(self, rows: Sequence[PanelRow], matched: ViewCount, selected: str | None, *, by_spike: bool = False) -> None:
+        """`rows`, in panel order (panel_rows), under the matched stories' own count, with the
+        entry being shown highlighted; `by_spike`: the entries with a spike first, the
+        sharpest first, then the others in panel order (under one heading, kinds mixed)."""
         options = [Option(_label("All matches", matched.stories, matched.unread), id=ALL)]
+        if by_spike:
+            shown = by_spike_order(rows)
+            options.append(Option(Text("By spike", style="bold dim"), disabled=True))
+        else:
+            shown = list(rows)
         kind = None
-        for count in counts:
-            if count.kind != kind:
+        for row in shown:
+            count = row.count
+            if not by_spike and count.kind != kind:
                 kind = count.kind
                 options.append(Option(Text("Countries" if kind == "country" else "People", style="bold dim"), disabled=True))
-            options.append(Option(_label(count.entity, count.stories, count.unread), id=count.entity))
+            options.append(Option(_entry(row), id=count.entity))
         highlighted = self.highlighted
         self.clear_options()
         self.add_options(options)
         wanted = selected if selected is not None else ALL
         index = next((i for i, option in enumerate(options) if option.id == wanted), None)
         self.highlighted = index if index is not None else highlighted
+
+
+def by_spike_order(rows: Sequence[PanelRow]) -> list[PanelRow]:
+    """Entries with a spike first, the highest ratio first; then the rest as they were."""
+    spiked = sorted((r for r in rows if r.spike is not None), key=lambda r: -r.spike.ratio)  # type: ignore[union-attr]
+    return [*spiked, *(r for r in rows if r.spike is None)]
 
 
 def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[EntityCount]:
@@ -69,6 +101,23 @@ def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[Enti
     return rows
 
 
+def history_start(today: date) -> date:
+    """The first day the panel reads: enough days before today for its baseline and sparkline."""
+    return today - timedelta(days=max(BASELINE_DAYS, SPARK_DAYS - 1))
+
+
+def with_trends(counts: Sequence[EntityCount], days: Sequence[EntityDay], today: date) -> list[PanelRow]:
+    """Each entry with its sparkline's days and, when today is one, its spike."""
+    by_name: dict[str, list[EntityDay]] = defaultdict(list)
+    for day in days:
+        by_name[day.name].append(day)
+    rows = []
+    for count in counts:
+        series = daily_series(by_name.get(count.entity, ()), history_start(today), today)
+        rows.append(PanelRow(count, tuple(c for _, c in series[-SPARK_DAYS:]), spike(series)))
+    return rows
+
+
 def _label(name: str, stories: int, unread: int) -> Text:
     """"Iran  12/30": 12 unread of 30 stories ("Iran  30" when all are read)."""
     label = plain(name)
@@ -78,4 +127,16 @@ def _label(name: str, stories: int, unread: int) -> Text:
         label.append(f"/{stories}", style="dim")
     else:
         label.append(str(stories), style="dim")
+    return label
+
+
+def _entry(row: PanelRow) -> Text:
+    """Two lines: "Iran  12/30", then the sparkline and the spike mark ("▲ 4× usual")."""
+    label = _label(row.count.entity, row.count.stories, row.count.unread)
+    if row.days:
+        label.append("\n")
+        label.append(sparkline(row.days), style="#61afef")
+        if row.spike is not None:
+            label.append(" ")
+            label.append(spike_words(row.spike), style="bold #e5c07b")
     return label
