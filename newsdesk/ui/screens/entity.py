@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from newsdesk.display import plain
 from newsdesk.keymap import Scope
-from newsdesk.trends import BASELINE_DAYS, daily_series, spike
+from newsdesk.trends import RULE, daily_series, days_between, spike
 from newsdesk.types import StoryItem, StoryQuery
 from newsdesk.ui.keys import bindings
 from newsdesk.ui.messages import ConfigChanged, EntityLoaded, StoriesChanged, StoryUpdated
@@ -113,11 +113,12 @@ class EntityScreen(StoryScreen[None]):
         today = self.app.clock().astimezone(UTC).date()
         start = today - timedelta(days=days - 1)
         # The spike is judged against the days before it: read at least the baseline's.
-        first = min(start, today - timedelta(days=BASELINE_DAYS))
+        first = min(start, today - timedelta(days=RULE.window))
         series = daily_series(self.store.entity_days(first, entity=self.entity), first, today)
-        chart = [DayCount(day, count) for day, count in series if day >= start]
+        counts = series.get(self.entity) or [0] * ((today - first).days + 1)
+        chart = [DayCount(day, count) for day, count in zip(days_between(first, today), counts, strict=True) if day >= start]
         self.post_message(EntityLoaded(
-            self.entity, days, chart, spike(series),
+            self.entity, days, chart, spike(counts, today),
             self.store.co_mentioned(self.entity, start, limit=MENTIONED),
             self.store.stories(self._view(), limit=LATEST),
         ))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,7 +14,7 @@ from textual.widgets.option_list import Option
 from newsdesk.config import Watchlist
 from newsdesk.countries import lookup
 from newsdesk.display import plain
-from newsdesk.trends import BASELINE_DAYS, daily_series, spike
+from newsdesk.trends import RULE, daily_series, spike
 from newsdesk.types import EntityCount, EntityDay, Spike, ViewCount
 from newsdesk.ui.widgets.chart import sparkline, spike_words
 
@@ -103,18 +102,18 @@ def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[Enti
 
 def history_start(today: date) -> date:
     """The first day the panel reads: enough days before today for its baseline and sparkline."""
-    return today - timedelta(days=max(BASELINE_DAYS, SPARK_DAYS - 1))
+    return today - timedelta(days=max(RULE.window, SPARK_DAYS - 1))
 
 
 def with_trends(counts: Sequence[EntityCount], days: Sequence[EntityDay], today: date) -> list[PanelRow]:
     """Each entry with its sparkline's days and, when today is one, its spike."""
-    by_name: dict[str, list[EntityDay]] = defaultdict(list)
-    for day in days:
-        by_name[day.name].append(day)
+    start = history_start(today)
+    series = daily_series(days, start, today)
+    none = [0] * ((today - start).days + 1)
     rows = []
     for count in counts:
-        series = daily_series(by_name.get(count.entity, ()), history_start(today), today)
-        rows.append(PanelRow(count, tuple(c for _, c in series[-SPARK_DAYS:]), spike(series)))
+        each = series.get(count.entity, none)
+        rows.append(PanelRow(count, tuple(each[-SPARK_DAYS:]), spike(each, today)))
     return rows
 
 
