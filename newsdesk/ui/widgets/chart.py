@@ -1,5 +1,5 @@
-"""An entity's clusters a day, drawn with block characters: a bar chart for the entity screen
-and a one-line sparkline for the watchlist panel.
+"""An entity's clusters a day, drawn with block characters: the entity screen's bar chart, and
+the words of a spike ("▲ 4× usual") the panel and the screen share.
 
 Drawn here rather than with a plotting library: a day is a bar of whole and eighth blocks,
 so 30 days keep one bar each at 80 columns and the heights read to an eighth of a line,
@@ -19,10 +19,6 @@ from newsdesk.types import Spike
 
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 """A bar's top cell, by eighths of a cell."""
-_SPARKS = "▂▃▄▅▆▇█"
-"""A sparkline's levels for a day with stories: above the flat line of a day without."""
-_NONE = "▁"
-"""A sparkline's day without stories."""
 _BAR_STYLE = "#61afef"
 _SPIKE_STYLE = "bold #e5c07b"
 
@@ -33,14 +29,6 @@ class DayCount:
 
     day: date
     count: int
-
-
-def sparkline(counts: Sequence[int]) -> str:
-    """One character a day: the flat line for none, and seven levels up to the busiest day."""
-    top = max(counts, default=0)
-    if top <= 0:
-        return _NONE * len(counts)
-    return "".join(_NONE if c <= 0 else _SPARKS[min(len(_SPARKS) - 1, (c * len(_SPARKS) - 1) // top)] for c in counts)
 
 
 def spike_words(spike: Spike) -> str:
