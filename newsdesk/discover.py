@@ -14,15 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from newsdesk.config import Settings
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import DiscoveryError
 from newsdesk.types import FeedOutcome, FeedResult
 
 USUAL_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/index.xml", "/feed.xml")
 """Where sites usually publish their feed, tried in this order (WordPress, Hugo, Jekyll, ...)."""
-
-
-class DiscoveryError(NewsdeskError):
-    """No feed was found at or from the URL; the message says what the URL answered."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,7 @@ from collections.abc import Iterable
 
 from newsdesk import countries
 from newsdesk.config import Watchlist
-from newsdesk.errors import NewsdeskError
-
-
-class UnknownEntry(NewsdeskError):
-    """No watchlist entry goes by that name."""
+from newsdesk.errors import UnknownEntry
 
 
 def find_entry(watchlist: Watchlist, written: str, stored: Iterable[str] = ()) -> str:

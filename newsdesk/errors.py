@@ -218,3 +218,31 @@ class DatabaseUnusable(StoreError):
 
 class AlreadyRunning(StoreError):
     """Another daemon holds this SQLite database's daemon lock."""
+
+
+class EditError(NewsdeskError):
+    """A change to feeds.toml that cannot be made (already there, not there, ambiguous)."""
+
+    exit_code = 1
+
+
+class NotOpml(NewsdeskError):
+    """The file is not an OPML subscription list; the message says what it looks like instead."""
+
+    exit_code = 2
+
+
+class DiscoveryError(NewsdeskError):
+    """No feed was found at or from the URL; the message says what the URL answered."""
+
+
+class UnknownEntry(NewsdeskError):
+    """No watchlist entry goes by that name."""
+
+
+class SourceError(NewsdeskError):
+    """One source could not be read; the others still are."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"{source}: {message}")

@@ -39,7 +39,7 @@ from newsdesk.config import (
     name_key,
     parse_config,
 )
-from newsdesk.errors import ConfigError, NewsdeskError
+from newsdesk.errors import ConfigError, EditError, NewsdeskError
 
 try:
     import fcntl
@@ -47,12 +47,6 @@ except ImportError:  # Windows: no lock, the rename is still atomic
     fcntl = None  # type: ignore[assignment]
 
 T = TypeVar("T")
-
-
-class EditError(NewsdeskError):
-    """A change to feeds.toml that cannot be made (already there, not there, ambiguous)."""
-
-    exit_code = 1
 
 
 def feed_identity(url: str) -> str:

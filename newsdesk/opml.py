@@ -22,14 +22,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-from newsdesk.errors import NewsdeskError
+from newsdesk.errors import NotOpml
 from newsdesk.schema import web_url_problem
-
-
-class NotOpml(NewsdeskError):
-    """The file is not an OPML subscription list; the message says what it looks like instead."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)

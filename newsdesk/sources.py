@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from newsdesk.config import Settings
-from newsdesk.errors import FetchError, NewsdeskError
+from newsdesk.errors import FetchError, SourceError
 from newsdesk.extract import read_page
 from newsdesk.fetch import Fetcher, is_web_url
 from newsdesk.workers import Workers, cores
@@ -26,14 +26,6 @@ from newsdesk.workers import Workers, cores
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 # Below this many pages the pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
-
-
-class SourceError(NewsdeskError):
-    """One source could not be read; the others still are."""
-
-    def __init__(self, source: str, message: str) -> None:
-        self.source = source
-        super().__init__(f"{source}: {message}")
 
 
 @dataclass(frozen=True, slots=True)

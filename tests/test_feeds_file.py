@@ -17,8 +17,8 @@ import pytest
 
 from newsdesk import feedsfile
 from newsdesk.config import load_config
-from newsdesk.errors import ConfigError
-from newsdesk.feedsfile import Draft, EditError, NewFeed
+from newsdesk.errors import ConfigError, EditError
+from newsdesk.feedsfile import Draft, NewFeed
 
 DATA = Path(__file__).parent / "data"
 COMMENTED = DATA / "config" / "commented-feeds.toml"

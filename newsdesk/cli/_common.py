@@ -91,7 +91,8 @@ def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -
 def entity_arg(watchlist: Watchlist, store: Store, written: str) -> str:
     """The watchlist entry an `--entity` option names (any name, code or alias, in any case);
     one the watchlist dropped still has its stories."""
-    from newsdesk.entries import UnknownEntry, find_entry
+    from newsdesk.entries import find_entry
+    from newsdesk.errors import UnknownEntry
 
     try:
         return find_entry(watchlist, written)

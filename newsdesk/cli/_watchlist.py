@@ -38,8 +38,9 @@ def cmd_match(args: argparse.Namespace) -> int:
     from rich.text import Text
 
     from newsdesk.display import plain, safe
+    from newsdesk.errors import SourceError
     from newsdesk.match import Matcher
-    from newsdesk.sources import SourceError, read_sources
+    from newsdesk.sources import read_sources
 
     config = load_config_arg(args)
     matcher = Matcher(config.watchlist)
