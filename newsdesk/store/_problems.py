@@ -40,20 +40,30 @@ def where(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+# What the engines' own codes mean to a person, told apart by code, never by the message:
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode is the extended code, whose
+# low byte is the primary one) and PostgreSQL's SQLSTATEs.
+_BUSY_CODES, _BUSY_STATES = {5, 6}, {"55P03", "40P01"}  # SQLITE_BUSY, _LOCKED; lock_not_available, deadlock_detected
+_READ_ONLY_CODES, _READ_ONLY_STATES = {8}, {"25006"}  # SQLITE_READONLY; read_only_sql_transaction
+_FULL_CODES, _FULL_STATES = {13}, {"53100"}  # SQLITE_FULL; disk_full
+_DAMAGED_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+
+
 def translate(exc: DBAPIError, url: str) -> StoreError:
     """The user's one-line account of a database error (no SQL, no parameters)."""
     orig = exc.orig
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    low = text.lower()
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
     state = getattr(orig, "sqlstate", None) or ""
     place = where(url)
-    if "database is locked" in low or "database is busy" in low or state in ("55P03", "40P01"):
+    if primary in _BUSY_CODES or state in _BUSY_STATES:
         return DatabaseBusy(BUSY_MESSAGE.format(where=place).removesuffix("; retrying…"))
-    if "readonly database" in low or "read-only" in low or state == "25006":
+    if primary in _READ_ONLY_CODES or state in _READ_ONLY_STATES:
         return ReadOnlyDatabase(f"the database {place} is read-only ({text}): newsdesk cannot store anything in it")
-    if "disk is full" in low or state == "53100" or "no space left" in low:
+    if primary in _FULL_CODES or state in _FULL_STATES:
         return DiskFull(f"the disk holding {place} is full: free some space, then refresh again")
-    if "not a database" in low or "malformed" in low or "file is encrypted" in low:
+    if primary in _DAMAGED_CODES:
         return DatabaseUnusable(f"{place} is damaged or is not a database ({text}); newsdesk left it as it is")
     return StoreError(f"{place}: {text}")
 
