@@ -1,11 +1,9 @@
 """The `newsdesk` command: the terminal UI by default, and one subcommand per task.
 
-Each group of commands lives in a module of its own (`_run`: ui, refresh, daemon;
-`_stories`: list, search, status, reextract; `_trends`: trends, digest; `_watchlist`: match, watchlist; `_feeds`: feeds
-add/remove/list, watchlist add/remove; `_opml`: import; `_export`: export opml and matches (a group others
-join); `_purge`: purge; `_config`: config path, config reference). A module
-declares its parsers in `add_parsers` and imports what its commands need inside them, so
-`newsdesk --version` or `newsdesk list` loads no more of newsdesk's dependencies than it uses.
+Each group of commands lives in a module of its own (`_GROUPS`; `newsdesk --help` lists the
+commands). A module declares its parsers in `add_parsers` and imports what its commands need
+inside them, so `newsdesk --version` or `newsdesk list` loads no more of newsdesk's
+dependencies than it uses.
 """
 
 from __future__ import annotations
