@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from newsdesk.config import Config, FeedConfig, load_config
 from newsdesk.errors import ConfigError
@@ -29,7 +32,8 @@ async def _until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-un
         await asyncio.sleep(0.05)
 
 
-async def test_feeds_run_at_start_as_one_batch_and_edits_are_picked_up(tmp_path: Path) -> None:
+async def test_feeds_run_at_start_as_one_batch_and_edits_are_picked_up(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="newsdesk.schedule")
     path = tmp_path / "feeds.toml"
     _write(path, TWO)
     batches: list[list[str]] = []
@@ -58,9 +62,9 @@ async def test_feeds_run_at_start_as_one_batch_and_edits_are_picked_up(tmp_path:
         await _until(lambda: configs)
         assert [f.name for f in configs[-1].feeds] == ["One", "Three"]
         await _until(lambda: ["Three"] in batches)
-        jobs = {job.id for job in scheduler._scheduler.get_jobs()}
-        assert "feed:http://127.0.0.1:9/three.xml" in jobs
-        assert "feed:http://127.0.0.1:9/two.xml" not in jobs
+        # The schedule follows: the daemon's log says which feed it now watches and which not.
+        assert "now watching Three (http://127.0.0.1:9/three.xml)" in caplog.messages
+        assert "stopped watching http://127.0.0.1:9/two.xml" in caplog.messages
     finally:
         scheduler.shutdown()
 
