@@ -51,6 +51,7 @@ from newsdesk.types import (
     FetchRecord,
     NewStory,
     PageReading,
+    PageStory,
     PurgeReport,
     RawPage,
     StoryWrite,
@@ -292,8 +293,9 @@ def reextract(
         reading = read_page(page.html, page.url, page.summary, headline=page.title, metadata=False)
         own = page.text if page.text_source == "feed" and page.text != page.summary else ""
         entry = Entry(key="", title=page.title, link=page.url, summary=page.summary, content=own)
-        story, hits = _tagged(entry, reading, datetime.now(UTC), matcher)
-        store.set_text(page.story_id, story.text, story.text_source, story.text_note, list(hits))
+        written = _tagged(entry, reading, datetime.now(UTC), matcher)
+        story = written.story
+        store.set_text(page.story_id, story.text, story.text_source, story.text_note, list(written.hits))
         summary.stories += 1
         summary.changed += story.text != page.text
         summary.from_feed += story.text_source == "feed"
@@ -447,48 +449,48 @@ class _Run:
         pending: asyncio.Future[PageReading] = asyncio.get_running_loop().create_future()
         self.pages[key] = pending
         try:
-            reading, story = await self._page_story(entry, entry.link, now)
+            done = await self._page_story(entry, entry.link, now)
         except asyncio.CancelledError:
             pending.set_result(PageReading(None, "the refresh stopped before the page was read"))
             raise
         except Exception as exc:  # a bug or a surprise in one page costs that page alone
             log.exception("reading the page of %s failed", entry.link)
             reading = PageReading(None, f"newsdesk could not read the article page ({type(exc).__name__})")
-            story = self._local(entry, reading, now)
-        pending.set_result(reading)
-        return story
+            done = PageStory(reading, self._local(entry, reading, now))
+        pending.set_result(done.reading)
+        return done.write
 
     def _local(self, entry: Entry, reading: PageReading, now: datetime) -> StoryWrite:
         if self._matcher is None:  # compiled on first need: a refresh of 304s needs none
             self._matcher = _matcher(self.config.watchlist)
-        return StoryWrite(*_tagged(entry, reading, now, self._matcher))
+        return _tagged(entry, reading, now, self._matcher)
 
     def _remember(self, link: str, reading: PageReading) -> None:
         done: asyncio.Future[PageReading] = asyncio.get_running_loop().create_future()
         done.set_result(reading)
         self.pages.setdefault(link, done)
 
-    async def _page_story(self, entry: Entry, link: str, now: datetime) -> tuple[PageReading, StoryWrite]:
+    async def _page_story(self, entry: Entry, link: str, now: datetime) -> PageStory:
         """Download the page here; decode, extract, compose and match it in a worker."""
         async with self.pages_in_flight:
             try:
                 page = await self.fetcher.fetch_raw_page(link)
             except FetchError as exc:
                 reading = PageReading(None, f"the article page could not be downloaded: {exc.reason}")
-                return reading, self._local(entry, reading, now)
+                return PageStory(reading, self._local(entry, reading, now))
             try:
                 return await self.workers.run_batched(
                     page_story, page, entry, now, self.config.watchlist, self.config.settings.max_page_bytes
                 )
             except BrokenProcessPool:
                 reading = PageReading(None, "the page could not be extracted (the extraction process stopped)")
-                return reading, self._local(entry, reading, now)
+                return PageStory(reading, self._local(entry, reading, now))
 
 
 def _feed_stories(entries: list[Entry], now: datetime, watchlist: Watchlist) -> list[StoryWrite]:
     """The stories of entries whose pages are not read: the feed's text, matched."""
     matcher = _matcher(watchlist)
-    return [StoryWrite(*_tagged(entry, PageReading(None), now, matcher)) for entry in entries]
+    return [_tagged(entry, PageReading(None), now, matcher) for entry in entries]
 
 
 class _Writer:
@@ -552,7 +554,7 @@ def _settle(future: asyncio.Future[_T], outcome: _T | BaseException) -> None:
 
 def page_story(
     page: RawPage, entry: Entry, now: datetime, watchlist: Watchlist, limit: int
-) -> tuple[PageReading, StoryWrite]:
+) -> PageStory:
     """Everything CPU-bound about one new story, in an extraction worker.
 
     Whatever the page holds, the entry gets a story: a page that cannot be decoded or read
@@ -579,14 +581,13 @@ def page_story(
                 metadata=not (entry.title and entry.author and entry.published),
             )
             packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
-    story, hits = _tagged(entry, reading, now, _matcher(watchlist))
-    return reading, StoryWrite(story, hits, packed)
+    return PageStory(reading, _tagged(entry, reading, now, _matcher(watchlist), packed))
 
 
-def _tagged(entry: Entry, reading: PageReading, now: datetime, matcher: Matcher) -> tuple[NewStory, tuple[EntityHit, ...]]:
-    """The story an entry makes with its page's reading, and the watchlist entries it names."""
+def _tagged(entry: Entry, reading: PageReading, now: datetime, matcher: Matcher, page: bytes | None = None) -> StoryWrite:
+    """The story an entry makes with its page's reading, with the watchlist entries it names."""
     story = _compose(entry, reading.article, reading.note, now)
-    return story, tuple(summarize(matcher.find(story.title, story.text, story.summary)))
+    return StoryWrite(story, tuple(summarize(matcher.find(story.title, story.text, story.summary))), page)
 
 
 @lru_cache(maxsize=2)

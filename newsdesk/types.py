@@ -184,6 +184,17 @@ class StoryWrite:
 
 
 @dataclass(frozen=True, slots=True)
+class PageStory:
+    """What an extraction worker makes of one new story's article page: the refresh's step
+    from a downloaded page to a story ready to store."""
+
+    reading: PageReading
+    """The page's reading, kept for other entries of the refresh that link the same page."""
+    write: StoryWrite
+    """The story, with the feed's text and the reason when the page gave none."""
+
+
+@dataclass(frozen=True, slots=True)
 class FeedWrite:
     """One feed's share of a `Store.write_feeds` transaction: its new stories and the
     download that brought them (validators move with the stories, in one transaction)."""
