@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,18 @@ def http_server() -> Iterator[LocalServer]:
     server = LocalServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def utc_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Screens that look the same on every machine: times in UTC, and a home directory of the
+    test's own (the status bar names a database in it as ~/news.db)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -21,17 +21,22 @@ def _old_database(tmp_path: Path, version: int) -> Path:
     return path
 
 
+def _assert_kept(store: Store) -> None:
+    """The old database's feed, its two stories, the reader's marks and the matches."""
+    (feed,) = store.feeds()
+    assert feed.name == "World desk" and feed.stories == 2
+    items = store.list_stories(matched_only=False)
+    assert [s.title for s in items] == ["Weather", "Russia defends Iran's attack on Israel"]
+    story = store.story(next(s.id for s in items if s.title.startswith("Russia")))
+    assert story is not None and story.read and story.starred
+    assert [(h.entity, h.count) for h in story.hits] == [("Russia", 1)]
+
+
 @pytest.mark.parametrize("version", sorted(int(p.stem.removeprefix("schema-v")) for p in OLD.glob("schema-v[0-9].sql")))
 def test_an_old_database_is_upgraded_and_keeps_stories_state_and_matches(tmp_path: Path, version: int) -> None:
     path = _old_database(tmp_path, version)
     with Store(path) as store:
-        (feed,) = store.feeds()
-        assert feed.name == "World desk" and feed.stories == 2
-        items = store.list_stories(matched_only=False)
-        assert [s.title for s in items] == ["Weather", "Russia defends Iran's attack on Israel"]
-        story = store.story(next(s.id for s in items if s.title.startswith("Russia")))
-        assert story is not None and story.read and story.starred
-        assert [(h.entity, h.count) for h in story.hits] == [("Russia", 1)]
+        _assert_kept(store)
     with sqlite3.connect(path) as conn:
         assert conn.execute("select value from meta where key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
@@ -69,13 +74,7 @@ def test_a_postgresql_database_of_schema_4_is_upgraded_and_searchable(pg_url: st
     with psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute((OLD / "schema-v4.postgresql.sql").read_text(encoding="utf-8"))  # type: ignore[arg-type]
     with Store(pg_url) as store:
-        (feed,) = store.feeds()
-        assert feed.name == "World desk" and feed.stories == 2
-        items = store.list_stories(matched_only=False)
-        assert [s.title for s in items] == ["Weather", "Russia defends Iran's attack on Israel"]
-        story = store.story(next(s.id for s in items if s.title.startswith("Russia")))
-        assert story is not None and story.read and story.starred
-        assert [(h.entity, h.count) for h in story.hits] == [("Russia", 1)]
+        _assert_kept(store)
         assert [s.title for s in store.search("RUSSIA lavrov")] == ["Russia defends Iran's attack on Israel"]
         assert [s.title for s in store.search("rain")] == ["Weather"]
     with Store(pg_url) as store:  # opened again: nothing left to upgrade

@@ -38,6 +38,7 @@ from newsdesk.ui.state import load_state
 from newsdesk.ui.widgets import EntityPanel, FeedList, FeedProblem, StoryList
 from tests.store_fixtures import feed_named, write_stories
 from tests.ui_fixtures import CONFIG, NOW, SEED_WATCHLIST, add_story, make_store, settle
+from tests.ui_fixtures import until as _until
 
 
 @pytest.fixture
@@ -91,15 +92,6 @@ async def _select(pilot, app: NewsdeskApp, title: str) -> None:  # type: ignore[
             return
         await _press(pilot, "j")
     raise AssertionError(f"{title!r} is not in the list")
-
-
-async def _until(pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await settle(pilot)
-        await asyncio.sleep(0.05)
 
 
 def _many(store: Store, count: int, *, matched: bool = False) -> list[int]:

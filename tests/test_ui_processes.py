@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Static
@@ -18,6 +17,7 @@ from newsdesk.store import Store
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.widgets import StoryList
 from tests.ui_fixtures import settle
+from tests.ui_fixtures import until as _until
 
 WATCHLIST = '[watchlist]\ncountries = ["Iran", "Israel", "Russia"]\n'
 
@@ -52,15 +52,6 @@ def _titles(app: NewsdeskApp) -> list[str]:
 
 def _status(app: NewsdeskApp) -> str:
     return str(app.screen.query_one("#status", Static).render())
-
-
-async def _until(pilot, condition: Callable[[], bool], timeout: float = 40.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await settle(pilot)
-        await asyncio.sleep(0.1)
 
 
 async def test_stories_a_refresh_in_a_shell_stores_appear_where_the_cursor_was(http_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

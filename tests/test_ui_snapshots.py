@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,18 +18,7 @@ from tests.ui_fixtures import CONFIG, NOW, add_history, add_story, make_store, s
 SIZES = [(60, 20), (80, 24), (120, 40)]
 
 
-@pytest.fixture(autouse=True)
-def _utc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("HOME", str(tmp_path))  # the status bar names the database as ~/news.db
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_home")
 
 
 def _store(path: Path) -> Store:

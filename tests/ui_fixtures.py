@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -108,3 +110,14 @@ def add_history(store: Store, now: datetime, days: int = 30) -> None:
             story("Vladimir Putin:", day - timedelta(hours=5))
     for k in range(SPIKE_DAY_STORIES):
         story("Iran and Russia:" if k < 1 else "Iran:", now - timedelta(minutes=20 + 5 * k))
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 40.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until `condition` holds: what a person waits for on screen (a generous
+    `timeout`, for a loaded machine: a condition that holds ends the wait at once)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await settle(pilot)
+        await asyncio.sleep(0.05)
