@@ -115,21 +115,21 @@ def feed_summary(body: str, limit: int = 300) -> str:
 
 def page_title(page: bytes) -> str:
     """The headline a feed gives the page: its og:title, else its <title>."""
-    try:
-        tree = lxml.html.fromstring(page)
-    except (ValueError, etree.ParserError):
-        return ""
-    found = tree.xpath("//meta[@property='og:title']/@content") or tree.xpath("//title/text()")
-    return " ".join(str(found[0]).split()) if found else ""
+    return _first(page, "//meta[@property='og:title']/@content", "//title/text()")
 
 
 def page_description(page: bytes) -> str:
     """The page's own summary (og:description, else meta description): often its standfirst."""
+    return _first(page, "//meta[@property='og:description']/@content", "//meta[@name='description']/@content")
+
+
+def _first(page: bytes, *paths: str) -> str:
+    """The first of `paths` that finds something in the page, white space folded."""
     try:
         tree = lxml.html.fromstring(page)
     except (ValueError, etree.ParserError):
         return ""
-    found = tree.xpath("//meta[@property='og:description']/@content") or tree.xpath("//meta[@name='description']/@content")
+    found = next((hit for hit in (tree.xpath(path) for path in paths) if hit), None)
     return " ".join(str(found[0]).split()) if found else ""
 
 

@@ -424,6 +424,16 @@ class _Validator:
                 dotted = f"{where}.{name}" if where else name
                 raise self.fail(f"unknown key{hint}", dotted, line_of(name))
 
+    def require(
+        self, table: Mapping[str, Any], key: str, declared: type[Any], where: str, line_of: Callable[[str], int | None],
+        line: int | None, problem: str,
+    ) -> None:
+        """A table without its one required key: an unknown key in it is said first (most often
+        the required one misspelt), else `problem`."""
+        if key not in table:
+            self.check_keys(table, tuple(declared_keys(declared)), where, line_of)
+            raise self.fail(problem, where, line)
+
     def read(
         self, raw: Mapping[str, Any], cls: type[Any], where: str, line_of: Callable[[str], int | None], *, header: int | None = None
     ) -> dict[str, Any]:
@@ -496,9 +506,7 @@ class _Validator:
             header = self.lines.header(tid)
             if not isinstance(item, dict):
                 raise self.fail("must be a table with name and url", where, header)
-            if "url" not in item:
-                self.check_keys(item, tuple(declared_keys(FeedConfig)), where, self.in_table(tid))
-                raise self.fail("this feed has no url (add url = \"https://...\")", where, header)
+            self.require(item, "url", FeedConfig, where, self.in_table(tid), header, 'this feed has no url (add url = "https://...")')
             values = self.read(item, FeedConfig, where, self.in_table(tid), header=header)
             url = values["url"]
             if url in seen:
@@ -534,9 +542,7 @@ class _Validator:
             where = f"watchlist.countries[{index + 1}]"
             if isinstance(item, dict):
                 line = self.lines.find_after(key_line, "name")
-                if "name" not in item:
-                    self.check_keys(item, tuple(declared_keys(CountryEntry)), where, self.at(line))
-                    raise self.fail("needs a name (a country name or ISO code)", where, line)
+                self.require(item, "name", CountryEntry, where, self.at(line), line, "needs a name (a country name or ISO code)")
                 line = self.lines.find_after(key_line, str(item["name"])) or key_line
                 if item["name"] == "*":
                     all_countries = True
@@ -570,9 +576,7 @@ class _Validator:
                 item = {"name": item}
             if not isinstance(item, dict):
                 raise self.fail("must be a table with a name", where, header)
-            if "name" not in item:
-                self.check_keys(item, tuple(declared_keys(PersonEntry)), where, self.in_table(tid))
-                raise self.fail('needs a name (name = "Full Name")', where, header)
+            self.require(item, "name", PersonEntry, where, self.in_table(tid), header, 'needs a name (name = "Full Name")')
             values = self.read(item, PersonEntry, where, self.in_table(tid), header=header)
             if not values["name"]:
                 raise self.fail("must not be empty", f"{where}.name", self.lines.line(tid, "name"))

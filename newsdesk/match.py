@@ -339,6 +339,15 @@ class Matcher:
         declared = text if text[0].islower() else None
         table[key] = (*table.get(key, ()), _Form(entity, role, exact, declared))
 
+    def _add_each(
+        self, names: Iterable[str], spellings: Callable[[str], Iterable[str]], entity: int, role: str,
+        forms: dict[str, tuple[_Form, ...]] | None = None,
+    ) -> None:
+        """Every spelling (`spellings`: a name's possessives, a demonym's forms) of every name."""
+        for name in names:
+            for form in spellings(name):
+                self._add(form, entity, role, forms)
+
     def _add_countries(self, watchlist: Watchlist) -> None:
         entries = {c.code: c for c in watchlist.countries}
         for country in country_data.all_countries():
@@ -347,20 +356,12 @@ class Matcher:
             watched = (watchlist.all_countries and country.code not in country_data.NOT_COUNTRIES) or entry is not None
             index = len(self._entities)
             self._entities.append(_Entity(country.name, "country", country.code, watched))
-            for name in country.names:
-                for form in _possessives(name):
-                    self._add(form, index, "name")
-            for demonym in country.demonyms:
-                for form in _demonym_forms(demonym):
-                    self._add(form, index, "demonym")
+            self._add_each(country.names, _possessives, index, "name")
+            self._add_each(country.demonyms, _demonym_forms, index, "demonym")
             if entry is not None:
                 if entry.include_capital:
-                    for capital in country.capitals:
-                        for form in _possessives(capital):
-                            self._add(form, index, "capital")
-                for alias in entry.aliases:
-                    for form in _possessives(alias):
-                        self._add(form, index, "name")
+                    self._add_each(country.capitals, _possessives, index, "capital")
+                self._add_each(entry.aliases, _possessives, index, "name")
 
     def _add_people(self, watchlist: Watchlist) -> None:
         for person in watchlist.people:
@@ -368,13 +369,10 @@ class Matcher:
             parts = person.name.split()
             first = _fold_lower(parts[0]) if len(parts) >= 2 else None
             self._entities.append(_Entity(person.name, "person", None, True, first))
-            for name in (person.name, *person.aliases):
-                for form in _possessives(name):
-                    self._add(form, index, "name")
+            self._add_each((person.name, *person.aliases), _possessives, index, "name")
             surname = surname_of(person.name)
             if surname is not None:
-                for form in _possessives(surname):
-                    self._add(form, index, "surname_alone" if person.surname_alone else "surname")
+                self._add_each((surname,), _possessives, index, "surname_alone" if person.surname_alone else "surname")
                 # The first word alone, once the full name was given: the family name of a name
                 # written family name first ("Tan Kong Yam" ... "Tan said"), or a given name
                 # used alone for the person.
@@ -382,8 +380,7 @@ class Matcher:
                 # A title the name starts with ("Pope Francis", "Queen Elizabeth II") is no given
                 # name: "the Pope" alone is anyone who holds the office.
                 if given != surname and len(given.rstrip(".")) > 1 and not given.endswith(".") and not _TITLES.fullmatch(f"{given} "):
-                    for form in _possessives(given):
-                        self._add(form, index, "given", self._given_forms)
+                    self._add_each((given,), _possessives, index, "given", self._given_forms)
 
     # ------------------------------------------------------------- matching
 
