@@ -47,7 +47,7 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import table
-from newsdesk.cluster import WINDOW
+from newsdesk.cluster import WINDOW, single_link
 from newsdesk.config import parse_config
 from newsdesk.refresh import refresh
 from newsdesk.store import Store
@@ -158,20 +158,10 @@ def _normalised(title: str) -> str:
 
 
 def _single_link(rows: Sequence[dict[str, object]], pairs: Sequence[tuple[int, int]]) -> list[object]:
-    parent = list(range(len(rows)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b in pairs:
-        if abs(rows[a]["date"] - rows[b]["date"]) <= WINDOW:  # type: ignore[operator]
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    return [root(i) for i in range(len(rows))]
+    """Rows linked by `pairs` within the time window, in groups as newsdesk's clusters are."""
+    close = [(a, b) for a, b in pairs if abs(rows[a]["date"] - rows[b]["date"]) <= WINDOW]  # type: ignore[operator]
+    groups = single_link(range(len(rows)), close)
+    return [groups[i] for i in range(len(rows))]
 
 
 def exact_titles(rows: Sequence[dict[str, object]]) -> list[object]:

@@ -243,7 +243,6 @@ class Outbox:
 
     def __init__(self, store: AlertStore, rules: AlertRules, ring: Callable[[], None] | None = None) -> None:
         self._store = store
-        self._ring = ring
         self.sender = Sender(rules, self._record, ring)
         store.set_alert_rules(rules)
 

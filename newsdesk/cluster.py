@@ -35,7 +35,7 @@ import html
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -177,12 +177,15 @@ class Sketch:
             text_hash=_minhash(shingles) if shingles else None,
         )
 
-    def pack(self) -> tuple[bytes | None, bytes | None]:
-        """The two sketches as stored (64 little-endian 32-bit values each)."""
-        return (
-            _values(self.title_hash) if self.title_hash is not None else None,
-            _values(self.text_hash) if self.text_hash is not None else None,
-        )
+    @property
+    def stored_title(self) -> bytes | None:
+        """The headline's sketch as stored (64 little-endian 32-bit values), None for none."""
+        return _values(self.title_hash) if self.title_hash is not None else None
+
+    @property
+    def stored_text(self) -> bytes | None:
+        """The lead's sketch as stored, None for none."""
+        return _values(self.text_hash) if self.text_hash is not None else None
 
     @classmethod
     def unpack(cls, title: str, time: datetime, title_hash: bytes | None, text_hash: bytes | None) -> Sketch:
@@ -239,12 +242,6 @@ class ClusterIndex:
         self.newest_id = 0
         """The highest story id indexed: stories stored after it (by any process) are next."""
 
-    def __len__(self) -> int:
-        return len(self._sketches)
-
-    def __contains__(self, story_id: int) -> bool:
-        return story_id in self._sketches
-
     def add(self, story_id: int, sketch: Sketch) -> None:
         if story_id in self._sketches:
             return
@@ -267,27 +264,24 @@ class ClusterIndex:
             if links(sketch, self._sketches[i], self.thresholds)
         )
 
-    def forget_before(self, when: datetime) -> int:
-        """Drop stories published before `when` (no new story can link to them any more);
-        returns how many were dropped."""
-        old = [i for i, s in self._sketches.items() if s.time < when]
-        for story_id in old:
-            sketch = self._sketches.pop(story_id)
-            if sketch.title_hash is not None:
-                self._titles.remove(story_id)
-            if sketch.text_hash is not None:
-                self._texts.remove(story_id)
-        return len(old)
-
-    def ids(self) -> Iterator[int]:
-        return iter(self._sketches)
-
 
 def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Thresholds()) -> dict[int, int]:
     """Each story's cluster (the lowest id in it), for stories given all at once: what
     the store does incrementally, in one function for the benchmark's baselines and tests."""
     index = ClusterIndex(thresholds)
-    parent: dict[int, int] = {}
+    ids: list[int] = []
+    links: list[tuple[int, int]] = []
+    for story_id, sketch in sketches:
+        ids.append(story_id)
+        links += ((story_id, other) for other in index.linked(sketch))
+        index.add(story_id, sketch)
+    return single_link(ids, links)
+
+
+def single_link(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Each id's group when every linked pair is in one group (single linkage), the group
+    named by its lowest id."""
+    parent = {i: i for i in ids}
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -295,11 +289,8 @@ def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Th
             i = parent[i]
         return i
 
-    for story_id, sketch in sketches:
-        parent[story_id] = story_id
-        for other in index.linked(sketch):
-            a, b = root(story_id), root(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        index.add(story_id, sketch)
+    for a, b in links:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     return {i: root(i) for i in parent}

@@ -112,17 +112,6 @@ def test_a_story_that_links_two_clusters_merges_them(store: Store) -> None:
     assert {s.cluster for s in store.list_stories(matched_only=False)} == {min(a, b)}  # type: ignore[type-var]
 
 
-def test_marking_a_cluster_read_marks_every_copy(store: Store) -> None:
-    wire, paper = _ids(store)
-    (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")])])
-    write_stories(store, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [_hit("Russia")])])
-    assert first is not None
-    store.set_cluster_read(first)
-    assert all(s.read for s in store.list_stories())
-    assert [(s.feed, s.read) for s in store.cluster_sources(first)] == [("Wire", True), ("Paper", True)]
-    assert store.entity_counts()[0].unread == 0
-
-
 def test_a_new_process_rebuilds_the_index_from_the_database(db_url: str, store: Store) -> None:
     wire, paper = _ids(store)
     (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])

@@ -92,10 +92,9 @@ class Clusterer:
                 )
             rows = []
             for story_id, sketch in stories:
-                title_hash, text_hash = sketch.pack()
                 rows.append({
                     "story_id": story_id, "cluster_id": assigned[story_id], "time": _utc(sketch.time),
-                    "title_hash": title_hash, "text_hash": text_hash,
+                    "title_hash": sketch.stored_title, "text_hash": sketch.stored_text,
                 })
             connection.execute(insert(StoryCluster), rows)
             return assigned
@@ -227,12 +226,6 @@ class _Clusters(_Alerts):
             ClusterSource(id=i, title=title, feed=feed, url=url, time=_utc(time), read=read)
             for i, title, feed, url, time, read in rows
         ]
-
-    def set_cluster_read(self, story_id: int, read: bool = True) -> None:
-        """Mark every story of this story's cluster read (or unread): one row of the list."""
-        for source in self.cluster_sources(story_id):
-            if source.read != read:
-                self.set_read(source.id, read)  # type: ignore[attr-defined]
 
     def story_clusters(self) -> dict[str, int]:
         """Every stored story's cluster, by its key (the feed's GUID): for measuring clusters."""
