@@ -131,8 +131,8 @@ async def refresh(
         workers = refresh_workers(config, chosen)
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
     # are many: there a parse overlaps the downloads and the other parses (feedparser takes
-    # about 5 ms a feed, more than a download's own CPU). A few full-text feeds are parsed
-    # sooner here than a pool starts (a few tenths of a second).
+    # more CPU a feed than its download). A few full-text feeds are parsed sooner here than
+    # a pool starts.
     in_workers = extracting or len(chosen) >= _PARSE_IN_WORKERS_FROM
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.

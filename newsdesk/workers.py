@@ -91,10 +91,9 @@ class Workers:
         waiting at that moment: many small calls (one a page) then cost a few messages.
 
         Each call to a process pool is a round of pickling, pipe writes and thread wake-ups
-        in this process (about 0.5 ms of its CPU, measured in a cold refresh of 5,000 pages,
-        on a core the workers need). Batches are as large as the queue, up to `_BATCH`,
-        split over the workers so that none idles at the end while another works through a
-        long batch. A call that raises raises alone; the others' results stand.
+        in this process, on a core the workers need. Batches are as large as the queue, up to
+        `_BATCH`, split over the workers so that none idles at the end while another works
+        through a long batch. A call that raises raises alone; the others' results stand.
         """
         batches = self._batches.get(function)
         if batches is None:
@@ -142,7 +141,7 @@ class Workers:
 
 
 _BATCH = 8
-"""The most calls sent to a worker at once: a few pages' extraction, ~0.1 s of work."""
+"""The most calls sent to a worker at once: a few pages' extraction."""
 
 
 class _Batches:
