@@ -199,7 +199,11 @@ def test_alerts_go_out_once_with_a_daemon_and_a_ui_on_one_database(site, hook: H
         deadline = time.monotonic() + 60
         while len(hook.bodies) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        time.sleep(5)  # several more refreshes by both processes
+        # Several more refreshes (each asks for every feed): a duplicate alert would be out by then.
+        asked = server.hits("/wire.xml") + 3
+        deadline = time.monotonic() + 60
+        while server.hits("/wire.xml") < asked and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         for proc in (daemon, app):
             proc.terminate()
