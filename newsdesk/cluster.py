@@ -164,7 +164,7 @@ class Sketch:
     text_hash: LeanMinHash | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, title: str, summary: str, text: str, time: datetime) -> Sketch:
+    def of(cls, title: str, text: str, summary: str, time: datetime) -> Sketch:
         """A story's sketch. The lead is the text's opening, else the summary's, unless it
         only repeats the headline (feeds often do)."""
         words = title_words(title)

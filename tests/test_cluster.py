@@ -23,7 +23,7 @@ WIRE = (
 
 
 def _sketch(title: str, hours: float = 0, text: str = "") -> Sketch:
-    return Sketch.of(title, "", text, NOW + timedelta(hours=hours))
+    return Sketch.of(title, text, "", NOW + timedelta(hours=hours))
 
 
 def test_headline_words_are_normalised() -> None:

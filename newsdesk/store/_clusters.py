@@ -142,7 +142,7 @@ def sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
 
 def sketch(story: NewStory) -> Sketch:
     """What a story is clustered by (made before the transaction: it is CPU work)."""
-    return Sketch.of(story.title, story.summary, story.text, sort_time(story.published, story.fetched_at))
+    return Sketch.of(story.title, story.text, story.summary, sort_time(story.published, story.fetched_at))
 
 
 def cluster_column() -> ColumnElement[int]:
