@@ -13,7 +13,7 @@ from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
 from newsdesk.ui import NewsdeskApp
 from newsdesk.ui.widgets import EntityPanel
-from tests.ui_fixtures import CONFIG, NOW, add_history, add_story, make_store, settle
+from tests.ui_fixtures import CONFIG, NOW, add_history, add_story, make_store, pressing, settle
 
 SIZES = [(60, 20), (80, 24), (120, 40)]
 
@@ -48,31 +48,16 @@ def test_story_list(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_reader(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=open_first)
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=pressing("enter"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_feeds(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    async def feeds(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-
-    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=feeds)
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=pressing("f"))
 
 
 def test_help(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    async def help_(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-
-    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=help_)
+    assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=pressing("question_mark"))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")

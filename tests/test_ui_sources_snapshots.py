@@ -15,7 +15,7 @@ from newsdesk.refresh import retag_if_needed
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult, FetchRecord
 from newsdesk.ui import NewsdeskApp
-from tests.ui_fixtures import NOW, SEED_WATCHLIST, add_story, settle
+from tests.ui_fixtures import NOW, SEED_WATCHLIST, add_story, pressing
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -72,19 +72,10 @@ def _app(tmp_path: Path) -> NewsdeskApp:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_feeds_grouped_by_tag(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    async def feeds(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("f", "j", "j", "j")  # the broken feed, its problem under the list
-        await settle(pilot)
-
-    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=feeds)
+    # The broken feed selected: its problem under the list.
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=pressing("f", "j", "j", "j"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_a_failing_feeds_details(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
-    async def details(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        await pilot.press("f", "j", "j", "j", "i")
-        await settle(pilot)
-
-    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=details)
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=pressing("f", "j", "j", "j", "i"))

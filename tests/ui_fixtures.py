@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual.worker import WorkerCancelled
 
@@ -121,3 +122,14 @@ async def until(pilot, condition: Callable[[], bool], timeout: float = 40.0) -> 
         assert loop.time() < deadline, "timed out"
         await settle(pilot)
         await asyncio.sleep(0.05)
+
+
+def pressing(*keys: str) -> Callable[[Any], Awaitable[None]]:
+    """A snapshot's `run_before`: the app settled, `keys` pressed, the app settled again."""
+
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return run
