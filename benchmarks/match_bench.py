@@ -31,6 +31,7 @@ from benchmarks.refresh_bench import PEOPLE
 from newsdesk.config import parse_config
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
 from newsdesk.store import Store
+from newsdesk.types import StoryQuery
 
 _NAME = re.compile(r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]{3,})\b")
 _NOT_NAMES = {"The", "This", "That", "But", "And", "New", "North", "South", "East", "West", "United", "When", "With", "For"}
@@ -91,7 +92,7 @@ def main() -> None:
             started = time.perf_counter()
             done = store.retag(lambda title, text, summary: summarize(matcher.find(title, text, summary)), fingerprint)
             retag_s = time.perf_counter() - started
-            matched = store.count_stories(matched_only=True)
+            matched = store.count_view(StoryQuery()).stories
         with sqlite3.connect(db) as conn:
             (chars,) = conn.execute("SELECT sum(length(title) + length(summary) + length(text)) FROM story").fetchone()
     table(

@@ -162,7 +162,7 @@ def main() -> None:
         with Store(db) as store:
             # The tags are the ones this watchlist would give: no re-tag starts on launch.
             store.set_watchlist_fingerprint(watchlist_fingerprint(config.watchlist))
-            total, matched = store.count_stories(), store.count_stories(matched_only=True)
+            total, matched = store.count_view(StoryQuery(matched_only=False)).stories, store.count_view(StoryQuery()).stories
             searches = []
             for query in QUERIES * 3:
                 started = time.perf_counter()

@@ -109,7 +109,7 @@ def test_each_story_records_where_its_text_came_from(site, tmp_path: Path) -> No
         assert harbour.text_note is None  # type: ignore[attr-defined]
 
         # Every downloaded page is kept, slimmed and compressed, for re-extraction.
-        assert store.count_pages()[0] == 4
+        assert len(list(store.stored_pages())) == 4
 
 
 def test_reextract_rereads_stored_pages_without_downloading(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
@@ -199,7 +199,7 @@ def test_pages_older_than_keep_pages_days_go_after_a_refresh_and_their_stories_s
     assert main(["refresh", "--config", str(path), "--db", str(db)]) == 0
     capsys.readouterr()
     with Store(db) as store:
-        assert store.count_pages()[0] == 2
+        assert len(list(store.stored_pages())) == 2
         assert len(store.list_stories(matched_only=False)) == 4
     assert main(["reextract", "--config", str(path), "--db", str(db)]) == 0
     assert "re-extracted 2 stories from their stored pages: 0 changed" in capsys.readouterr().out

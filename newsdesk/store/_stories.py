@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, label, update
+from sqlalchemy import insert, label, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -148,13 +148,6 @@ class _Stories(_Clusters):
         view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only, collapse=collapse)
         return self.stories(view, limit=limit)  # type: ignore[attr-defined, no-any-return]  # _Views, beside it in Store
 
-    def count_stories(self, *, matched_only: bool = False) -> int:
-        with self._session() as session:
-            query = select(func.count()).select_from(Story)
-            if matched_only:
-                query = query.where(col(Story.matched).is_(True))
-            return session.exec(query).one()
-
     def story(self, story_id: int) -> StoryDetail | None:
         with self._session() as session:
             row = session.exec(
@@ -228,12 +221,6 @@ class _Stories(_Clusters):
                     text_source=_text_source(story.text_source),
                     html=unpack_page(html),
                 )
-
-    def count_pages(self) -> tuple[int, int]:
-        """How many pages are stored, and their compressed size in bytes."""
-        with self._session() as session:
-            n, size = session.exec(select(func.count(), func.sum(func.length(StoryPage.html)))).one()
-        return n, int(size or 0)
 
     @busy_retried
     def set_text(
