@@ -165,7 +165,8 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
     from newsdesk.cli._export import write_output
     from newsdesk.digest import digest
-    from newsdesk.trends import RULE, daily_series, spike
+    from newsdesk.trends import RULE, daily_series
+    from newsdesk.trends import spikes as every_spike
 
     config, store = load(args, sync=False)
     until = datetime.now(UTC)
@@ -175,12 +176,10 @@ def cmd_digest(args: argparse.Namespace) -> int:
     with store:
         mentions = store.mentions(since=since, until=until)
         points = store.entity_days(history, until.date())
-    series = daily_series(points, history, until.date())
     spikes = {}
-    for name, counts in series.items():
+    for name, counts in daily_series(points, history, until.date()).items():
         # The window's days, each judged on the days before it: the highest ratio stands for the entry.
-        found = [spike(counts[: n + 1], history + timedelta(days=n)) for n in range((first_day - history).days, len(counts))]
-        marked = [s for s in found if s is not None]
+        marked = [s for s in every_spike(counts, history) if s.day >= first_day]
         if marked:
             spikes[name] = max(marked, key=lambda s: s.ratio)
     text = digest(mentions, since, until, spikes)
