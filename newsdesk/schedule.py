@@ -148,9 +148,16 @@ class Scheduler:
         chunk = max(2 * settings.concurrency, 4)  # a few at a time: the others take the rest
         while remaining:
             due = [(f.url, settings.interval(f)) for f in remaining.values()]
-            urls = await asyncio.to_thread(
+            claiming = asyncio.ensure_future(asyncio.to_thread(
                 leases.claim_feeds, due, limit=chunk, lease_seconds=settings.lease_seconds
-            )
+            ))
+            try:
+                urls = await asyncio.shield(claiming)
+            except asyncio.CancelledError:
+                # Stopped while claiming: the claim commits all the same, so give it back
+                # rather than leave the feeds to wait for the lease to run out.
+                await asyncio.to_thread(leases.release_feeds, await claiming)
+                raise
             if not urls:
                 return  # the rest are another daemon's, or not due
             feeds = [remaining.pop(url) for url in urls]
