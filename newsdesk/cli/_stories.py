@@ -30,6 +30,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
                          help="only stories from WHEN on: a date (2024-04-14) or a time ago (7d, 24h, 30m, 2w)")
     listing.add_argument("--limit", type=whole(1, LIMIT_MAX), default=50, metavar="N", help="at most N stories (default 50)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument(
+        "--all-copies", action="store_true",
+        help="every copy of an event, one row each (by default, as the collapse setting says: one row per event)",
+    )
     listing.add_argument("--with-text", action="store_true", help="with --json: add each story's text and text_source")
     listing.set_defaults(handler=cmd_list)
     search = sub.add_parser(
@@ -64,6 +68,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             unread_only=args.unread,
             starred_only=args.starred,
             since=args.since,
+            collapse=config.settings.collapse and not args.all_copies,
         )
         stories = store.stories(view, limit=args.limit)
         narrowed = args.entity or args.feed or args.unread or args.starred or args.since
@@ -105,6 +110,7 @@ def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: 
     table = Table(box=None, pad_edge=False, expand=True)
     table.add_column("", width=1, no_wrap=True)
     table.add_column("time", no_wrap=True)
+    table.add_column("", no_wrap=True)  # how many sources an event has: "×3"
     table.add_column("feed", max_width=20, no_wrap=True, overflow="ellipsis")
     table.add_column("title", ratio=3, overflow="fold")
     table.add_column("matches", ratio=2, overflow="fold")
@@ -112,6 +118,7 @@ def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: 
         table.add_row(
             "★" if s.starred else ("" if s.read else "●"),
             s.time.astimezone().strftime("%Y-%m-%d %H:%M"),
+            f"×{s.sources}" if s.sources > 1 else "",
             plain(s.feed, limit=24),
             plain(s.title, limit=300),
             plain(", ".join(s.entities)),
@@ -130,6 +137,8 @@ def _story_json(item: StoryItem, detail: StoryDetail | None, *, with_text: bool 
         "published": item.published.isoformat() if item.published else None,
         "read": item.read,
         "starred": item.starred,
+        "cluster": item.cluster,
+        "sources": item.sources,
         "matches": [
             {"entity": h.entity, "kind": h.kind, "count": h.count, "snippet": h.snippet} for h in hits
         ],

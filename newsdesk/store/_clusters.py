@@ -25,7 +25,8 @@ from sqlmodel import Session, col
 from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload
 from newsdesk.store._alerts import _Alerts
 from newsdesk.store._models import Feed, Meta, Story, StoryCluster
-from newsdesk.store._state import is_read
+from newsdesk.store._problems import busy_retried
+from newsdesk.store._state import is_read, mark_read
 from newsdesk.types import ClusterSource, NewStory, StoryWrite
 
 # The row every transaction that stores stories updates first: it always exists.
@@ -226,6 +227,20 @@ class _Clusters(_Alerts):
             ClusterSource(id=i, title=title, feed=feed, url=url, time=_utc(time), read=read)
             for i, title, feed, url, time, read in rows
         ]
+
+    @busy_retried
+    def set_cluster_read(self, story_id: int, read: bool = True) -> list[int]:
+        """Mark every story of this story's cluster read (or unread), in one transaction: one
+        row of a collapsed list is the whole event. The ids whose mark changed."""
+        with self._writing() as session:
+            cluster = clusters_of(session, [story_id])[story_id]
+            changed = list(session.execute(
+                sa_select(col(Story.id))
+                .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
+                .where(cluster_column() == cluster, is_read(self.reader).is_(not read))
+            ).scalars())
+            mark_read(session, self.reader, changed, read)
+        return changed
 
     def story_clusters(self) -> dict[str, int]:
         """Every stored story's cluster, by its key (the feed's GUID): for measuring clusters."""

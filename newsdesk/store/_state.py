@@ -6,11 +6,12 @@ story costs nothing here and two analysts on one database never see each other's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from newsdesk.store._base import _Base, dialect_insert
 from newsdesk.store._models import Story, StoryState
@@ -37,6 +38,15 @@ def is_read(reader: str, story: Any = Story) -> Any:
 
 def is_starred(reader: str, story: Any = Story) -> Any:
     return _mark(reader, col(StoryState.starred), story)
+
+
+def mark_read(session: Session, reader: str, story_ids: Sequence[int], read: bool) -> None:
+    """Mark stories read (or unread) for `reader`, inside the caller's transaction."""
+    for start in range(0, len(story_ids), 500):
+        rows = [{"reader": reader, "story_id": sid, "read": read, "starred": False} for sid in story_ids[start : start + 500]]
+        if rows:
+            statement = dialect_insert(session, StoryState)
+            session.execute(statement.on_conflict_do_update(index_elements=["reader", "story_id"], set_={"read": read}), rows)
 
 
 class _State(_Base):

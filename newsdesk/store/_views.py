@@ -5,6 +5,7 @@ What the UI's story lists and `newsdesk list` read."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, case, false, func, or_
@@ -14,11 +15,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from newsdesk.errors import StoreError
-from newsdesk.store._base import _Base, _utc, dialect_insert
-from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch, StoryState
+from newsdesk.store._base import _Base, _utc
+from newsdesk.store._clusters import cluster_column
+from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._search import matching
-from newsdesk.store._state import is_read, is_starred
+from newsdesk.store._state import is_read, is_starred, mark_read
 from newsdesk.store._stories import _items, _list_select
 from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
 
@@ -51,6 +53,7 @@ class _Views(_Base):
             statement = (
                 select(func.count(), func.sum(case((is_read(self.reader).is_(False), 1), else_=0)))
                 .select_from(Story)
+                .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
                 .where(*_view_filter(session, query, self.reader))
             )
             stories, unread = _run(session, statement, query).one()
@@ -59,18 +62,36 @@ class _Views(_Base):
     @busy_retried
     def mark_view_read(self, query: StoryQuery) -> list[int]:
         """Mark every story of a view that this reader has not read, read, in one transaction;
-        the ids it marked (to undo)."""
+        the ids it marked (to undo).
+
+        A collapsed view's row stands for its whole cluster: every copy of the events it
+        shows is marked, the ones its rows hide and the ones in feeds outside the view too,
+        so no copy of an event marked read turns up unread later (in another view, or with
+        `collapse` off).
+        """
         with self._writing() as session:
-            unread = sa_select(col(Story.id)).where(*_view_filter(session, query, self.reader), is_read(self.reader).is_(False))
+            if query.collapse:
+                shown = (
+                    sa_select(cluster_column()).select_from(Story)
+                    .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
+                    .where(*_view_filter(session, replace(query, collapse=False), self.reader))
+                )
+                unread = (
+                    sa_select(col(Story.id)).select_from(Story)
+                    .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
+                    .where(cluster_column().in_(shown), is_read(self.reader).is_(False))
+                )
+            else:
+                unread = sa_select(col(Story.id)).where(*_view_filter(session, query, self.reader), is_read(self.reader).is_(False))
             ids = list(_run(session, unread, query).scalars())
-            _mark_read(session, self.reader, ids, True)
+            mark_read(session, self.reader, ids, True)
             return ids
 
     @busy_retried
     def set_read_many(self, story_ids: Sequence[int], read: bool) -> None:
         """Mark these stories read (or unread) for this reader in one transaction: undoing a mark-all."""
         with self._writing() as session:
-            _mark_read(session, self.reader, list(story_ids), read)
+            mark_read(session, self.reader, list(story_ids), read)
 
     def latest_story_id(self) -> int:
         """The newest story's id (0: none): a query cheap enough to ask every few seconds, so a
@@ -87,14 +108,6 @@ def _run(session: Session, statement: Any, query: StoryQuery) -> Any:
         if query.search is None:
             raise
         raise StoreError(f"search {query.search!r} failed: {exc.orig}") from None
-
-
-def _mark_read(session: Session, reader: str, story_ids: list[int], read: bool) -> None:
-    for start in range(0, len(story_ids), 500):
-        rows = [{"reader": reader, "story_id": sid, "read": read, "starred": False} for sid in story_ids[start : start + 500]]
-        if rows:
-            statement = dialect_insert(session, StoryState)
-            session.execute(statement.on_conflict_do_update(index_elements=["reader", "story_id"], set_={"read": read}), rows)
 
 
 def _view_filter(session: Session, query: StoryQuery, reader: str, story: Any = Story) -> list[Any]:

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from newsdesk.keymap import Scope
 from newsdesk.links import story_links
 from newsdesk.store import Store
-from newsdesk.types import StoryItem
+from newsdesk.types import StoryItem, StoryQuery
 from newsdesk.ui.messages import LinksLoaded, StoryUpdated
 
 if TYPE_CHECKING:
@@ -86,6 +86,23 @@ class StoryScreen(NewsdeskScreen[R]):
     """A screen about stories: star, read, links and refresh act on "the story" (the list's
     selected one, the reader's own)."""
 
+    _asked_view: StoryQuery = StoryQuery()
+
+    @property
+    def view(self) -> StoryQuery:
+        """The stories the screen shows (its list, or the list its reader steps through), as
+        the settings show them."""
+        return self.shown(self._asked_view)
+
+    @view.setter
+    def view(self, view: StoryQuery) -> None:
+        self._asked_view = view
+
+    def shown(self, view: StoryQuery) -> StoryQuery:
+        """A view as feeds.toml says to show it: one row per event unless `collapse` is off.
+        Every view the UI reads goes through here, at each read, so an edit applies at once."""
+        return replace(view, collapse=self.app.config.settings.collapse)
+
     def the_story(self) -> StoryItem | None:
         raise NotImplementedError
 
@@ -102,7 +119,10 @@ class StoryScreen(NewsdeskScreen[R]):
     @work(thread=True, group="mark", exit_on_error=False)
     def _set_state(self, story: StoryItem, *, read: bool | None = None, starred: bool | None = None) -> None:
         if read is not None:
-            self.store.set_read(story.id, read)
+            if self.view.collapse:  # the row is the whole event
+                self.store.set_cluster_read(story.id, read)
+            else:
+                self.store.set_read(story.id, read)
             story = replace(story, read=read)
         if starred is not None:
             self.store.set_starred(story.id, starred)

@@ -101,7 +101,7 @@ class EntityScreen(StoryScreen[None]):
         return self.stories.current
 
     def _view(self) -> StoryQuery:
-        return StoryQuery(entity=self.entity, collapse=self.app.config.settings.collapse)
+        return self.shown(StoryQuery(entity=self.entity))
 
     def _show_title(self) -> None:
         self.sub_title = f"{self.entity} — last {self.days} days"

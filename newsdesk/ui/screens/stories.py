@@ -241,6 +241,7 @@ class StoryListScreen(StoryScreen[None]):
         self._load_panel()
 
     def on_config_changed(self, message: ConfigChanged) -> None:
+        self._reload()  # `collapse` may have changed
         self._load_panel()
 
     def on_story_updated(self, message: StoryUpdated) -> None:
@@ -284,7 +285,7 @@ class StoryListScreen(StoryScreen[None]):
             counts = panel_rows(self.store.entity_counts(), self.app.config.watchlist)
             today = self.app.clock().astimezone(UTC).date()
             rows = with_trends(counts, self.store.entity_days(history_start(today)), today)
-            self.post_message(PanelLoaded(rows, self.store.count_view(MATCHED)))
+            self.post_message(PanelLoaded(rows, self.store.count_view(self.shown(MATCHED))))
 
     def on_panel_loaded(self, message: PanelLoaded) -> None:
         self._panel = message
@@ -473,7 +474,7 @@ class StoryListScreen(StoryScreen[None]):
         self._ask_mark(self.view, "in this view")
 
     def action_mark_all_read(self) -> None:
-        self._ask_mark(StoryQuery(matched_only=False), "")
+        self._ask_mark(self.shown(StoryQuery(matched_only=False)), "")
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
     def _ask_mark(self, view: StoryQuery, where: str) -> None:

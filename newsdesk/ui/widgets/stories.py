@@ -1,4 +1,5 @@
-"""The story list: a mark, the time, the feed, the title and the matched entries, one line each.
+"""The story list: a mark, the time, how many sources an event has ("×3"), the feed, the title
+and the matched entries, one line each.
 
 The title is what a reader reads, so it gets the room: as the terminal narrows, the matches
 turn into ISO codes and surnames, then the feed column shrinks and goes, and only then does
@@ -43,6 +44,8 @@ _MIN_NAMES = 14
 class StoryColumns:
     """The widths of a row's columns (0: not shown) and whether matches show as short tags."""
 
+    sources: int
+    """The "×3" column: as wide as the widest count shown (0: no row is more than one story)."""
     feed: int
     title: int
     matches: int
@@ -56,7 +59,8 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
     characters it needs (at most _TITLE_SHARE of the row) wins, and the title takes whatever
     is left, but for what no title needs, which the matches have. At 80 columns a title keeps at least 52 characters; at 60, 37.
     """
-    room = max(0, width - _FIXED)
+    sources = max((len(_sources(s)) for s in stories), default=0)
+    room = max(0, width - _FIXED - (sources + 1 if sources else 0))
     title_need = max((len(s.title) for s in stories), default=0)
     feed_need = _most(len(s.feed) for s in stories)
     # Wide enough for one whole name or surname, if any row has one ("T…" says nothing).
@@ -76,8 +80,8 @@ def story_columns(width: int, stories: Sequence[StoryItem]) -> StoryColumns:
             if matches and title > title_need:  # every title whole: the matches have the rest
                 more = max(0, min(title - title_need, _widest(stories, tags=tags) - matches))
                 matches, title = matches + more, title - more
-            return StoryColumns(feed=feed, title=title, matches=matches, tags=tags)
-    return StoryColumns(feed=0, title=room, matches=0, tags=True)
+            return StoryColumns(sources=sources, feed=feed, title=title, matches=matches, tags=tags)
+    return StoryColumns(sources=sources, feed=0, title=room, matches=0, tags=True)
 
 
 def _widest(stories: Sequence[StoryItem], *, tags: bool, cap: int | None = None) -> int:
@@ -149,6 +153,9 @@ class StoryList(RowList[StoryItem]):
         text.append(" ")
         text.append(when(row.time, self.now).ljust(_TIME), style="dim")
         text.append(" ")
+        if columns.sources:
+            text.append(_sources(row).rjust(columns.sources), style="dim" if row.read else "#61afef")
+            text.append(" ")
         if columns.feed:
             text.append_text(_cell(row.feed, columns.feed, "dim" if row.read else ""))
             text.append(" ")
@@ -174,6 +181,11 @@ def _fit_tags(tags: Sequence[str], width: int) -> str:
         if len(text) <= width:
             return text
     return " ".join(tags)  # not even one whole: cut with "…"
+
+
+def _sources(story: StoryItem) -> str:
+    """How many stories the row stands for, when more than itself: "×3"."""
+    return f"×{story.sources}" if story.sources > 1 else ""
 
 
 def _cell(value: str, width: int, style: str) -> Text:
