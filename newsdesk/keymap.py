@@ -191,6 +191,11 @@ ACTIONS: tuple[Action, ...] = (
         "the story's links, numbered: its own, then those its article cites, then those its text writes out",
         ("list", "reader"),
     ),
+    Action(
+        "sources", ("c",), "Sources",
+        "the event's other sources (its copies in other feeds, listed under the story's header): choose one to read it",
+        ("reader",),
+    ),
     *(
         Action(
             f"link_{n}", (str(n),), f"Link {n}", f"open link {n} of the story", ("reader", "links"),

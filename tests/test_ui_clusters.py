@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from newsdesk.cli import main
 from newsdesk.config import Config, parse_config
@@ -16,7 +17,7 @@ from newsdesk.match import Matcher, summarize
 from newsdesk.store import Store
 from newsdesk.types import NewStory, StoryQuery
 from newsdesk.ui import NewsdeskApp
-from newsdesk.ui.screens import ConfirmScreen
+from newsdesk.ui.screens import ConfirmScreen, ReaderScreen, SourcesScreen
 from newsdesk.ui.widgets import StoryList
 from tests.store_fixtures import write_stories
 from tests.ui_fixtures import NOW, SEED_WATCHLIST, settle
@@ -137,3 +138,32 @@ def test_list_json_gives_each_story_its_cluster_and_sources(
     assert [(r["feed"], r["sources"]) for r in copies] == [("Paper", 1), ("Radio", 3), ("Paper", 3), ("Wire", 3)]
     assert len({r["cluster"] for r in copies[1:]}) == 1 and copies[0]["cluster"] != copies[1]["cluster"]
     assert rows[1]["cluster"] == rows[1]["id"]
+
+
+async def test_the_reader_lists_the_other_sources_opens_one_and_reads_the_whole_event(store: Store) -> None:
+    app = _app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        sources = str(app.screen.query_one("#sources", Static).render())
+        lines = sources.splitlines()
+        assert lines[0] == "Also reported by 2 other sources (c: read one)"
+        assert lines[1].strip().startswith("Paper · ") and "Lavrov" not in lines[1]  # the same title is not repeated
+        assert lines[2].strip().startswith("Radio · ") and lines[2].endswith("talks in Ankara end")
+        assert _unread(store) == 1, "opening the row read every copy"
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        head = str(app.screen.query_one("#story-head", Static).render())
+        assert head.startswith("Lavrov: no deal that ignores Russia's interests") and "Feed: Radio" in head
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _list(app).rows[1].read

@@ -16,6 +16,7 @@ from textual.message import Message
 from newsdesk.config import Config
 from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.types import (
+    ClusterSource,
     EntityCount,
     FeedStatus,
     Spike,
@@ -174,11 +175,13 @@ class Found(Message):
 
 
 class StoryLoaded(Message):
-    def __init__(self, story: StoryDetail, links: tuple[str, ...]) -> None:
+    def __init__(self, story: StoryDetail, links: tuple[str, ...], sources: tuple[ClusterSource, ...] = ()) -> None:
         super().__init__()
         self.story = story
         self.links = links
         """Its links as `u` lists them (newsdesk.links.story_links)."""
+        self.sources = sources
+        """Every story of its event (itself included), earliest first."""
 
 
 class StoryUpdated(Message):

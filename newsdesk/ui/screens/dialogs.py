@@ -1,4 +1,5 @@
-"""Small screens over the others: a yes/no question, the sort order, a story's links."""
+"""Small screens over the others: a yes/no question, the sort order, a story's links, an
+event's other sources."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from textual.widgets.option_list import Option
 
 from newsdesk.display import plain
 from newsdesk.keymap import Scope
-from newsdesk.types import StorySort
+from newsdesk.types import ClusterSource, StorySort
 from newsdesk.ui.keys import bindings
 from newsdesk.ui.screens.base import NewsdeskModal
+from newsdesk.ui.text import TITLE_LIMIT
 
 _DIALOG_CSS = """
 {name} {{
@@ -100,6 +102,50 @@ class SortScreen(NewsdeskModal[StorySort | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class SourcesScreen(NewsdeskModal[ClusterSource | None]):
+    """The other stories of an event (its copies in other feeds): Enter takes the highlighted one."""
+
+    SCOPE: ClassVar[Scope] = "dialog"
+    BINDINGS = bindings("dialog")
+    DEFAULT_CSS = _DIALOG_CSS.format(name="SourcesScreen")
+
+    def __init__(self, sources: Sequence[ClusterSource]) -> None:
+        super().__init__()
+        self.sources = list(sources)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Other sources of this event (Enter reads one)", style="bold"), classes="question")
+            yield OptionList(*(Option(source_line(s), id=str(s.id)) for s in self.sources), compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.sources[event.option_index])
+
+    def action_confirm(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(self.sources[options.highlighted])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def source_line(source: ClusterSource, title: str | None = None) -> Text:
+    """One source of an event: its feed, when, and its title unless it is `title` (the one read)."""
+    line = plain(source.feed, "bold")
+    line.append(f" · {source.time.astimezone():%b %d %H:%M}", style="dim")
+    if source.title != title:
+        line.append(" · ")
+        line.append_text(plain(source.title, limit=TITLE_LIMIT))
+    return line
 
 
 class LinksScreen(NewsdeskModal[None]):

@@ -1,5 +1,6 @@
-"""One story: its header, why it matched, and its text with every match and search word
-highlighted. n/p (and J/K) go through the view it was opened from without going back."""
+"""One story: its header, the other sources of its event, why it matched, and its text with
+every match and search word highlighted. n/p (and J/K) go through the view it was opened from
+without going back."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from newsdesk.display import plain
 from newsdesk.keymap import Scope
 from newsdesk.links import story_links
 from newsdesk.store import search_terms
-from newsdesk.types import SearchTerm, StoryDetail, StoryItem, StoryQuery
-from newsdesk.ui.keys import bindings
+from newsdesk.types import ClusterSource, SearchTerm, StoryDetail, StoryItem, StoryQuery
+from newsdesk.ui.keys import bindings, shown_keys
 from newsdesk.ui.messages import Found, StoryLoaded, StoryUpdated
 from newsdesk.ui.screens.base import StoryScreen
+from newsdesk.ui.screens.dialogs import SourcesScreen, source_line
 from newsdesk.ui.text import (
     COUNTRY_STYLE,
     PERSON_STYLE,
@@ -47,6 +49,9 @@ class ReaderScreen(StoryScreen[StoryItem]):
         & #story-source {
             margin-bottom: 1;
         }
+        & #sources {
+            margin-bottom: 1;
+        }
         & #why {
             margin-bottom: 1;
             padding: 0 1;
@@ -65,6 +70,8 @@ class ReaderScreen(StoryScreen[StoryItem]):
         self.item = story
         self.story: StoryDetail | None = None
         self.links: tuple[str, ...] = ()
+        self.sources: tuple[ClusterSource, ...] = ()
+        """Every story of its event (itself included): `c` opens the others."""
         """The story's links as `u` lists them: 1-9 open them from here too."""
         self.search: tuple[SearchTerm, ...] = search_terms(view.search) if view.search else ()
 
@@ -74,6 +81,7 @@ class ReaderScreen(StoryScreen[StoryItem]):
             yield Static(Text("Loading…"), id="story-head")
             yield Static("", id="story-link")
             yield Static("", id="story-source")
+            yield Static("", id="sources")
             yield Static("", id="why")
             yield Static("", id="story-text")
         yield Footer()
@@ -92,15 +100,22 @@ class ReaderScreen(StoryScreen[StoryItem]):
         story = self.store.story(item.id)
         if story is None:
             return
+        sources = tuple(self.store.cluster_sources(item.id))
         # Shown first, marked read after: a busy database delays the mark, never the story.
-        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id))))
-        if not story.read:
+        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id)), sources))
+        if self.view.collapse and any(not s.read for s in sources):
+            # The list showed the event as one row: reading one copy reads them all.
+            self.store.set_cluster_read(item.id, True)
+            self.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
+        elif not story.read:
             self.store.set_read(item.id, True)
             self.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
         story = self.story = message.story
         self.links = message.links
+        self.sources = message.sources
+        self._show_sources(story)
         self.sub_title = story.feed
         self._show_head(story)
         self.query_one("#why", Static).update(_why(story))
@@ -118,6 +133,37 @@ class ReaderScreen(StoryScreen[StoryItem]):
         link = Text("Link: ", style="dim") + plain(story.url) if story.url else Text()
         self.query_one("#story-link", Static).update(link)
         self.query_one("#story-source", Static).update(_source(story))
+
+    def _show_sources(self, story: StoryDetail) -> None:
+        others = [s for s in self.sources if s.id != story.id]
+        box = self.query_one("#sources", Static)
+        box.display = bool(others)
+        if not others:
+            return
+        key = next((shown_keys(b) for b in self.app.keys if b.action.name == "sources" and b.keys), None)
+        hint = f" ({key}: read one)" if key else ""
+        text = Text(f"Also reported by {len(others)} other source{'' if len(others) == 1 else 's'}{hint}", style="bold")
+        for source in others:
+            text.append("\n  ")
+            text.append_text(source_line(source, story.title))
+        box.update(text)
+
+    def action_sources(self) -> None:
+        story = self.story
+        others = [s for s in self.sources if story is not None and s.id != story.id]
+        if not others:
+            self.notify("No other feed has this story.")
+            return
+
+        def chosen(source: ClusterSource | None) -> None:
+            if source is not None:
+                item = StoryItem(
+                    id=source.id, title=source.title, feed=source.feed, time=source.time, read=source.read,
+                    starred=False, entities=(), url=source.url, cluster=self.item.cluster, sources=len(self.sources),
+                )
+                self.app.push_screen(ReaderScreen(self.view, item))
+
+        self.app.push_screen(SourcesScreen(others), callback=chosen)
 
     # ------------------------------------------------------------ through the view
 
