@@ -141,3 +141,17 @@ def test_a_rebuilt_index_links_copies_by_their_text(db_url: str, store: Store) -
     with Store(db_url) as again:
         write_stories(again, paper, [(_story("p1", "Talks in Ankara end without statement", 3, WIRE), [])])
         assert {s.cluster for s in again.list_stories(matched_only=False)} == {first}
+
+
+def test_marking_a_collapsed_view_read_marks_the_copies_its_rows_hide(store: Store) -> None:
+    from newsdesk.types import StoryQuery
+
+    wire, paper = _ids(store)
+    write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [_hit("Russia")]),
+                                (_story("w2", "Russia and Iran sign oil deal", 1), [_hit("Russia")])])
+    write_stories(store, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine", 2), [_hit("Russia")]),
+                                 (_story("p2", "Mars rover finds water ice", 3), [])])
+    marked = store.mark_view_read(StoryQuery(feed="Wire", collapse=True))
+    assert len(marked) == 3, "both Wire stories and Paper's copy of one"
+    assert [s.title for s in store.list_stories(matched_only=False) if not s.read] == ["Mars rover finds water ice"]
+    assert store.set_cluster_read(marked[0], False) != [] and store.count_view(StoryQuery(matched_only=False)).unread > 1
