@@ -30,7 +30,8 @@ def _rss(*titles: str) -> bytes:
 def _setup(http_server, tmp_path: Path, *titles: str, minutes: float = 30) -> Path:  # type: ignore[no-untyped-def]
     http_server.add("/feed.xml", _rss(*titles), headers={"Content-Type": "application/rss+xml"})
     path = tmp_path / "feeds.toml"
-    settings = f"[settings]\nextract = false\nrefresh_minutes = {minutes}\n\n"
+    # "Iran story 1" and "Iran story 2" are one event to the clustering: each is a row here.
+    settings = f"[settings]\nextract = false\ncollapse = false\nrefresh_minutes = {minutes}\n\n"
     path.write_text(settings + f'[[feeds]]\nname = "Wire"\nurl = "{http_server.url("/feed.xml")}"\n\n' + WATCHLIST, encoding="utf-8")
     return path
 
