@@ -1,11 +1,13 @@
 """Benchmark 6: how long each command takes as a person runs it, start to exit.
 
-    python benchmarks/commands_bench.py [--stories 100000 ...] [--db-dir DIR] [--rounds 10] [--install]
+    python benchmarks/commands_bench.py [--stories 100000 ...] [--db-dir DIR] [--rounds 10] [--install] [--against DIR]
 
 Every figure is a whole process, from its start to its exit (the UI: to its first frame that
 shows stories), timed the same way for newsdesk and for the baselines beside it in the same
-run: `python3 -c pass` (the system interpreter, and the one newsdesk runs on) and newsboat's
-`-x print-unread` on a cache holding the same stories. The commands take turns, round after
+run: `python -c pass` (the interpreter newsdesk runs on, started directly: a `python3` on the
+PATH may be a version manager's shell script, which takes longer than Python does) and
+newsboat's `-x print-unread` on a cache holding the same stories (`--no-newsboat` leaves it
+out: on 100,000 stories it takes a minute a round). The commands take turns, round after
 round (after one untimed round), so a moment of load on the machine falls on all of them alike; each row gives the
 median and the best of its rounds, and the CPU time the process used (user + system, from
 the kernel's accounting of the child), which other work on the machine hardly changes.
@@ -23,7 +25,9 @@ holds the first stories' titles (Textual writes each frame whole); then `q` quit
 `--install` times a regular install (`pip install .` into a virtual environment in the
 temporary folder, as the README's first command does) rather than the `newsdesk` beside this
 Python, which may be an editable install: an editable install adds an import hook to every
-Python start.
+Python start. `--against DIR` installs the newsdesk whose source is in DIR (another
+checkout: the code before a change) the same way, and times its commands in the same rounds,
+each right after this one's, marked "[DIR's name]": a before and after measured in one run.
 """
 
 from __future__ import annotations
@@ -167,12 +171,12 @@ def _first_paint(command: Sequence[str], env: dict[str, str], markers: list[byte
     return painted, cpu
 
 
-def _regular_install(work: Path) -> Path:
-    venv = work / "venv"
+def _regular_install(work: Path, source: Path = REPO, name: str = "venv") -> Path:
+    venv = work / name
     if not (venv / "bin" / "newsdesk").exists():
-        print("installing newsdesk with `pip install .` into a temporary virtual environment ...", file=sys.stderr)
+        print(f"installing newsdesk from {source} with `pip install .` into a temporary virtual environment ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(REPO)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(source)], check=True)
     return venv / "bin" / "newsdesk"
 
 
@@ -184,17 +188,24 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--install", action="store_true", help="time a regular `pip install .`, not the newsdesk beside this Python")
     parser.add_argument("--no-ui", action="store_true", help="leave out the UI's first paint")
+    parser.add_argument("--no-newsboat", action="store_true", help="leave out newsboat's rows")
+    parser.add_argument("--against", type=Path, action="append", default=[], metavar="DIR",
+                        help="also time the newsdesk whose source is in DIR (installed with pip), in the same rounds")
     args = parser.parse_args()
-    newsboat = shutil.which("newsboat")
-    if not newsboat:
+    newsboat = None if args.no_newsboat else shutil.which("newsboat")
+    if not newsboat and not args.no_newsboat:
         print("newsboat is not installed (Debian/Ubuntu: apt-get install -y newsboat); its rows are skipped", file=sys.stderr)
 
     with tempfile.TemporaryDirectory(prefix="newsdesk-commands-") as tmp:
         work = Path(tmp)
         db_dir = args.db_dir or work
         db_dir.mkdir(parents=True, exist_ok=True)
-        newsdesk = str(_regular_install(work) if args.install else Path(sys.executable).parent / "newsdesk")
-        python = str(Path(newsdesk).parent / "python")
+        here = _regular_install(work) if args.install else Path(sys.executable).parent / "newsdesk"
+        variants = [("", str(here))] + [
+            (f" [{source.resolve().name}]", str(_regular_install(work, source.resolve(), f"venv-{i}")))
+            for i, source in enumerate(args.against)
+        ]
+        python = str(here.parent / "python")
         home = work / "home"
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
@@ -204,11 +215,12 @@ def main() -> None:
         config = str(_feeds_toml(work / "feeds.toml"))
 
         jobs: dict[tuple[str, str], list[str]] = {
-            ("python3 -c pass", ""): ["python3", "-c", "pass"],
-            ("python -c pass (newsdesk's)", ""): [python, "-c", "pass"],
-            ("newsdesk --version", ""): [newsdesk, "--version"],
-            ("newsdesk --help", ""): [newsdesk, "--help"],
+            ("python -c pass", ""): [os.path.realpath(python), "-c", "pass"],
+            ("python -c pass (newsdesk's environment)", ""): [python, "-c", "pass"],
         }
+        for mark, newsdesk in variants:
+            jobs[("newsdesk --version" + mark, "")] = [newsdesk, "--version"]
+            jobs[("newsdesk --help" + mark, "")] = [newsdesk, "--help"]
         markers: dict[int, list[bytes]] = {}
         for n in args.stories:
             db = db_dir / f"news-{n}.db"
@@ -218,15 +230,17 @@ def main() -> None:
             markers[n] = _prepare(db, Path(config))
             size = f"{n:,}"
             common = ["--config", config, "--db", str(db)]
-            jobs[("newsdesk list", size)] = [newsdesk, "list", *common]
-            jobs[(f"newsdesk list --entity {FILTER!r}", size)] = [newsdesk, "list", "--entity", FILTER, *common]
-            jobs[(f"newsdesk search {QUERY}", size)] = [newsdesk, "search", QUERY, *common]
-            jobs[("newsdesk status", size)] = [newsdesk, "status", *common]
+            for mark, newsdesk in variants:
+                jobs[("newsdesk list" + mark, size)] = [newsdesk, "list", *common]
+                jobs[(f"newsdesk list --entity {FILTER!r}" + mark, size)] = [newsdesk, "list", "--entity", FILTER, *common]
+                jobs[(f"newsdesk search {QUERY}" + mark, size)] = [newsdesk, "search", QUERY, *common]
+                jobs[("newsdesk status" + mark, size)] = [newsdesk, "status", *common]
             if newsboat:
                 urls, cache = _newsboat_cache(db, db_dir / f"newsboat-{n}")
                 jobs[("newsboat -x print-unread", size)] = [newsboat, "-u", str(urls), "-c", str(cache), "-x", "print-unread"]
             if not args.no_ui:
-                jobs[("newsdesk (UI) to first paint", size)] = [newsdesk, *common]
+                for mark, newsdesk in variants:
+                    jobs[("newsdesk (UI) to first paint" + mark, size)] = [newsdesk, *common]
 
         timings = {key: Timing() for key in jobs}
         load_before = os.getloadavg()
@@ -247,11 +261,12 @@ def main() -> None:
         ("command", "stories", "median s", "best s", "CPU s (median)"),
         [(name, size or "-", *timings[(name, size)].row()) for name, size in jobs],
     )
-    bare = statistics.median(timings[("python3 -c pass", "")].wall)
-    own = statistics.median(timings[("python -c pass (newsdesk's)", "")].wall)
-    version = statistics.median(timings[("newsdesk --version", "")].wall)
-    print(f"\nnewsdesk --version: {version - bare:+.3f} s against python3 -c pass, {version - own:+.3f} s against its own "
-          "Python's start (goal: within 0.05 s)")
+    bare = statistics.median(timings[("python -c pass", "")].wall)
+    own = statistics.median(timings[("python -c pass (newsdesk's environment)", "")].wall)
+    for mark, _ in variants:
+        version = statistics.median(timings[("newsdesk --version" + mark, "")].wall)
+        print(f"\nnewsdesk --version{mark}: {version - bare:+.3f} s against python -c pass, {version - own:+.3f} s against "
+              "its environment's Python start (goal: within 0.05 s)")
     for n in args.stories:
         size = f"{n:,}"
         figures = {name: statistics.median(t.wall) for (name, s), t in timings.items() if s == size}
