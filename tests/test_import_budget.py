@@ -38,14 +38,20 @@ _HEAVY = {
 }
 
 
-def _modules(tmp_path: Path, *args: str) -> set[str]:
-    """Top-level packages loaded by `newsdesk ARGS` in a process of its own."""
+def _loaded(tmp_path: Path, *args: str) -> list[str]:
+    """Every module loaded by `newsdesk ARGS` in a process of its own."""
     out = tmp_path / "modules.json"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state")}
     done = subprocess.run([sys.executable, "-c", _RUN, str(out), *args], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    return {name.split(".")[0] for name in json.loads(out.read_text())}
+    loaded: list[str] = json.loads(out.read_text())
+    return loaded
+
+
+def _modules(tmp_path: Path, *args: str) -> set[str]:
+    """Top-level packages loaded by `newsdesk ARGS` in a process of its own."""
+    return {name.split(".")[0] for name in _loaded(tmp_path, *args)}
 
 
 @pytest.mark.parametrize("option", ["--version", "--help"])
@@ -54,6 +60,13 @@ def test_version_and_help_load_no_dependency(tmp_path: Path, option: str) -> Non
     outside = {m for m in loaded if m not in sys.stdlib_module_names and not m.startswith("_") and m != "newsdesk"}
     assert outside == set()
     assert "asyncio" not in loaded
+
+
+def test_version_builds_no_command(tmp_path: Path) -> None:
+    """`newsdesk --version` prints the version before any command's module is imported (or its
+    options declared): of newsdesk, only the package and its command line's entry are loaded."""
+    loaded = {m for m in _loaded(tmp_path, "--version") if m.split(".")[0] == "newsdesk"}
+    assert loaded == {"newsdesk", "newsdesk.cli", "newsdesk.errors"}
 
 
 @pytest.mark.parametrize(

@@ -12,22 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newsdesk.cli import (
-    _config,
-    _export,
-    _feeds,
-    _opml,
-    _purge,
-    _run,
-    _stories,
-    _trends,
-    _watch,
-    _watchlist,
-)
-from newsdesk.cli._common import common_options
 from newsdesk.errors import NewsdeskError
-
-_GROUPS = (_run, _stories, _trends, _watchlist, _feeds, _opml, _export, _purge, _config, _watch)
 
 
 def run() -> None:
@@ -48,6 +33,10 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _replace_what_cannot_be_printed()
+    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+        _print_version()  # before the parser of every command is built, or its modules imported
+    from newsdesk.cli import _run
+
     args = _parser().parse_args(argv)
     handler = getattr(args, "handler", _run.cmd_ui)  # no command: the UI
     try:
@@ -83,12 +72,32 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from newsdesk import __version__
+        _print_version()
 
-        parser.exit(message=f"newsdesk {__version__}\n")
+
+def _print_version() -> None:
+    """As argparse's version action does it: on stderr, then exit with status 0."""
+    from newsdesk import __version__
+
+    sys.stderr.write(f"newsdesk {__version__}\n")
+    sys.exit(0)
 
 
 def _parser() -> argparse.ArgumentParser:
+    from newsdesk.cli import (
+        _config,
+        _export,
+        _feeds,
+        _opml,
+        _purge,
+        _run,
+        _stories,
+        _trends,
+        _watch,
+        _watchlist,
+    )
+    from newsdesk.cli._common import common_options
+
     parser = argparse.ArgumentParser(
         prog="newsdesk",
         description="A terminal news reader that watches feeds for the countries and people on your watchlist.",
@@ -100,6 +109,6 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in _GROUPS:
+    for group in (_run, _stories, _trends, _watchlist, _feeds, _opml, _export, _purge, _config, _watch):
         group.add_parsers(sub, common)
     return parser
