@@ -117,6 +117,7 @@ class NewsdeskApp(App[None]):
         self._editing = False
         self._config_changes = 0
         self._busy_timer: Timer | None = None
+        self._background = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -139,6 +140,15 @@ class NewsdeskApp(App[None]):
             leases=self.store if self.store.shared else None,
         )
         self._scheduler.start()
+
+    def main_view_shown(self) -> None:
+        """The main list has drawn its first stories (or could not read them): the work the
+        app does in the background starts now, so that the first screen a person waits for
+        does not share the two cores with a refresh of every feed (the first poll starts the
+        schedule), a re-tag or the alerts' reads. Called by the main list; once is enough."""
+        if self._background:
+            return
+        self._background = True
         self._retag()
         self._poll()
         self.set_interval(self._poll_seconds, self._poll)

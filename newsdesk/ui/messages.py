@@ -119,9 +119,10 @@ class Polled(Message):
 
 
 class ViewLoaded(Message):
-    """A story list's rows (the first `limit` of its view) and its counts."""
+    """A story list's rows (the first `limit` of its view) and its counts (None: they follow
+    in a ViewCounted)."""
 
-    def __init__(self, query: StoryQuery, stories: Sequence[StoryItem], count: ViewCount, complete: bool) -> None:
+    def __init__(self, query: StoryQuery, stories: Sequence[StoryItem], count: ViewCount | None, complete: bool) -> None:
         super().__init__()
         self.query = query
         self.stories = stories

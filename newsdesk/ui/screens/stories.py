@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.worker import Worker, WorkerState
 
 from newsdesk.keymap import Scope
 from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
@@ -137,6 +138,8 @@ class StoryListScreen(StoryScreen[None]):
         self.panel_by_spike = False
         """The watchlist panel sorted by spike (W), else in feeds.toml's order."""
         self._panel: PanelLoaded | None = None
+        self._shown = False
+        """The main list's first rows have been shown (see _first_shown)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,7 +156,6 @@ class StoryListScreen(StoryScreen[None]):
     def on_mount(self) -> None:
         if self.main:
             self.query_one(EntityPanel).display = self.app.size.width >= _PANEL_MIN_WIDTH
-            self._load_panel()
         self.stories.focus()
         self._show_title()
         self._reload()
@@ -191,11 +193,26 @@ class StoryListScreen(StoryScreen[None]):
             page = self.store.stories(view, after=stories[-1], limit=PAGE)
             stories += page
             complete = len(page) < PAGE
-        self.post_message(ViewLoaded(view, stories, self.store.count_view(view), complete))
+        # The rows go first, their counts after: a person reads titles, not the header.
+        self.post_message(ViewLoaded(view, stories, None, complete))
+        self.post_message(ViewCounted(view, self.store.count_view(view)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "view" and event.state == WorkerState.ERROR:
+            self._first_shown()  # no stories to show: what waited for them need not wait
+
+    def _first_shown(self) -> None:
+        """The main list's first rows are up: the watchlist panel is read, and the app starts
+        its background work (NewsdeskApp.main_view_shown), after the frame that shows them."""
+        if self.main and not self._shown:
+            self._shown = True
+            self._load_panel()
+            self.call_after_refresh(self.app.main_view_shown)
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if message.query != self.view:
             return  # a view left meanwhile
+        self._first_shown()
         stories = self.stories
         stories.now = self.app.clock()
         stories.set_rows(message.stories, keep=not self._fresh)
@@ -206,7 +223,8 @@ class StoryListScreen(StoryScreen[None]):
             if index is not None:
                 stories.move_to(index)
             self._goto = None
-        self._show_count(message.count)
+        if message.count is not None:
+            self._show_count(message.count)
         self._show_empty(not message.stories)
 
     def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
