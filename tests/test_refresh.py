@@ -150,7 +150,7 @@ def test_cli_refresh_then_list_json(site, tmp_path: Path, db_url: str, capsys: p
     assert main(["list", "--json", "--config", str(path), "--db", str(db)]) == 0
     stories = json.loads(capsys.readouterr().out)
     seed = next(s for s in stories if "Russia defends" in s["title"])
-    assert set(seed) == {"id", "title", "url", "feed", "published", "read", "starred", "matches"}
+    assert set(seed) == {"id", "title", "url", "feed", "published", "read", "starred", "matches", "cluster", "sources"}
     assert seed["feed"] == "World desk" and seed["read"] is False
     assert seed["published"].startswith("2024-04-14T09:00:00")
     entities = {m["entity"]: m for m in seed["matches"]}
