@@ -252,6 +252,16 @@ class ClusterIndex:
             self._texts.insert(story_id, sketch.text_hash)
         self.newest_id = max(self.newest_id, story_id)
 
+    def forget_before(self, when: datetime) -> None:
+        """Drop the stories published before `when`: a long-running process would otherwise
+        hold every story it ever stored (the store reads them back if an older story comes)."""
+        for story_id in [i for i, s in self._sketches.items() if s.time < when]:
+            sketch = self._sketches.pop(story_id)
+            if sketch.title_hash is not None:
+                self._titles.remove(story_id)
+            if sketch.text_hash is not None:
+                self._texts.remove(story_id)
+
     def linked(self, sketch: Sketch) -> list[int]:
         """The indexed stories this one links to, lowest id first."""
         found: set[int] = set()

@@ -112,6 +112,17 @@ def test_a_story_that_links_two_clusters_merges_them(store: Store) -> None:
     assert {s.cluster for s in store.list_stories(matched_only=False)} == {min(a, b)}  # type: ignore[type-var]
 
 
+def test_a_late_copy_of_an_old_story_still_joins_it_after_a_week_of_news(store: Store) -> None:
+    """A long-running process lets old stories go from its index (else it would hold every
+    story it ever stored) and reads them back when a late copy of one arrives."""
+    wire, paper = _ids(store)
+    (old,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])
+    for day in range(1, 8):
+        write_stories(store, wire, [(_story(f"d{day}", f"Quiet day number {day} at the harbour museum", 24 * day), [])])
+    (late,) = write_stories(store, paper, [(_story("p1", "Russia cuts gas supplies to Ukraine again", 3), [])])
+    assert {s.cluster for s in store.list_stories(matched_only=False) if s.id in (old, late)} == {old}
+
+
 def test_a_new_process_rebuilds_the_index_from_the_database(db_url: str, store: Store) -> None:
     wire, paper = _ids(store)
     (first,) = write_stories(store, wire, [(_story("w1", "Russia cuts gas supplies to Ukraine", 0), [])])

@@ -122,6 +122,12 @@ class Clusterer:
             for story_id, time, title_hash, text_hash, title in session.execute(part):
                 if story_id not in mine:
                     index.add(story_id, Sketch.unpack(title, _utc(time), title_hash, text_hash))
+        # Stories a window older than any this batch can link to are let go (kept a window
+        # more, so a feed that brings a day-old story does not make them read back at once).
+        keep_from = since - WINDOW
+        if self._loaded_from is not None and self._loaded_from < keep_from:
+            index.forget_before(keep_from)
+            self._loaded_from = keep_from
         return index
 
 
