@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from newsdesk.exports import markdown, markdown_link
+from newsdesk.trends import spike_words
 from newsdesk.types import Mention, Spike
 
 
@@ -59,7 +60,7 @@ def digest(mentions: Iterable[Mention], since: datetime, until: datetime, spikes
 
     for section in sorted(sections.values(), key=order):
         hit = spikes.get(section.entity)
-        mark = f" ▲ {hit.ratio:.0f}× usual ({hit.count} events on {hit.day.isoformat()}, usually {hit.baseline:.1f})" if hit else ""
+        mark = f" {spike_words(hit)} ({hit.count} events on {hit.day.isoformat()}, usually {hit.baseline:.1f})" if hit else ""
         count = len(section.events)
         lines += ["", f"## {markdown(section.entity)} ({section.kind}, {count} event{'s' if count != 1 else ''}){mark}", ""]
         for event in sorted(section.events.values(), key=lambda e: (e.time, e.stories[0].story_id), reverse=True):

@@ -122,3 +122,10 @@ def sparkline(counts: Sequence[int]) -> str:
     if top <= 0:
         return " " * len(counts)
     return "".join(" " if c <= 0 else _BARS[min(len(_BARS) - 1, (c * len(_BARS) - 1) // top)] for c in counts)
+
+
+def spike_words(spike: Spike) -> str:
+    """"▲ 4× usual": how far the day is above the entry's baseline, in the same words in the UI,
+    `newsdesk trends` and the digest (a ratio under 3 keeps its decimal: 2.5× is not 2×)."""
+    ratio = f"{spike.ratio:.0f}" if spike.ratio >= 3 else f"{spike.ratio:.1f}".rstrip("0").rstrip(".")
+    return f"▲ {ratio}× usual"

@@ -97,11 +97,13 @@ def _period_json(period: TrendPeriod) -> dict[str, object]:
 
 def spike_mark(period: TrendPeriod) -> str:
     """"▲ 4× usual" (and the day, for a week), or nothing."""
+    from newsdesk.trends import spike_words
+
     spike = period.spike
     if spike is None:
         return ""
     day = f" on {spike.day:%a %m-%d}" if period.start != period.end else ""
-    return f"▲ {spike.ratio:.0f}× usual{day}"
+    return f"{spike_words(spike)}{day}"
 
 
 def _label(period: TrendPeriod, by: str) -> str:
@@ -151,7 +153,9 @@ def _print_overview(
         last_spike = marked[-1] if marked else None
         mark = ""
         if last_spike is not None and last_spike.spike is not None:
-            mark = f"▲ {last_spike.spike.ratio:.0f}× usual on {last_spike.spike.day:%m-%d}"
+            from newsdesk.trends import spike_words
+
+            mark = f"{spike_words(last_spike.spike)} on {last_spike.spike.day:%m-%d}"
         out.add_row(
             plain(name), kinds[name], str(sum(p.count for p in periods)),
             sparkline([p.count for p in periods]), str(periods[-1].count), mark,

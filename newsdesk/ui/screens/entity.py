@@ -19,13 +19,13 @@ from textual.widgets.option_list import Option
 
 from newsdesk.display import plain
 from newsdesk.keymap import Scope
-from newsdesk.trends import RULE, daily_series, days_between, spike
+from newsdesk.trends import RULE, daily_series, days_between, spike, spike_words
 from newsdesk.types import StoryItem, StoryQuery
 from newsdesk.ui.keys import bindings
 from newsdesk.ui.messages import ConfigChanged, EntityLoaded, StoriesChanged, StoryUpdated
 from newsdesk.ui.screens.base import StoryScreen
 from newsdesk.ui.widgets import RowList, StatusBar, StoryList
-from newsdesk.ui.widgets.chart import DayChart, DayCount, spike_words
+from newsdesk.ui.widgets.chart import DayChart, DayCount
 
 WINDOWS = (30, 90)
 """The chart's windows, in days, today included: d steps through them."""

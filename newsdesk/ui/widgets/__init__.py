@@ -1,6 +1,6 @@
 """The UI's widgets, each with its styles (DEFAULT_CSS) beside it."""
 
-from newsdesk.ui.widgets.chart import DayChart, DayCount, spike_words
+from newsdesk.ui.widgets.chart import DayChart, DayCount
 from newsdesk.ui.widgets.feeds import FeedLine, FeedList, FeedProblem, TagLine
 from newsdesk.ui.widgets.panel import ALL, EntityPanel, PanelRow, panel_rows
 from newsdesk.ui.widgets.rows import RowList
@@ -22,6 +22,5 @@ __all__ = [
     "StoryColumns",
     "StoryList",
     "panel_rows",
-    "spike_words",
     "story_columns",
 ]

@@ -1,5 +1,4 @@
-"""An entity's clusters a day, drawn with block characters: the entity screen's bar chart, and
-the words of a spike ("▲ 4× usual") the panel and the screen share.
+"""An entity's clusters a day, drawn with block characters: the entity screen's bar chart.
 
 Drawn here rather than with a plotting library: a day is a bar of whole and eighth blocks,
 so 30 days keep one bar each at 80 columns and the heights read to an eighth of a line,
@@ -29,12 +28,6 @@ class DayCount:
 
     day: date
     count: int
-
-
-def spike_words(spike: Spike) -> str:
-    """"▲ 4× usual": how far the day is above the entity's baseline."""
-    ratio = f"{spike.ratio:.0f}" if spike.ratio >= 3 else f"{spike.ratio:.1f}".rstrip("0").rstrip(".")
-    return f"▲ {ratio}× usual"
 
 
 class DayChart(Widget):

@@ -14,9 +14,8 @@ from textual.widgets.option_list import Option
 from newsdesk.config import Watchlist
 from newsdesk.countries import lookup
 from newsdesk.display import plain
-from newsdesk.trends import RULE, daily_series, sparkline, spike
+from newsdesk.trends import RULE, daily_series, sparkline, spike, spike_words
 from newsdesk.types import EntityCount, EntityDay, Spike, ViewCount
-from newsdesk.ui.widgets.chart import spike_words
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""
