@@ -431,6 +431,13 @@ class NewsdeskApp(App[None]):
 
     # ------------------------------------------------------------ links
 
+    def open_numbered_link(self, links: Sequence[str], number: int, missing: str) -> None:
+        """Open link `number` (from 1) of `links`, as `u` numbers them; `missing` says why not."""
+        if 1 <= number <= len(links):
+            self.open_link(links[number - 1])
+        else:
+            self.notify(missing, severity="warning")
+
     def open_link(self, url: str | None) -> bool:
         """Open a story's link in the browser; a console browser gets the terminal meanwhile.
         False (and a word to the reader) when it cannot be opened."""

@@ -190,10 +190,7 @@ class LinksScreen(NewsdeskModal[None]):
                 self.action_open_link_number(options.highlighted + 1)
 
     def action_open_link_number(self, number: int) -> None:
-        if 1 <= number <= len(self.links):
-            self.app.open_link(self.links[number - 1])
-        else:
-            self.notify(f"There is no link {number}.", severity="warning")
+        self.app.open_numbered_link(self.links, number, f"There is no link {number}.")
 
     def action_back(self) -> None:
         self.dismiss()

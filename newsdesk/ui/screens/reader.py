@@ -194,10 +194,7 @@ class ReaderScreen(StoryScreen[StoryItem]):
     # ------------------------------------------------------------ links and leaving
 
     def action_open_link_number(self, number: int) -> None:
-        if 1 <= number <= len(self.links):
-            self.app.open_link(self.links[number - 1])
-        else:
-            self.notify(f"This story has no link {number} (u lists its links).", severity="warning")
+        self.app.open_numbered_link(self.links, number, f"This story has no link {number} (u lists its links).")
 
     def action_back(self) -> None:
         self.dismiss(self.item)
