@@ -123,9 +123,10 @@ class Clusterer:
                 if story_id not in mine:
                     index.add(story_id, Sketch.unpack(title, _utc(time), title_hash, text_hash))
         # Stories a window older than any this batch can link to are let go (kept a window
-        # more, so a feed that brings a day-old story does not make them read back at once).
+        # more, so a feed that brings a day-old story does not make them read back at once),
+        # an hour's worth at a time: the look through the index is not paid on every write.
         keep_from = since - WINDOW
-        if self._loaded_from is not None and self._loaded_from < keep_from:
+        if self._loaded_from is not None and self._loaded_from < keep_from - _PRUNE_STEP:
             index.forget_before(keep_from)
             self._loaded_from = keep_from
         return index
@@ -137,6 +138,7 @@ def take_lock(session: Session) -> None:
 
 
 _FUTURE_SLACK = timedelta(hours=2)
+_PRUNE_STEP = timedelta(hours=1)
 
 
 def sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
