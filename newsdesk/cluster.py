@@ -18,15 +18,21 @@ A cluster is a connected group of linked stories (single link), so it does not d
 order in which stories arrive: a refresh stores feeds in whatever order they answer, and two
 processes may store the copies of one event.
 
-The candidates are found with MinHash LSH (datasketch): each story's word sets are sketched
-into a few dozen hash values, and stories whose sketches agree on a band are candidates.
-Only the candidates are compared exactly, so a new story costs about the same however many
-stories are stored; and since only stories within `WINDOW` can link, the index holds only
-recent stories. The sketches are what a database stores (`Sketch.pack`); the index is what a
-process rebuilds from them (`ClusterIndex`).
+The candidates are found with MinHash LSH: each story's word sets are sketched into 64 hash
+values (MinHash: the least value of each of 64 hash functions over the set), and stories whose
+sketches agree on a band of them are candidates. Only the candidates are compared exactly, so
+a new story costs about the same however many stories are stored; and since only stories
+within `WINDOW` can link, the index holds only recent stories. The sketches are what a
+database stores (`Sketch.stored_title`); the index is what a process rebuilds from them
+(`ClusterIndex`).
 
-datasketch (with numpy and scipy) is imported when the first story is sketched: a command
-that stores nothing new never pays for it.
+The sketch is the standard construction, written here with numpy rather than taken from a
+library: a library's import (datasketch pulls in scipy) cost a cold refresh about a second of
+CPU, more than all its sketching. Its hash functions are the ones databases have stored
+sketches of since clustering began (CRC-32 of the word's UTF-8, the 32-bit MurmurHash3
+finalizer, then `a * h + b mod 2**32` with 64 fixed odd `a`), so old and new sketches compare.
+numpy is imported when the first story is sketched: a command that stores nothing new never
+pays for it.
 """
 
 from __future__ import annotations
@@ -35,14 +41,15 @@ import html
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from datasketch import LeanMinHash
+    import numpy as np
+    import numpy.typing as npt
 
 WINDOW = timedelta(hours=48)
 """Stories published further apart than this are never linked: a story that runs for days
@@ -57,12 +64,34 @@ TEXT_THRESHOLD = 0.5
 """Jaccard similarity of two leads' word triples above which one is a copy of the other."""
 
 _PERMUTATIONS = 64
-_SCHEME = "affine32"
-_SEED = 14
+# The hash functions' `a` and `b` (64 little-endian 32-bit values each; every `a` odd, so each
+# function is a permutation of the 32-bit values). Fixed for good: a database's stored
+# sketches were made with them, and a sketch made with others compares with none of them.
+_A = bytes.fromhex(
+    "d7942307b16a02d8194adc8b2d9373518fb2a8bdf35d89bbcdba1e04d5654a4c39b5959e15ed0e67a1094bea7b34a971"
+    "d13bb706dbbe8ba3352df6a233e86dbaaf031214ed77f913d753487141b4e35cef1feb9c0902e5119bff3baf1579b77e"
+    "153de913016cc2eeade30103a938874d0b71a7584b7c1b70f14c886bcb90c996533078ddd10dcfb0cf019dbf874490fb"
+    "9f0d3d8189ea02749b27ba865b59a8f3f71ab2bdf1693f39237e6038f7fd9358eda7a59901af54993fd926f3138606d7"
+    "77298b5837809111eb27e383b5417531574efd66edfd383ce54f62500362b887f91e305d8fa2da6fd170e5a47ff53e57"
+    "154f6bc65b1033f7dfbdac2a3d50b90d"
+)
+_B = bytes.fromhex(
+    "93d31ebf41e6f502392cf60f4be24deacd5842bb51392be2653915be0debd814b82b6d684f755eb2a946cbfd7f92a2b0"
+    "1545bf730daac0fb43e19b303d8892a74a31045aeefe9830b9e5fdb6ce19c4d05ce2805bee3ccd5cbcdf360d098e340a"
+    "4e11e050843903ffb2a8b1ff90e61faee521b449345a3fbc014138768b0845a9e4873abc712fbe5383f194f161d3ffba"
+    "0c30e72c9c3b0b2f553f6136e8c9cc73910dea215335993877216c35301af27fa367e5fe20f7afb6672e243fd18f3c2e"
+    "8a712c1c342371e83e0f9880d5acbc1b3466c474431103bb388d07bce6d36ec4f927f69e303422554875fe9eed9d2ec1"
+    "b4b67126635202c5565ccc89d6f5329a"
+)
 # The LSH finds pairs somewhat less similar than the thresholds, so that an estimate a little
-# low does not lose a pair: the exact comparison decides.
-_TITLE_LSH_THRESHOLD = 0.2
-_TEXT_LSH_THRESHOLD = 0.3
+# low does not lose a pair: the exact comparison decides. Bands of rows are the standard tuning
+# for 64 values (the split whose false positives and false negatives, integrated over the
+# similarity below and above the threshold, weigh least): 28 bands of 2 values find headline
+# pairs from about 0.2, 21 bands of 3 find leads from about 0.3.
+_TITLE_BANDS = (28, 2)
+_TEXT_BANDS = (21, 3)
+_SKETCH_CHUNK = 32768
+"""Words hashed at once: numpy's arrays stay a few MB however many stories a write holds."""
 _LEAD_WORDS = 120
 _MIN_LEAD_WORDS = 25
 """A shorter text (a teaser, a headline repeated as summary) is no evidence of a copy."""
@@ -118,84 +147,117 @@ def _stem(word: str) -> str:
 
 
 def preload() -> None:
-    """Import datasketch (with numpy and scipy: a second or more) and make the permutations,
-    so the first story sketched does not wait for them."""
+    """Import numpy (about a tenth of a second) and make the hash functions, so the first
+    story sketched does not wait for them."""
     _permutations()
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> object:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=_PERMUTATIONS, seed=_SEED, scheme=_SCHEME).permutations
-
-
-def _minhash(words: Iterable[str]) -> LeanMinHash:
-    from datasketch import LeanMinHash, MinHash
-
-    sketch = MinHash(
-        num_perm=_PERMUTATIONS, seed=_SEED, permutations=_permutations(), scheme=_SCHEME, hashfunc=zlib.crc32
-    )
-    sketch.update_batch([w.encode("utf-8") for w in words])
-    return LeanMinHash(sketch)
-
-
-def _from_values(values: bytes) -> LeanMinHash:
-    import numpy as np
-    from datasketch import LeanMinHash
-
-    return LeanMinHash(seed=_SEED, hashvalues=np.frombuffer(values, dtype="<u4").astype(np.uint32), scheme=_SCHEME)
-
-
-def _values(sketch: LeanMinHash) -> bytes:
+def _permutations() -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint32]]:
     import numpy as np
 
-    return np.asarray(sketch.hashvalues).astype("<u4").tobytes()
+    return np.frombuffer(_A, dtype="<u4").astype(np.uint32), np.frombuffer(_B, dtype="<u4").astype(np.uint32)
+
+
+def _sketches(sets: Sequence[Iterable[str]]) -> list[bytes | None]:
+    """Each set's MinHash as stored (64 little-endian 32-bit values), None for an empty set.
+
+    Sets are hashed many at a time: per story, numpy's call overhead would cost more than the
+    arithmetic."""
+    import numpy as np
+
+    a, b = _permutations()
+    found: list[bytes | None] = [None] * len(sets)
+    hashed: list[int] = []
+    starts: list[int] = []
+    owners: list[int] = []
+
+    def flush() -> None:
+        if not hashed:
+            return
+        h = np.array(hashed, dtype=np.uint32)
+        # The MurmurHash3 finalizer spreads CRC-32's structure over all 32 bits; uint32
+        # arithmetic wraps, which is the mod 2**32 both steps mean.
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+        least = np.minimum.reduceat(h[:, None] * a + b, np.array(starts), axis=0)
+        raw = least.astype("<u4", copy=False).tobytes()
+        size = 4 * _PERMUTATIONS
+        for n, owner in enumerate(owners):
+            found[owner] = raw[n * size : (n + 1) * size]
+        hashed.clear()
+        starts.clear()
+        owners.clear()
+
+    for owner, words in enumerate(sets):
+        values = [zlib.crc32(w.encode("utf-8")) for w in words]
+        if not values:
+            continue
+        starts.append(len(hashed))
+        owners.append(owner)
+        hashed.extend(values)
+        if len(hashed) >= _SKETCH_CHUNK:
+            flush()
+    flush()
+    return found
+
+
+def _similarity(a: bytes, b: bytes) -> float:
+    """The Jaccard similarity two sketches estimate: the share of their values that agree.
+    (Asked only while new stories are stored, which were sketched with numpy already.)"""
+    import numpy as np
+
+    return int(np.count_nonzero(np.frombuffer(a, dtype=np.uint32) == np.frombuffer(b, dtype=np.uint32))) / _PERMUTATIONS
 
 
 @dataclass(frozen=True, slots=True)
 class Sketch:
     """What one story is compared by: its headline words (compared exactly), the MinHash
-    sketches of those words and of its lead's word triples, and the time it links by."""
+    sketches of those words and of its lead's word triples (as stored: 64 little-endian
+    32-bit values, None for none), and the time it links by."""
 
     time: datetime
     words: frozenset[str]
-    title_hash: LeanMinHash | None = field(default=None, compare=False, repr=False)
-    text_hash: LeanMinHash | None = field(default=None, compare=False, repr=False)
+    title_hash: bytes | None = field(default=None, compare=False, repr=False)
+    text_hash: bytes | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, title: str, text: str, summary: str, time: datetime) -> Sketch:
-        """A story's sketch. The lead is the text's opening, else the summary's, unless it
-        only repeats the headline (feeds often do)."""
-        words = title_words(title)
-        lead = text if len(text) >= len(summary) else summary
-        shingles = lead_shingles(lead)
-        return cls(
-            time=time,
-            words=words,
-            title_hash=_minhash(words) if len(words) >= _MIN_TITLE_WORDS else None,
-            text_hash=_minhash(shingles) if shingles else None,
-        )
+        """A story's sketch (see `many`)."""
+        return cls.many([(title, text, summary, time)])[0]
+
+    @classmethod
+    def many(cls, stories: Sequence[tuple[str, str, str, datetime]]) -> list[Sketch]:
+        """The sketches of stories given as (title, text, summary, time), made together (see
+        `_sketches`). The lead is the text's opening, else the summary's, unless it only
+        repeats the headline (feeds often do)."""
+        words = [title_words(title) for title, _, _, _ in stories]
+        shingles = [lead_shingles(text if len(text) >= len(summary) else summary) for _, text, summary, _ in stories]
+        sets: list[frozenset[str]] = [w if len(w) >= _MIN_TITLE_WORDS else frozenset() for w in words]
+        hashes = _sketches(sets + shingles)
+        count = len(stories)
+        return [
+            cls(time=story[3], words=words[n], title_hash=hashes[n], text_hash=hashes[count + n])
+            for n, story in enumerate(stories)
+        ]
 
     @property
     def stored_title(self) -> bytes | None:
-        """The headline's sketch as stored (64 little-endian 32-bit values), None for none."""
-        return _values(self.title_hash) if self.title_hash is not None else None
+        """The headline's sketch as stored, None for none."""
+        return self.title_hash
 
     @property
     def stored_text(self) -> bytes | None:
         """The lead's sketch as stored, None for none."""
-        return _values(self.text_hash) if self.text_hash is not None else None
+        return self.text_hash
 
     @classmethod
     def unpack(cls, title: str, time: datetime, title_hash: bytes | None, text_hash: bytes | None) -> Sketch:
         """A stored story's sketch, without re-reading its text."""
-        return cls(
-            time=time,
-            words=title_words(title),
-            title_hash=_from_values(title_hash) if title_hash else None,
-            text_hash=_from_values(text_hash) if text_hash else None,
-        )
+        return cls(time=time, words=title_words(title), title_hash=title_hash or None, text_hash=text_hash or None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +283,36 @@ def links(a: Sketch, b: Sketch, thresholds: Thresholds = Thresholds()) -> bool:
         return False
     # The estimate from the sketches: near-copies are far above the threshold, and keeping
     # every recent story's triples in memory would cost a hundred times the sketch.
-    return float(a.text_hash.jaccard(b.text_hash)) >= thresholds.text
+    return _similarity(a.text_hash, b.text_hash) >= thresholds.text
+
+
+class _Bands:
+    """An LSH table: stories whose sketches agree on every value of one band are candidates."""
+
+    def __init__(self, bands: int, rows: int) -> None:
+        self._spans = [(4 * rows * i, 4 * rows * (i + 1)) for i in range(bands)]
+        self._tables: list[dict[bytes, set[int]]] = [{} for _ in range(bands)]
+
+    def insert(self, key: int, sketch: bytes) -> None:
+        for (start, end), table in zip(self._spans, self._tables, strict=True):
+            table.setdefault(sketch[start:end], set()).add(key)
+
+    def remove(self, key: int, sketch: bytes) -> None:
+        for (start, end), table in zip(self._spans, self._tables, strict=True):
+            band = sketch[start:end]
+            keys = table.get(band)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del table[band]
+
+    def query(self, sketch: bytes) -> set[int]:
+        found: set[int] = set()
+        for (start, end), table in zip(self._spans, self._tables, strict=True):
+            keys = table.get(sketch[start:end])
+            if keys:
+                found |= keys
+        return found
 
 
 class ClusterIndex:
@@ -233,11 +324,9 @@ class ClusterIndex:
     """
 
     def __init__(self, thresholds: Thresholds = Thresholds()) -> None:
-        from datasketch import MinHashLSH
-
         self.thresholds = thresholds
-        self._titles = MinHashLSH(threshold=_TITLE_LSH_THRESHOLD, num_perm=_PERMUTATIONS)
-        self._texts = MinHashLSH(threshold=_TEXT_LSH_THRESHOLD, num_perm=_PERMUTATIONS)
+        self._titles = _Bands(*_TITLE_BANDS)
+        self._texts = _Bands(*_TEXT_BANDS)
         self._sketches: dict[int, Sketch] = {}
         self.newest_id = 0
         """The highest story id indexed: stories stored after it (by any process) are next."""
@@ -258,17 +347,17 @@ class ClusterIndex:
         for story_id in [i for i, s in self._sketches.items() if s.time < when]:
             sketch = self._sketches.pop(story_id)
             if sketch.title_hash is not None:
-                self._titles.remove(story_id)
+                self._titles.remove(story_id, sketch.title_hash)
             if sketch.text_hash is not None:
-                self._texts.remove(story_id)
+                self._texts.remove(story_id, sketch.text_hash)
 
     def linked(self, sketch: Sketch) -> list[int]:
         """The indexed stories this one links to, lowest id first."""
         found: set[int] = set()
         if sketch.title_hash is not None:
-            found.update(self._titles.query(sketch.title_hash))
+            found |= self._titles.query(sketch.title_hash)
         if sketch.text_hash is not None:
-            found.update(self._texts.query(sketch.text_hash))
+            found |= self._texts.query(sketch.text_hash)
         return sorted(
             i for i in found
             if links(sketch, self._sketches[i], self.thresholds)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsdesk.cluster import Sketch, clusters, links, title_words
+from newsdesk.cluster import ClusterIndex, Sketch, clusters, links, title_words
 from newsdesk.config import FeedConfig
 from newsdesk.store import Store
 from newsdesk.types import EntityHit, Match, NewStory
@@ -61,6 +64,73 @@ def test_clusters_do_not_depend_on_the_order_stories_arrive_in() -> None:
         assert clusters(shuffled) == expected
     assert expected[1] == expected[2] == expected[3] and expected[4] == expected[5] and expected[6] == 6
     assert expected[1] != expected[4]
+
+
+def test_sketches_are_the_values_databases_have_always_stored() -> None:
+    """A database's stored sketches were made by earlier versions: a new story's sketch must
+    be the same values, or its copies among the stored stories would not be found."""
+    lead = " ".join(f"word{i} alpha beta" for i in range(40))
+    made = Sketch.of("Iran opens talks with Europe on the nuclear deal", lead, "", NOW)
+    assert made.stored_title is not None and made.stored_text is not None
+    assert made.stored_title[:8].hex() == "7eea461fc65b640b"
+    assert hashlib.sha256(made.stored_title).hexdigest() == "70e88a1effde7847c43c1f4213bf28aa6aad585eac9b86b41e81bc63650cd6bd"
+    assert hashlib.sha256(made.stored_text).hexdigest() == "4222b623a4e47e93202aaa108ab3f6563b958d30df6c17b5917e604d27312ffe"
+    again = Sketch.unpack("Iran opens talks with Europe on the nuclear deal", NOW, made.stored_title, made.stored_text)
+    assert links(again, _sketch("Europe opens talks with Iran on nuclear deal", hours=1))
+
+
+def test_stories_sketched_together_get_the_sketches_they_get_alone() -> None:
+    """A write sketches its stories together, hundreds of leads at once: each story's sketch
+    is its own, whatever else was in the batch (stories with no lead or a one-word headline
+    included)."""
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(400)]
+    stories = [
+        (
+            "Video" if n % 7 == 0 else " ".join(rng.sample(vocabulary, 6)),
+            " ".join(rng.choices(vocabulary, k=120 if n % 2 else 5)),
+            "",
+            NOW + timedelta(minutes=n),
+        )
+        for n in range(600)  # 35,000 word triples: more than one numpy batch holds
+    ]
+    together = Sketch.many(stories)
+    for story, made in zip(stories, together, strict=True):
+        alone = Sketch.of(*story)
+        assert (made.words, made.time, made.stored_title, made.stored_text) == (
+            alone.words, alone.time, alone.stored_title, alone.stored_text
+        )
+    assert together[0].stored_title is None and together[1].stored_title is not None
+    assert any(m.stored_text is None for m in together) and any(m.stored_text is not None for m in together)
+
+
+def test_an_index_finds_copies_until_it_lets_them_go() -> None:
+    index = ClusterIndex()
+    index.add(1, _sketch("World Bank cuts China growth forecast"))
+    index.add(2, _sketch("Lavrov: no deal that ignores our interests", hours=1, text=WIRE))
+    index.add(3, _sketch("Apple unveils new iPhone", hours=2))
+    assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == [1]
+    assert index.linked(_sketch("Talks in Ankara end without statement", hours=3, text=WIRE)) == [2]
+    index.forget_before(NOW + timedelta(hours=1, minutes=30))
+    assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == []
+    assert index.linked(_sketch("Talks in Ankara end without statement", hours=3, text=WIRE)) == []
+    assert index.linked(_sketch("Apple unveils new iPhone at event", hours=3)) == [3]
+    index.add(1, _sketch("World Bank cuts China growth forecast"))  # read back for a late copy
+    assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == [1]
+
+
+def test_clustering_imports_no_scientific_library() -> None:
+    """Sketching and clustering need numpy alone: scipy (which a MinHash library brought) cost
+    a refresh that stores new stories about a second of CPU to import."""
+    code = (
+        "import sys; from datetime import datetime, UTC; from newsdesk.cluster import Sketch, clusters;"
+        "s = Sketch.many([('World Bank cuts China growth forecast', 'a b c ' * 20, '', datetime.now(UTC))] * 2);"
+        "assert clusters(enumerate(s)) == {0: 0, 1: 0};"
+        "print(sorted({m.split('.')[0] for m in sys.modules}))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "numpy" in loaded
+    assert "scipy" not in loaded and "datasketch" not in loaded
 
 
 def _story(key: str, title: str, hours: float = 0, text: str = "") -> NewStory:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from newsdesk.errors import DiskFull, StoreError
 from newsdesk.store._base import _id, _text_source, _utc, insert_ignoring
 from newsdesk.store._changes import notify_stored
-from newsdesk.store._clusters import _Clusters, cluster_column, cluster_sizes, sketch, sort_time
+from newsdesk.store._clusters import _Clusters, cluster_column, cluster_sizes, sketches, sort_time
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
 from newsdesk.store._models import Feed, Story, StoryCluster, StoryGone, StoryMatch, StoryPage
@@ -77,17 +77,14 @@ class _Stories(_Clusters):
             pass  # not even that fits
 
     def _write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
-        sketches = [[sketch(s.story) for s in w.stories] for w in writes]
+        stories = [s for w in writes for s in w.stories]
+        drawn = sketches([s.story for s in stories])
         with self._storing() as session:
             ids = [
                 _insert_stories(session, w.feed_id, [(s.story, s.hits) for s in w.stories], [s.page for s in w.stories])
                 for w in writes
             ]
-            self._stored(session, [
-                (story_id, one, made)
-                for w, got, drawn in zip(writes, ids, sketches, strict=True)
-                for story_id, one, made in zip(got, w.stories, drawn, strict=True)
-            ])
+            self._stored(session, list(zip([i for got in ids for i in got], stories, drawn, strict=True)))
             notify_stored(session.connection(), sum(i is not None for got in ids for i in got))
             _record(
                 session,
