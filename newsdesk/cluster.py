@@ -205,12 +205,18 @@ def _sketches(sets: Sequence[Iterable[str]]) -> list[bytes | None]:
     return found
 
 
-def _similarity(a: bytes, b: bytes) -> float:
-    """The Jaccard similarity two sketches estimate: the share of their values that agree.
-    (Asked only while new stories are stored, which were sketched with numpy already.)"""
+def _similarities(sketch: bytes, others: Sequence[bytes]) -> list[float]:
+    """The Jaccard similarity a sketch and each of others estimate: the share of their values
+    that agree. All at once: a story of a busy event has dozens of candidates, and numpy's
+    call overhead per pair cost more than the comparison. (Asked only while new stories are
+    stored, which were sketched with numpy already.)"""
     import numpy as np
 
-    return int(np.count_nonzero(np.frombuffer(a, dtype=np.uint32) == np.frombuffer(b, dtype=np.uint32))) / _PERMUTATIONS
+    if not others:
+        return []
+    mine = np.frombuffer(sketch, dtype=np.uint32)
+    theirs = np.frombuffer(b"".join(others), dtype=np.uint32).reshape(len(others), _PERMUTATIONS)
+    return [int(agree) / _PERMUTATIONS for agree in np.count_nonzero(theirs == mine, axis=1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,16 +280,19 @@ def links(a: Sketch, b: Sketch, thresholds: Thresholds = Thresholds()) -> bool:
     """Whether two stories report the same event (see the module's docstring)."""
     if abs(a.time - b.time) > WINDOW:
         return False
-    if len(a.words) >= _MIN_TITLE_WORDS and len(b.words) >= _MIN_TITLE_WORDS:
-        shared = len(a.words & b.words)
-        similarity = shared / (len(a.words) + len(b.words) - shared)
-        if similarity >= thresholds.title or (shared >= thresholds.shared_words and similarity >= thresholds.shared):
-            return True
+    if _headlines_link(a, b, thresholds):
+        return True
     if a.text_hash is None or b.text_hash is None:
         return False
-    # The estimate from the sketches: near-copies are far above the threshold, and keeping
-    # every recent story's triples in memory would cost a hundred times the sketch.
-    return _similarity(a.text_hash, b.text_hash) >= thresholds.text
+    return _similarities(a.text_hash, [b.text_hash])[0] >= thresholds.text
+
+
+def _headlines_link(a: Sketch, b: Sketch, thresholds: Thresholds) -> bool:
+    if len(a.words) < _MIN_TITLE_WORDS or len(b.words) < _MIN_TITLE_WORDS:
+        return False
+    shared = len(a.words & b.words)
+    similarity = shared / (len(a.words) + len(b.words) - shared)
+    return similarity >= thresholds.title or (shared >= thresholds.shared_words and similarity >= thresholds.shared)
 
 
 class _Bands:
@@ -358,10 +367,17 @@ class ClusterIndex:
             found |= self._titles.query(sketch.title_hash)
         if sketch.text_hash is not None:
             found |= self._texts.query(sketch.text_hash)
-        return sorted(
-            i for i in found
-            if links(sketch, self._sketches[i], self.thresholds)
-        )
+        # `links` for each candidate, the leads' estimates all at once. The estimate is the
+        # sketches': near-copies are far above the threshold, and keeping every recent
+        # story's triples in memory would cost a hundred times the sketch.
+        near = [(i, self._sketches[i]) for i in found if abs(sketch.time - self._sketches[i].time) <= WINDOW]
+        linked = [i for i, other in near if _headlines_link(sketch, other, self.thresholds)]
+        if sketch.text_hash is not None:
+            by_text = set(linked)
+            rest = [(i, other.text_hash) for i, other in near if i not in by_text and other.text_hash is not None]
+            estimates = _similarities(sketch.text_hash, [h for _, h in rest])
+            linked += [i for (i, _), estimate in zip(rest, estimates, strict=True) if estimate >= self.thresholds.text]
+        return sorted(linked)
 
 
 def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Thresholds()) -> dict[int, int]:
