@@ -137,7 +137,6 @@ async def refresh(
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.
     making = asyncio.ensure_future(asyncio.to_thread(Fetcher, config.settings, workers.parse_feed if in_workers else None))
-    store.prepare_clustering()  # new stories would wait for the clustering library: it loads meanwhile
     try:
         await asyncio.to_thread(store.sync_feeds, config.feeds)
         stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
@@ -381,6 +380,10 @@ class _Run:
         failures, next_try = _back_off(stored.failures, result, self.config.settings.interval(feed), checked_at)
         if result.outcome is FeedOutcome.OK:
             self.summary.ok += 1
+            if result.entries:
+                # New stories may follow: numpy (for their sketches) loads while they are read.
+                # A refresh that every feed answers 304 never imports it.
+                self.store.prepare_clustering()
             # Validators move with the stories, in their transaction (see the module's docstring).
             record = FetchRecord(stored.id, result, checked_at, 0, failures, next_try)
             await self._store_new(feed, record, checked_at, stored.stories > 0)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.httpserver import LocalServer
 from tests.ui_fixtures import SEED_WATCHLIST, make_store
 
 _RUN = """
@@ -80,3 +81,20 @@ def test_reading_commands_load_no_extractor_http_client_scheduler_or_ui(tmp_path
     loaded = _modules(tmp_path, *command, "--config", str(config), "--db", str(tmp_path / "news.db"))
     assert "sqlalchemy" in loaded  # the command did run: it read the database
     assert loaded & _HEAVY == set()
+
+
+def test_a_refresh_that_stores_nothing_new_loads_no_numpy(tmp_path: Path, http_server: LocalServer) -> None:
+    """numpy (the new stories' sketches) is loaded once a feed brings entries, so a refresh
+    every feed answers 304 does not pay for it."""
+    items = "".join(
+        f"<item><title>Story {n} about the talks in Geneva</title><link>{http_server.url(f'/{n}')}</link>"
+        f"<description>What was said on day {n}.</description></item>"
+        for n in range(3)
+    )
+    http_server.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>{items}</channel></rss>')
+    config = tmp_path / "feeds.toml"
+    config.write_text(f'[settings]\nextract = false\n\n[[feeds]]\nname = "Desk"\nurl = "{http_server.url("/feed.xml")}"\n', encoding="utf-8")
+    command = ("--config", str(config), "--db", str(tmp_path / "news.db"), "refresh")
+    assert "numpy" in _modules(tmp_path, *command)  # the first refresh stores three stories
+    assert "numpy" not in _modules(tmp_path, *command)
+    assert http_server.hits("/feed.xml", 304) == 1

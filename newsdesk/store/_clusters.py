@@ -195,8 +195,8 @@ class _Clusters(_Alerts):
         self._preloading: threading.Thread | None = None
 
     def prepare_clustering(self) -> None:
-        """A refresh starts: import numpy for the sketches in the background now (once per
-        process), so the first write of new stories does not wait for it."""
+        """A feed answered with entries: import numpy for the sketches in the background now
+        (once per process), so the first write of new stories does not wait for it."""
         if self._preloading is None:
             self._preloading = threading.Thread(target=preload, name="newsdesk-cluster-preload", daemon=True)
             self._preloading.start()
