@@ -93,7 +93,8 @@ def test_a_refresh_that_stores_nothing_new_loads_no_numpy(tmp_path: Path, http_s
     )
     http_server.add("/feed.xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>{items}</channel></rss>')
     config = tmp_path / "feeds.toml"
-    config.write_text(f'[settings]\nextract = false\n\n[[feeds]]\nname = "Desk"\nurl = "{http_server.url("/feed.xml")}"\n', encoding="utf-8")
+    feed = http_server.url("/feed.xml")
+    config.write_text(f'[settings]\nextract = false\n\n[[feeds]]\nname = "Desk"\nurl = "{feed}"\n', encoding="utf-8")
     command = ("--config", str(config), "--db", str(tmp_path / "news.db"), "refresh")
     assert "numpy" in _modules(tmp_path, *command)  # the first refresh stores three stories
     assert "numpy" not in _modules(tmp_path, *command)
