@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from newsdesk.config import Config, Watchlist
-    from newsdesk.store import Store
+    from newsdesk.store import Reads, Store
 
 
 def common_options(parser: argparse.ArgumentParser, default: object) -> None:
@@ -71,24 +71,41 @@ def load(args: argparse.Namespace, *, sync: bool = True) -> tuple[Config, Store]
     return config, open_store(args, config, sync=sync)
 
 
+def load_reads(args: argparse.Namespace) -> tuple[Config, Reads]:
+    """As `load`, for a command that only reads stories and feeds (list, search, status): a
+    SQLite file opens without SQLAlchemy (store.open_reader), the command's start-up being
+    most of what it costs."""
+    from newsdesk.store import open_reader
+
+    config = load_config_arg(args)
+    return config, open_reader(_database(args, config), reader=getattr(args, "user", None))
+
+
 def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -> Store:
     """The database, opened; `sync`: made to follow feeds.toml's feeds first (a write, which
     the reading commands do not do: they work while another process writes)."""
-    from newsdesk.config import DB_ENV, find_db, user_db_path
     from newsdesk.store import Store
 
-    if not args.db and not os.environ.get(DB_ENV):
-        from newsdesk import places
-
-        places.make_dir(user_db_path().parent, "the folder for the database", places.fix_for("data"))
-    store = Store(find_db(args.db, config.settings.database), reader=getattr(args, "user", None))
+    store = Store(_database(args, config), reader=getattr(args, "user", None))
     store.on_busy = lambda message: print(f"newsdesk: {message}", file=sys.stderr, flush=True)
     if sync:
         store.sync_feeds(config.feeds)
     return store
 
 
-def entity_arg(watchlist: Watchlist, store: Store, written: str) -> str:
+def _database(args: argparse.Namespace, config: Config) -> str:
+    """The database the options and feeds.toml name; the user's own (the default) gets its
+    folder made first."""
+    from newsdesk.config import DB_ENV, find_db, user_db_path
+
+    if not args.db and not os.environ.get(DB_ENV):
+        from newsdesk import places
+
+        places.make_dir(user_db_path().parent, "the folder for the database", places.fix_for("data"))
+    return find_db(args.db, config.settings.database)
+
+
+def entity_arg(watchlist: Watchlist, store: Reads, written: str) -> str:
     """The watchlist entry an `--entity` option names (any name, code or alias, in any case);
     one the watchlist dropped still has its stories."""
     from newsdesk.entries import find_entry

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from newsdesk.cli._common import database_arg, entity_arg, load, print_json, since_arg, when, whole
+from newsdesk.cli._common import database_arg, entity_arg, load, load_reads, print_json, since_arg, when, whole
 from newsdesk.errors import NewsdeskError
 
 LIMIT_MAX = 1_000_000
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
-    from newsdesk.store import Store
+    from newsdesk.store import Reads
     from newsdesk.types import StoryDetail, StoryItem
 
 
@@ -59,7 +59,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
 def cmd_list(args: argparse.Namespace) -> int:
     from newsdesk.types import StoryQuery
 
-    config, store = load(args, sync=False)
+    config, store = load_reads(args)
     with store:
         view = StoryQuery(
             matched_only=not (args.all or args.starred),
@@ -76,7 +76,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return _print_stories(store, stories, args.json, none, with_text=args.with_text)
 
 
-def _feed(store: Store, name: str) -> str:
+def _feed(store: Reads, name: str) -> str:
     names = sorted({f.name for f in store.feeds(active_only=False)})
     if name not in names:
         import difflib
@@ -88,14 +88,14 @@ def _feed(store: Store, name: str) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    config, store = load(args, sync=False)
+    config, store = load_reads(args)
     query = " ".join(args.query)
     with store:
         stories = store.search(query, limit=args.limit)
         return _print_stories(store, stories, args.json, f"no stored story matches {query!r}")
 
 
-def _print_stories(store: Store, stories: list[StoryItem], as_json: bool, none: str, *, with_text: bool = False) -> int:
+def _print_stories(store: Reads, stories: list[StoryItem], as_json: bool, none: str, *, with_text: bool = False) -> int:
     """The story table of `list` and `search`, or their JSON."""
     from rich.console import Console
     from rich.table import Table
@@ -187,7 +187,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from newsdesk.display import health, plain, safe
     from newsdesk.types import FeedStatus
 
-    config, store = load(args, sync=False)
+    config, store = load_reads(args)
     with store:
         stored = {f.url: f for f in store.feeds(active_only=False)}
     # feeds.toml's feeds, as the database knows them; one added since the last refresh is

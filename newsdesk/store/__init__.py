@@ -5,58 +5,70 @@ Everything goes through `Store`, whose methods take and return the plain values 
 its own short transaction: the UI reads while a refresh writes (SQLite WAL), and a process
 killed at any moment leaves either a whole story with its matches or none of it.
 
-The store is one class made of one part per concern, each in its own module: feeds
-(`_feeds`), stories (`_stories`), matches and the watchlist (`_matches`), search
-(`_search`), the reader's state (`_state`), views of the stories (`_views`), removing old
-stories (`_purge`), each feed's last downloads (`_history`), the watchlist's timelines (`_timeline`);
-opening and upgrading a database is `_engine`
-and `_migrations`, the tables `_models`, stored pages `_pages`.
+The store is one class (`_store`) made of one part per concern, each in its own module: feeds
+(`_feeds`), stories (`_stories`), matches and the watchlist (`_matches`), the reader's state
+(`_state`), marking views read (`_views`), removing old stories (`_purge`), each feed's last
+downloads (`_history`), the watchlist's timelines (`_timeline`); opening and upgrading a
+database is `_engine` and `_migrations`, the tables `_models`, stored pages `_pages`.
+
+What `newsdesk list`, `search` and `status` read (the views of stories, search, feeds) is SQL
+text in `_reads`, which the Store runs through SQLAlchemy and `open_reader` runs through the
+standard library's sqlite3 on a SQLite file: those commands start without loading
+SQLAlchemy. So this package loads each name when it is first asked for (PEP 562), and
+`from newsdesk.store import open_reader` loads no more than the reads.
 """
 
 from __future__ import annotations
 
-from typing import Self
+import importlib
 
-from newsdesk.store._changes import Changes, _Watching
-from newsdesk.store._engine import database_url
-from newsdesk.store._feeds import _Feeds
-from newsdesk.store._history import _History
-from newsdesk.store._leases import _Leases
-from newsdesk.store._matches import _Matches
-from newsdesk.store._pages import (
-    MAX_STORED_PAGE_BYTES,
-    pack_page,
-    slim_page,
-    unpack_page,
-)
-from newsdesk.store._purge import _Purge
-from newsdesk.store._search import _Search, fts_query, search_terms
-from newsdesk.store._state import _State
-from newsdesk.store._stories import _Stories
-from newsdesk.store._timeline import _Timeline
-from newsdesk.store._views import _Views
-from newsdesk.types import FeedWrite, FetchRecord
+TYPE_CHECKING = False  # as typing's (mypy reads it as true)
+if TYPE_CHECKING:
+    from newsdesk.store._changes import Changes
+    from newsdesk.store._engine import database_url
+    from newsdesk.store._pages import MAX_STORED_PAGE_BYTES, pack_page, slim_page, unpack_page
+    from newsdesk.store._reads import Reads, open_reader
+    from newsdesk.store._search import fts_query, search_terms
+    from newsdesk.store._store import Store
+    from newsdesk.types import FeedWrite, FetchRecord
+
+_WHERE = {
+    "MAX_STORED_PAGE_BYTES": "_pages",
+    "Changes": "_changes",
+    "FeedWrite": "newsdesk.types",
+    "FetchRecord": "newsdesk.types",
+    "Reads": "_reads",
+    "Store": "_store",
+    "database_url": "_engine",
+    "fts_query": "_search",
+    "open_reader": "_reads",
+    "search_terms": "_search",
+    "pack_page": "_pages",
+    "slim_page": "_pages",
+    "unpack_page": "_pages",
+}
 
 __all__ = [
     "MAX_STORED_PAGE_BYTES",
     "Changes",
     "FeedWrite",
     "FetchRecord",
+    "Reads",
     "Store",
     "database_url",
     "fts_query",
-    "search_terms",
+    "open_reader",
     "pack_page",
+    "search_terms",
     "slim_page",
     "unpack_page",
 ]
 
 
-class Store(_Feeds, _Stories, _Matches, _Search, _State, _Views, _Purge, _Leases, _Watching, _History, _Timeline):
-    """A newsdesk database, opened (and created or checked) from a path or SQLAlchemy URL."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

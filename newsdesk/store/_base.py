@@ -7,17 +7,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
 from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
-from newsdesk.store._problems import translate
+from newsdesk.store._problems import translate, where
 from newsdesk.store._readers import default_reader
-from newsdesk.types import MatchKind, TextSource
+
+if TYPE_CHECKING:
+    from newsdesk.store._reads import Run
+from newsdesk.store._reads import Reads, failed
 
 
 @overload
@@ -43,12 +46,18 @@ def _id(value: int | None) -> int:
     return value
 
 
-def _text_source(value: str) -> TextSource:
-    return "page" if value == "page" else "feed"
+def session_run(session: Session, place: str) -> Run:
+    """The reads' SQL text (`_reads`), run in this session."""
 
+    def run(sql: str, params: dict[str, Any], search: str | None = None) -> list[tuple[Any, ...]]:
+        try:
+            return [tuple(row) for row in session.execute(text(sql), params)]
+        except DBAPIError as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            raise failed(exc.orig, place, search) from None
 
-def _kind(value: str) -> MatchKind:
-    return "person" if value == "person" else "country"
+    return run
 
 
 def dialect_insert(session: Session, model: Any) -> Any:
@@ -70,8 +79,9 @@ def insert_ignoring(session: Session, model: Any) -> Any:
     return dialect_insert(session, model).on_conflict_do_nothing()
 
 
-class _Base:
-    """The engine and the two ways to use it: a read session, and a writing transaction."""
+class _Base(Reads):
+    """The engine and the ways to use it: a read session, a writing transaction, and the
+    reads of `_reads` (their SQL text run in a session)."""
 
     on_busy: Callable[[str], object] | None = None
     """Told (in words) each time a write waits for another process's write lock; default: a
@@ -92,8 +102,17 @@ class _Base:
         before they are fetched, and readers are told of new stories."""
         return self._engine.dialect.name == "postgresql"
 
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
     def close(self) -> None:
         self._engine.dispose()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Run]:
+        with self._session() as session:
+            yield session_run(session, where(self.url))
 
     @contextmanager
     def _session(self) -> Iterator[Session]:

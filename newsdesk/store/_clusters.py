@@ -172,19 +172,6 @@ def clusters_of(session: Session, ids: Sequence[int]) -> dict[int, int]:
     return found
 
 
-def cluster_sizes(session: Session, clusters: Sequence[int]) -> dict[int, int]:
-    """How many stories each cluster holds."""
-    found = dict.fromkeys(clusters, 1)
-    for start in range(0, len(clusters), 500):
-        chunk = list(clusters[start : start + 500])
-        found.update(session.execute(
-            sa_select(col(StoryCluster.cluster_id), func.count())
-            .where(col(StoryCluster.cluster_id).in_(chunk))
-            .group_by(col(StoryCluster.cluster_id))
-        ).all())
-    return found
-
-
 class _Clusters(_Alerts):
     """Clustering the stories a transaction stores, and reading clusters: a story's sources,
     every story's cluster. (Alerts are recorded in the same transaction: `_Alerts`.)"""

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
@@ -14,7 +13,7 @@ from newsdesk.store._base import _Base, _table, _utc
 from newsdesk.store._history import log_fetches
 from newsdesk.store._models import Feed
 from newsdesk.store._problems import busy_retried
-from newsdesk.types import FeedStatus, FetchRecord
+from newsdesk.types import FetchRecord
 
 
 class _Feeds(_Base):
@@ -52,17 +51,6 @@ class _Feeds(_Base):
                 if url not in wanted and row.active:
                     row.active = False
                     session.add(row)
-
-    def feeds(self, *, active_only: bool = True) -> list[FeedStatus]:
-        # Rows of the table, not ORM objects: every refresh starts here, and the first ORM
-        # load in a process costs more than the query (a warm refresh is short: it shows).
-        feed, story = _table("feed"), _table("story")
-        with self._session() as session:
-            counts = dict(session.execute(select(story.c.feed_id, func.count()).group_by(story.c.feed_id)).all())
-            query = sa_select(feed).order_by(feed.c.name)
-            if active_only:
-                query = query.where(feed.c.active.is_(True))
-            return [_feed_status(row, counts.get(row.id, 0)) for row in session.execute(query)]
 
     @busy_retried
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
@@ -138,26 +126,3 @@ def _record_statement() -> Update:
 
 
 _RECORD = _record_statement()
-
-
-def _feed_status(row: Any, stories: int) -> FeedStatus:
-    """(`row`: a row of the feed table.)"""
-    return FeedStatus(
-        id=row.id,
-        name=row.name,
-        url=row.url,
-        active=row.active,
-        title=row.title,
-        last_checked=_utc(row.last_checked),
-        last_outcome=row.last_outcome,
-        last_error=row.last_error,
-        http_status=row.http_status,
-        last_ok=_utc(row.last_ok),
-        stories=stories,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        failures=row.failures,
-        next_try=_utc(row.next_try),
-        gone=row.gone,
-        moved_to=row.moved_to,
-    )

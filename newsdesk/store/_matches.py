@@ -6,42 +6,18 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base, _id, _kind
-from newsdesk.store._clusters import cluster_column
-from newsdesk.store._models import Meta, Story, StoryCluster, StoryMatch
+from newsdesk.store._base import _Base, _id
+from newsdesk.store._models import Meta, Story, StoryMatch
 from newsdesk.store._problems import busy_retried
-from newsdesk.store._state import is_read
-from newsdesk.types import EntityCount, EntityHit, Match
+from newsdesk.types import EntityHit
 
 _WATCHLIST_KEY = "watchlist_fingerprint"
 
 
 class _Matches(_Base):
-    def entity_counts(self) -> list[EntityCount]:
-        """Each watchlist entry's count of clusters (events, not copies) and of those unread."""
-        cluster = cluster_column()
-        with self._session() as session:
-            rows = session.execute(
-                sa_select(
-                    col(StoryMatch.entity),
-                    col(StoryMatch.kind),
-                    func.max(StoryMatch.code),
-                    func.count(func.distinct(cluster)),
-                    func.count(func.distinct(case((is_read(self.reader).is_(False), cluster)))),
-                )
-                .join(Story, col(Story.id) == col(StoryMatch.story_id))
-                .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
-                .group_by(StoryMatch.entity, StoryMatch.kind)
-            ).all()
-        return [
-            EntityCount(entity=e, kind=_kind(k), code=c, stories=n, unread=int(u or 0))
-            for e, k, c, n, u in rows
-        ]
-
     def watchlist_fingerprint(self) -> str | None:
         with self._session() as session:
             row = session.get(Meta, _WATCHLIST_KEY)
@@ -117,25 +93,3 @@ def _match_values(story_id: int, hit: EntityHit) -> dict[str, Any]:
     }
 
 
-def _hit_from_row(row: StoryMatch) -> EntityHit:
-    occurrences = tuple(
-        Match(
-            entity=row.entity,
-            kind=_kind(row.kind),
-            code=row.code,
-            form=form,
-            where=where,
-            start=start,
-            end=end,
-            snippet="",
-        )
-        for where, start, end, form in json.loads(row.occurrences)
-    )
-    return EntityHit(
-        entity=row.entity,
-        kind=row.kind,  # type: ignore[arg-type]
-        code=row.code,
-        count=row.count,
-        snippet=row.snippet,
-        occurrences=occurrences,
-    )

@@ -1,4 +1,4 @@
-"""The tables. On any change: bump SCHEMA_VERSION and add the step to _migrations.MIGRATIONS."""
+"""The tables. On any change: bump SCHEMA_VERSION (in _version) and add the step to _migrations.MIGRATIONS."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 6
+from newsdesk.store._version import SCHEMA_VERSION as SCHEMA_VERSION  # where the migrations and tests read it
 
 
 class Meta(SQLModel, table=True):

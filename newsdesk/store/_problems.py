@@ -14,9 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
-
 from newsdesk.errors import (
     DatabaseBusy,
     DatabaseUnusable,
@@ -24,6 +21,10 @@ from newsdesk.errors import (
     ReadOnlyDatabase,
     StoreError,
 )
+
+TYPE_CHECKING = False  # as typing's (mypy reads it as true): the reading commands' store imports this without SQLAlchemy
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger("newsdesk.store")
 
@@ -34,6 +35,8 @@ BUSY_MESSAGE = "the database is busy: another newsdesk process is writing to {wh
 
 def where(url: str) -> str:
     """The database as a person knows it: a file's path, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         return str(Path(parsed.database))
@@ -51,12 +54,16 @@ _DAMAGED_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 
 def translate(exc: DBAPIError, url: str) -> StoreError:
     """The user's one-line account of a database error (no SQL, no parameters)."""
-    orig = exc.orig
+    return describe(exc.orig, where(url))
+
+
+def describe(orig: BaseException | None, place: str) -> StoreError:
+    """As `translate`, from the driver's own exception (sqlite3's or psycopg's) and the
+    database as `where` names it."""
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     code = getattr(orig, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     state = getattr(orig, "sqlstate", None) or ""
-    place = where(url)
     if primary in _BUSY_CODES or state in _BUSY_STATES:
         return DatabaseBusy(BUSY_MESSAGE.format(where=place).removesuffix("; retrying…"))
     if primary in _READ_ONLY_CODES or state in _READ_ONLY_STATES:

@@ -5,23 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, label, update
+from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from newsdesk.errors import DiskFull, StoreError
-from newsdesk.store._base import _id, _text_source, _utc, insert_ignoring
+from newsdesk.store._base import _id, _utc, insert_ignoring
 from newsdesk.store._changes import notify_stored
-from newsdesk.store._clusters import _Clusters, cluster_column, cluster_sizes, sketches, sort_time
+from newsdesk.store._clusters import _Clusters, sketches, sort_time
 from newsdesk.store._feeds import _record
-from newsdesk.store._matches import _hit_from_row, _match_values, _replace_matches
-from newsdesk.store._models import Feed, Story, StoryCluster, StoryGone, StoryMatch, StoryPage
+from newsdesk.store._matches import _match_values, _replace_matches
+from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
 from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import busy_retried
-from newsdesk.store._state import is_read, is_starred
+from newsdesk.store._reads import _text_source
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -29,7 +28,6 @@ from newsdesk.types import (
     FeedWrite,
     NewStory,
     StoredPage,
-    StoryDetail,
     StoryItem,
     StoryQuery,
     TextSource,
@@ -143,37 +141,7 @@ class _Stories(_Clusters):
         """Newest first. `entity` narrows to one watchlist entry (and implies matched).
         (`stories` reads any view: this is its common case.)"""
         view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only, collapse=collapse)
-        return self.stories(view, limit=limit)  # type: ignore[attr-defined, no-any-return]  # _Views, beside it in Store
-
-    def story(self, story_id: int) -> StoryDetail | None:
-        with self._session() as session:
-            row = session.exec(
-                select(Story, Feed.name, is_read(self.reader), is_starred(self.reader))
-                .join(Feed, col(Feed.id) == col(Story.feed_id))
-                .where(Story.id == story_id)
-            ).first()
-            if row is None:
-                return None
-            story, feed_name, read, starred = row
-            matches = session.exec(
-                select(StoryMatch).where(StoryMatch.story_id == story_id).order_by(col(StoryMatch.id))
-            ).all()
-        return StoryDetail(
-            id=story_id,
-            title=story.title,
-            feed=feed_name,
-            url=story.url,
-            author=story.author,
-            published=_utc(story.published),
-            fetched_at=_utc(story.fetched_at),
-            summary=story.summary,
-            text=story.text,
-            text_source=_text_source(story.text_source),
-            text_note=story.text_note,
-            read=read,
-            starred=starred,
-            hits=tuple(_hit_from_row(m) for m in matches),
-        )
+        return self.stories(view, limit=limit)
 
     def story_page(self, story_id: int) -> str | None:
         """The article page the story's text came from, as stored (slimmed), or None: it
@@ -284,50 +252,3 @@ def _insert_stories(
     if kept:
         session.execute(insert(StoryPage), kept)
     return ids
-
-
-def _list_select(reader: str) -> Any:
-    """Only what a list row shows (the reader's own marks): a story's text never leaves the
-    database for a list."""
-    return (
-        sa_select(
-            col(Story.id), col(Story.title), col(Story.sort_time), label("read", is_read(reader)),
-            label("starred", is_starred(reader)), col(Story.url), col(Story.published), label("feed", col(Feed.name)),
-            label("cluster", cluster_column()),
-        )
-        .join(Feed, col(Feed.id) == col(Story.feed_id))
-        .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
-    )
-
-
-def _items(session: Session, rows: Sequence[Any]) -> list[StoryItem]:
-    """List rows (of _list_select) with each story's matched entities, in one query."""
-    ids = [row.id for row in rows]
-    entities: dict[int, list[str]] = {i: [] for i in ids}
-    tags: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for story_id, name, code in session.exec(
-            select(StoryMatch.story_id, StoryMatch.entity, StoryMatch.code)
-            .where(col(StoryMatch.story_id).in_(ids))
-            .order_by(col(StoryMatch.id))
-        ):
-            entities[story_id].append(name)
-            tags[story_id].append(code or name.split()[-1])
-    sizes = cluster_sizes(session, sorted({row.cluster for row in rows}))
-    return [
-        StoryItem(
-            id=row.id,
-            title=row.title,
-            feed=row.feed,
-            time=_utc(row.sort_time),
-            read=row.read,
-            starred=row.starred,
-            entities=tuple(entities[row.id]),
-            url=row.url,
-            published=_utc(row.published),
-            tags=tuple(tags[row.id]),
-            cluster=row.cluster,
-            sources=sizes[row.cluster],
-        )
-        for row in rows
-    ]

@@ -18,11 +18,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from newsdesk.cluster import WINDOW
-from newsdesk.store._base import _Base, _kind, _utc
-from newsdesk.store._matches import _hit_from_row
+from newsdesk.store._base import _Base, _utc
 from newsdesk.store._models import Feed, Story, StoryCluster, StoryMatch
+from newsdesk.store._reads import _kind, hit
 from newsdesk.store._state import is_read
-from newsdesk.types import EntityCount, EntityDay, Mention
+from newsdesk.types import EntityCount, EntityDay, EntityHit, Mention
 
 
 def _start(day: date) -> datetime:
@@ -73,7 +73,7 @@ class _Timeline(_Base):
         return [
             Mention(
                 story_id=row[1], cluster=row[2], title=row[3], feed=row[4], url=row[5], published=_utc(row[6]),
-                time=_utc(row[7]), hit=_hit_from_row(row[0]), summary=row[8] if texts else "", text=row[9] if texts else "",
+                time=_utc(row[7]), hit=_hit(row[0]), summary=row[8] if texts else "", text=row[9] if texts else "",
             )
             for row in rows
         ]
@@ -169,3 +169,7 @@ def _day(value: date | str) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def _hit(row: StoryMatch) -> EntityHit:
+    return hit(row.entity, row.kind, row.code, row.count, row.snippet, row.occurrences)
