@@ -299,7 +299,7 @@ class Reads:
         where: list[str] = []
         if query.entity is not None:
             params["entity"] = query.entity
-            where.append(f'{story}.id IN (SELECT "match".story_id FROM "match" WHERE "match".entity = :entity)')
+            where.append(f'EXISTS (SELECT 1 FROM "match" WHERE "match".story_id = {story}.id AND "match".entity = :entity)')
         elif query.matched_only:
             where.append(f"{story}.matched")
         if query.feed is not None:
