@@ -116,3 +116,14 @@ def test_a_refresh_that_stores_nothing_new_loads_no_numpy(tmp_path: Path, http_s
     assert "numpy" in _modules(tmp_path, *command)  # the first refresh stores three stories
     assert "numpy" not in _modules(tmp_path, *command)
     assert http_server.hits("/feed.xml", 304) == 1
+
+
+def test_the_ui_loads_no_extractor_http_client_scheduler_or_database_layer_before_its_first_screen() -> None:
+    """The UI's first screen waits for every module imported before it: the refresh's
+    extractor and HTTP client, the scheduler and SQLAlchemy load when they are first used."""
+    code = "import json, sys; import newsdesk.ui; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
+    assert "textual" in loaded
+    assert loaded & (_HEAVY - {"textual"}) == set()
+    assert loaded & {"sqlalchemy", "sqlmodel"} == set()

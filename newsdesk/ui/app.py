@@ -19,6 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TypeAlias
 
 from textual import work
 from textual.app import App, SuspendNotSupported, SystemCommand
@@ -29,16 +30,10 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from newsdesk.alerts import Outbox
 from newsdesk.config import Config, FeedConfig
 from newsdesk.errors import ConfigError, StoreError
-from newsdesk.fetch import is_web_url
 from newsdesk.keymap import Bound, Scope, bound, in_scope
-from newsdesk.lock import holder
 from newsdesk.places import shown_database, shown_path
-from newsdesk.refresh import RefreshProgress, RefreshSummary, refresh, retag_if_needed
-from newsdesk.schedule import Scheduler
-from newsdesk.store import Store
 from newsdesk.types import AlertEvent, StoryItem, StoryQuery
 from newsdesk.ui.browser import DESKTOP, browser_for
 from newsdesk.ui.editor import editor_command
@@ -57,6 +52,17 @@ from newsdesk.ui.messages import (
 from newsdesk.ui.screens.help import HelpScreen
 from newsdesk.ui.screens.stories import StoryListScreen
 from newsdesk.ui.state import UiState, save_state
+from newsdesk.urls import is_web_url
+
+TYPE_CHECKING = False  # as typing's (mypy reads it as true)
+if TYPE_CHECKING:
+    # What the first screen does not need is imported when it is (the refresh's HTTP client
+    # and extractor, the scheduler, the alerts' senders): the first paint waits for every
+    # module imported before it (benchmarks/README.md, the UI's first paint).
+    from newsdesk.alerts import Outbox
+    from newsdesk.refresh import RefreshProgress, RefreshSummary
+    from newsdesk.schedule import Scheduler
+    from newsdesk.store import Store
 
 _ALERT_POLL_SECONDS = 2.0
 """How often the UI looks for alerts another process (a daemon) sent."""
@@ -66,7 +72,7 @@ _BUSY_SAID_SECONDS = 15.0
 """How long a busy database is said after the store last said so: the store says it again on
 every try (one each busy timeout, 10 s), and a write that goes through clears it at once."""
 
-Refresher = Callable[[Sequence[FeedConfig], Callable[[RefreshProgress], None], bool], RefreshSummary]
+Refresher: TypeAlias = "Callable[[Sequence[FeedConfig], Callable[[RefreshProgress], None], bool], RefreshSummary]"
 """Runs one refresh (feeds, progress callback, force) on a worker thread."""
 
 
@@ -110,8 +116,9 @@ class NewsdeskApp(App[None]):
         self._forced: set[str] = set()
         self._announce = False
         # Alerts: this process sends the ones its refreshes store (bell aside: the UI rings as
-        # it shows an alert), and shows every alert sent, by itself or a daemon.
-        self._outbox = Outbox(store, config.alerts)
+        # it shows an alert), and shows every alert sent, by itself or a daemon. Made with the
+        # schedule, after the first paint (main_view_shown).
+        self._outbox: Outbox | None = None
         self._alert_seen: int | None = None
         self.last_alert: AlertEvent | None = None
         self._editing = False
@@ -132,14 +139,6 @@ class NewsdeskApp(App[None]):
         self._set_status(replace(self.status, files=self.files_in_use(), files_first=True))
         self.set_timer(_FILES_SECONDS, lambda: self._set_status(replace(self.status, files_first=False)))
         self.push_screen(StoryListScreen(main=True))
-        # The schedule starts once the first poll has said whether a daemon refreshes the database.
-        self._scheduler = Scheduler(
-            self.config, self._refresh_batch, on_config=self._config_changed,
-            on_config_error=self._config_failed, watch_seconds=self._watch_seconds, periodic=False,
-            # On a shared PostgreSQL database the UI claims feeds as the daemons do.
-            leases=self.store if self.store.shared else None,
-        )
-        self._scheduler.start()
 
     def main_view_shown(self) -> None:
         """The main list has drawn its first stories (or could not read them): the work the
@@ -149,6 +148,18 @@ class NewsdeskApp(App[None]):
         if self._background:
             return
         self._background = True
+        from newsdesk.alerts import Outbox
+        from newsdesk.schedule import Scheduler
+
+        self._outbox = Outbox(self.store, self.config.alerts)
+        # The schedule starts once the first poll has said whether a daemon refreshes the database.
+        self._scheduler = Scheduler(
+            self.config, self._refresh_batch, on_config=self._config_changed,
+            on_config_error=self._config_failed, watch_seconds=self._watch_seconds, periodic=False,
+            # On a shared PostgreSQL database the UI claims feeds as the daemons do.
+            leases=self.store if self.store.shared else None,
+        )
+        self._scheduler.start()
         self._retag()
         self._poll()
         self.set_interval(self._poll_seconds, self._poll)
@@ -162,7 +173,8 @@ class NewsdeskApp(App[None]):
         self._listening.set()
         if self._scheduler is not None:
             self._scheduler.shutdown()
-        self._outbox.close()
+        if self._outbox is not None:
+            self._outbox.close()
 
     # ------------------------------------------------------------ alerts
 
@@ -245,9 +257,11 @@ class NewsdeskApp(App[None]):
         """Refresh `feeds` (None: all) as soon as the refresh under way, if any, is done; the
         outcome is announced. `force`: also feeds that are backing off after failures."""
         chosen = list(self.config.feeds if feeds is None else feeds)
-        if not chosen or self._scheduler is None:
+        if not chosen:
             self.notify("No feed to refresh: add one to feeds.toml.", severity="warning")
             return
+        self.main_view_shown()  # asked for before the first stories were shown: the schedule starts now
+        assert self._scheduler is not None
         if force:
             self._forced.update(f.url for f in chosen)
         self._announce = True
@@ -269,6 +283,8 @@ class NewsdeskApp(App[None]):
         await worker.wait()
 
     def _refresh_thread(self, feeds: Sequence[FeedConfig], force: bool) -> None:
+        from newsdesk.refresh import RefreshProgress
+
         def progress(step: RefreshProgress) -> None:
             self.post_message(RefreshProgressed(step))
 
@@ -281,8 +297,11 @@ class NewsdeskApp(App[None]):
         self.post_message(RefreshFinished(summary))
 
     def _refresh_with(self, feeds: Sequence[FeedConfig], progress: Callable[[RefreshProgress], None], force: bool) -> RefreshSummary:
+        from newsdesk.refresh import refresh
+
         summary = asyncio.run(refresh(self.config, self.store, feeds=feeds, progress=progress, force=force))
-        self._outbox.send_due()
+        if self._outbox is not None:
+            self._outbox.send_due()
         return summary
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
@@ -315,6 +334,8 @@ class NewsdeskApp(App[None]):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
         """The newest story id and the daemon's pid: a couple of cheap reads, a few times a minute."""
+        from newsdesk.lock import holder
+
         self.post_message(Polled(self.store.latest_story_id(), holder(self.store.url)))
 
     def _listen(self) -> None:
@@ -351,7 +372,8 @@ class NewsdeskApp(App[None]):
         """feeds.toml changed (the Scheduler says so, on this loop): new feeds, watchlist, keys."""
         self._config_changes += 1
         self.config = config
-        self._outbox.reconfigure(config.alerts)
+        if self._outbox is not None:
+            self._outbox.reconfigure(config.alerts)
         self.keys = bound(config.keys)
         self.set_keymap(keymap(config.keys))
         self._set_status(replace(self.status, config_error=None))
@@ -369,6 +391,8 @@ class NewsdeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="retag", exit_on_error=False)
     def _retag(self) -> None:
+        from newsdesk.refresh import retag_if_needed
+
         self.store.sync_feeds(self.config.feeds)
         done = retag_if_needed(self.config, self.store)
         if done:
@@ -381,6 +405,7 @@ class NewsdeskApp(App[None]):
         """Open feeds.toml in the reader's editor; read it again the moment the editor exits.
         A mistake is shown with its line, and the editor can be opened again at that line."""
         path = self.config.path
+        self.main_view_shown()  # the schedule, which reads feeds.toml again, may not have started yet
         if path is None or self._scheduler is None:
             self.notify("This configuration is not from a feeds.toml file.", severity="warning")
             return

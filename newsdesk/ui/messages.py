@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from newsdesk.config import Config
-from newsdesk.refresh import RefreshProgress, RefreshSummary
 from newsdesk.types import (
     ClusterSource,
     EntityCount,
@@ -27,6 +26,7 @@ from newsdesk.types import (
 )
 
 if TYPE_CHECKING:
+    from newsdesk.refresh import RefreshProgress, RefreshSummary  # the refresh's modules load when it first runs
     from newsdesk.ui.widgets.chart import DayCount
     from newsdesk.ui.widgets.panel import PanelRow
 

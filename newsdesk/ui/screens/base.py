@@ -11,11 +11,11 @@ from textual.screen import ModalScreen, Screen
 
 from newsdesk.keymap import Scope
 from newsdesk.links import story_links
-from newsdesk.store import Store
 from newsdesk.types import StoryItem, StoryQuery
 from newsdesk.ui.messages import LinksLoaded, StoryUpdated
 
 if TYPE_CHECKING:
+    from newsdesk.store import Store  # loads SQLAlchemy: the app is given one, opened by the command
     from newsdesk.ui.app import NewsdeskApp
 
 R = TypeVar("R")

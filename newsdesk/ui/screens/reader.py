@@ -16,7 +16,6 @@ from textual.widgets import Footer, Header, Static
 from newsdesk.display import plain
 from newsdesk.keymap import Scope
 from newsdesk.links import story_links
-from newsdesk.store import search_terms
 from newsdesk.types import ClusterSource, SearchTerm, StoryDetail, StoryItem, StoryQuery
 from newsdesk.ui.keys import bindings, shown_keys
 from newsdesk.ui.messages import Found, StoryLoaded, StoryUpdated
@@ -73,6 +72,8 @@ class ReaderScreen(StoryScreen[StoryItem]):
         self.sources: tuple[ClusterSource, ...] = ()
         """Every story of its event (itself included): `c` opens the others."""
         """The story's links as `u` lists them: 1-9 open them from here too."""
+        from newsdesk.store import search_terms  # not on the first screen's imports: it loads SQLAlchemy
+
         self.search: tuple[SearchTerm, ...] = search_terms(view.search) if view.search else ()
 
     def compose(self) -> ComposeResult:
