@@ -52,17 +52,26 @@ def _hit(entity: str, kind: str, code: str | None, text: str) -> EntityHit:
     return EntityHit(entity, kind, code, 1, text[:80], (match,))  # type: ignore[arg-type]
 
 
-def build(path: Path, shared: Path, stories: int, *, feeds: int = 200, seed: int = 5) -> float:
-    """Create (or reuse) the database at `path`; returns the seconds building took (0 if reused)."""
+def build(path: Path, shared: Path, stories: int, *, feeds: int = 200, seed: int = 5, base: Path | None = None) -> float:
+    """Create (or reuse) the database at `path`; returns the seconds building took (0 if reused).
+    `base`: a database this function built of STORED stories (same feeds and seed), whose
+    file is copied as the first STORED stories of a larger one rather than stored again."""
     marker = path.with_suffix(".built")
     if path.exists() and marker.exists() and marker.read_text() == str(stories):
         return 0.0
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
     started = time.perf_counter()
-    rng = random.Random(seed)
-    texts = [[p for p in a.split("\n") if p.strip()] for a in articles(shared)]
-    _store(path, texts, rng, min(stories, STORED), feeds)
+    if stories > STORED and base is not None and base.with_suffix(".built").exists() \
+            and base.with_suffix(".built").read_text() == str(STORED):
+        source = sqlite3.connect(f"file:{base}?mode=ro", uri=True)
+        with sqlite3.connect(path) as target:
+            source.backup(target)  # the whole file, whatever its write-ahead log still holds
+        source.close()
+    else:
+        rng = random.Random(seed)
+        texts = [[p for p in a.split("\n") if p.strip()] for a in articles(shared)]
+        _store(path, texts, rng, min(stories, STORED), feeds)
     for copy in range(1, -(-stories // STORED)):
         _copy(path, copy, min(STORED, stories - copy * STORED))
     marker.write_text(str(stories))

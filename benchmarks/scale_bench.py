@@ -1,6 +1,6 @@
 """Benchmark 5: the UI on a database of 100k stories (20% matched), driven with Pilot.
 
-    python benchmarks/scale_bench.py [--shared ../shared] [--stories 100000] [--db PATH]
+    python benchmarks/scale_bench.py [--shared ../shared] [--stories 100000] [--db PATH] [--base PATH]
 
 Builds (once, kept at --db) a database of real article texts (benchmarks/_bigdb.py), then in
 this process, which runs nothing but the app:
@@ -154,11 +154,12 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder with corpus/ (default ../shared)")
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="where to build (and keep) the database (default: a temporary folder)")
+    parser.add_argument("--base", type=Path, help="a database of 100,000 stories the generator built, to start a larger one from")
     args = parser.parse_args()
     config = _config()
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         db = args.db or Path(tmp) / "big.db"
-        built = build(db, args.shared.resolve(), args.stories)
+        built = build(db, args.shared.resolve(), args.stories, base=args.base)
         with Store(db) as store:
             # The tags are the ones this watchlist would give: no re-tag starts on launch.
             store.set_watchlist_fingerprint(watchlist_fingerprint(config.watchlist))
