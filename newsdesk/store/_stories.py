@@ -21,6 +21,7 @@ from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
 from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._reads import _text_source
+from newsdesk.store._statistics import analysed_at, keep_statistics
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -37,6 +38,9 @@ NOT_STORED = "downloaded, but the disk holding the database is full: its new sto
 
 
 class _Stories(_Clusters):
+    _analysed: int | None = None
+    """The stories the planner's statistics stand for (None: not read yet; _statistics)."""
+
     @busy_retried
     def write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
         """Several feeds' new stories, with their matches and pages, then the feeds' download
@@ -84,6 +88,10 @@ class _Stories(_Clusters):
             ]
             self._stored(session, list(zip([i for got in ids for i in got], stories, drawn, strict=True)))
             notify_stored(session.connection(), sum(i is not None for got in ids for i in got))
+            if self._engine.dialect.name == "sqlite":
+                if self._analysed is None:
+                    self._analysed = analysed_at(session.connection())
+                self._analysed = keep_statistics(session.connection(), self._analysed)
             _record(
                 session,
                 [
