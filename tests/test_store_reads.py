@@ -72,6 +72,8 @@ def test_every_view_reads_the_same_on_each_engine_and_each_reader(filled: Store,
         assert _rows(reads, StoryQuery(matched_only=False, feeds=())) == []
         since = StoryQuery(matched_only=False, since=NOW - timedelta(hours=2))
         assert [f for _, f, _ in _rows(reads, since)] == ["One", "Two"]
+        naive = StoryQuery(matched_only=False, since=(NOW - timedelta(hours=2)).replace(tzinfo=None))
+        assert _rows(reads, naive) == _rows(reads, since)  # a time without a zone is UTC, as stored
         assert _rows(reads, StoryQuery(matched_only=False, search="sao paulo")) == [("Floods in São Paulo", "One", 1)]
         assert [s.read for s in reads.stories(StoryQuery(matched_only=False, sort=StorySort.UNREAD))][-1] is True
         first, *rest = reads.stories(everything)

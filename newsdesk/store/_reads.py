@@ -156,8 +156,9 @@ class Reads:
         self.close()
 
     def _time_param(self, value: datetime) -> object:
-        """A time as this engine compares it with the stored ones (UTC)."""
-        moment = value.astimezone(UTC).replace(tzinfo=None)
+        """A time as this engine compares it with the stored ones (UTC; a naive one is taken
+        as UTC, as everything newsdesk stores is)."""
+        moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
         if self.dialect == "sqlite":
             return f"{moment:%Y-%m-%d %H:%M:%S.%f}"
         return moment
