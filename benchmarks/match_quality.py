@@ -6,11 +6,13 @@ Runs newsdesk's matcher with every country (`countries = ["*"]`) and every label
 the watchlist over the hand-labelled articles, set by set (tests/data/README.md):
 
 - development sets (rules may be written from their misses): the web articles of
-  tests/data/match_quality in their development half, tests/data/worldnews_dev and
-  tests/data/worldnews_dev2;
+  tests/data/match_quality in their development half, tests/data/worldnews_dev,
+  tests/data/worldnews_dev2 and tests/data/worldnews_dev3;
 - seen test sets (held out when labelled, their misses since read: reported, never tuned on):
   the web articles' test half and tests/data/worldnews;
-- the held-out test set no rule has seen: tests/data/worldnews_test.
+- the held-out test sets: tests/data/worldnews_test (its misses have been read, to report
+  them) and tests/data/worldnews_test2 (labelled with worldnews_dev3 before the matcher ran
+  on either).
 
 It prints precision and recall per kind, then every miss and false hit of the development sets
 with the text around it (`--held-out` lists those of the test sets too: to report them, never
@@ -35,7 +37,9 @@ from tests.match_labels import (
     WORLDNEWS,
     WORLDNEWS_DEV,
     WORLDNEWS_DEV2,
+    WORLDNEWS_DEV3,
     WORLDNEWS_TEST,
+    WORLDNEWS_TEST2,
     Article,
     Found,
     Score,
@@ -80,13 +84,15 @@ def _sets() -> list[tuple[str, str, list[Article], list[Article]]]:
     for role, name, folder in (
         ("dev", "world news, development set", WORLDNEWS_DEV),
         ("dev", "world news, second development set", WORLDNEWS_DEV2),
+        ("dev", "world news, third development set", WORLDNEWS_DEV3),
         ("seen", "world news, first test set (seen)", WORLDNEWS),
         ("held out", "world news, second test set (held out)", WORLDNEWS_TEST),
+        ("held out", "world news, third test set (held out)", WORLDNEWS_TEST2),
     ):
         world = load(folder)
         if world:
             sets.append((role, name, world, world))
-    sets.insert(3, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
+    sets.insert(4, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
     return sets
 
 

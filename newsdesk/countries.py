@@ -112,6 +112,10 @@ def _index() -> dict[str, Country]:
         if iso is not None:
             index.setdefault(_key(iso.alpha_3), country)
             index.setdefault(_key(iso.name), country)
+    # Other names after every code and ISO name: a short name two countries share ("Congo",
+    # ISO's name of the Republic of the Congo and news's of the Democratic Republic) looks
+    # up the one ISO gives it to.
+    for country in _table():
         for name in country.names:
             index.setdefault(_key(name), country)
     return index

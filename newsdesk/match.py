@@ -23,8 +23,10 @@ How it decides, rule by rule:
 - Names of other things: a country or person inside a run of capitalised words whose head
   is a thing's noun ("Turkish Airlines", "Agence France-Presse", "the Greek Orthodox Church",
   "the Philippine Red Cross", "the Cyprus Mail", "Facebook Ireland Limited", "the Nobel
-  Prize", "Trump Tower") is part of that name, unless the run names a state institution ("US
-  Air Force", "Bank of Japan"); a capitalised direction word before a country's name makes a
+  Prize", "Trump Tower"), or after such a head and "of" ("the Times of India"), or after a
+  ship's prefix ("MV", "HMS", "USS"), is part of that name, unless the run names a state
+  institution ("US Air Force", "Bank of Japan", "the Kuwait News Agency", "the Road Transport
+  and Highways Minister"); a capitalised direction word before a country's name makes a
   region ("Inner Mongolia", "North India"), and waters are named after countries ("the Gulf
   of Oman", "the Irish Sea"). Only in a line written in title case (a headline) is just the
   next word read. See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
@@ -40,8 +42,10 @@ How it decides, rule by rule:
   French", "written in German"), "in German." closing a phrase, or compared with the
   language the sentence speaks of ("their language differs from Russian.").
 - Dotted abbreviations count in all-capital lines ("U.S. DOLLAR"); underscores are spaces.
-- Ambiguous adjectives name no country by themselves: "Congolese" counts for a Congo only
-  when the story names that Congo otherwise; plain "Korean" is not a form of either Korea.
+- Ambiguous adjectives and short names name no country by themselves: "Congolese" and
+  "Congo" count for a Congo only when the story names that Congo otherwise; plain "Korean"
+  is not a form of either Korea. Communities named with "American" ("African American") are
+  neither the United States nor a continent's country.
 - Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
   with include_capital = true; a country's aliases always count.
 - People: the full name and the aliases always count; the surname alone (possibly after a
@@ -49,7 +53,9 @@ How it decides, rule by rule:
   the full name or an alias appears anywhere in the story, or always with surname_alone =
   true; where the surname is also another entry's form (a country's), only after it. So
   does the name's first word (a given name used alone, or the family name of a name written
-  family name first: "Tan Kong Yam" ... "Tan"), unless a capitalised word joins it to
+  family name first: "Tan Kong Yam" ... "Tan"), and in a name of three words or more the
+  word before the surname (the first of two family names: "Ricardo Rosselló Nevares" ...
+  "Rosselló"), unless a capitalised word joins it to
   another name ("Kim Yo-jong", "Anna Tan"); a title that starts the name ("Pope Francis")
   is no first name. A surname two watched people share goes to the one the story named
   first, when it named the other in a later sentence ("Tony Mendez ... his wife Jonna
@@ -77,7 +83,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "6"
+MATCHER_VERSION = "7"
 
 _SNIPPET_RADIUS = 60
 
@@ -109,6 +115,11 @@ _BLOCKED = (
     # The ancient world is not the modern state.
     "ancient Greek", "ancient Greeks", "ancient Greece", "ancient Egypt", "ancient Egyptian",
     "ancient Egyptians",
+    # Communities named by a continent or a people and "American": neither the United States
+    # nor a country of that continent ("Native American" above).
+    "African American", "African Americans", "African-American", "African-Americans",
+    "Asian American", "Asian Americans", "Asian-American", "Asian-Americans",
+    "Arab American", "Arab Americans", "Arab-American", "Arab-Americans",
 )
 _US_STATE_CUES = re.compile(
     r"\b(Atlanta|Savannah|Augusta|Macon|Athens, Ga|Ga\.|Peach State|governors?|Gov\.|Senate|"
@@ -190,7 +201,7 @@ _HEADS = frozenset(
         "Center Centre Hall Hospital Hotel Memorial Lecture Fellowship Scholarship Holdings Group "
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
         "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease "
-        "Church Conference Cross Crescent Community Limited LLC PLC GmbH "
+        "Church Conference Cross Crescent Community Limited LLC PLC GmbH Movement "
         "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent "
         "Sea Ocean Gulf Bay Strait Straits Bight"
     )
@@ -204,13 +215,25 @@ _STATE_NOUNS = frozenset(
         "Government Ministry Minister Embassy Consulate Army Navy Force Forces Guard Police "
         "Parliament Senate Congress Court Constitution President Prime Chancellor Council "
         "Department State Central Reserve Treasury Cabinet Assembly Defence Defense Military "
-        "Marines Coast Customs Border Federal Foreign Interior Security Intelligence Space"
+        "Marines Coast Customs Border Federal Foreign Interior Security Intelligence Space Agency "
+        "Electoral"
     )
     .lower()
     .split()
 )
 # Names of things that begin with their head: "Air India", "Radio Free Asia".
 _HEADS_BEFORE = frozenset({"Air", "Radio", "Club"})
+# A head before "of" names a thing too ("the Times of India", "the University of the
+# Philippines", "the National Museum of Ireland"); not a bank ("the Bank of Japan" is the
+# country's central bank: a state institution) nor a union or federation ("the Union of
+# Myanmar", "the Federation of Malaysia" are names of the states themselves).
+_HEADS_OF = _HEADS - {"bank", "union", "federation"}
+_HEAD_OF = re.compile(r"(?<![\w'’])([A-Z][\w'’]*) of (?:the )?$")
+# A ship's prefix before a name makes it the ship ("MV Alan Kurdi", "HMS Ireland").
+_SHIP_PREFIXES = tuple(f"{p} " for p in "MV MS M/V SS HMS USS RV HMAS HMCS HMNZS INS RFA FV MT".split())
+# Words that join one name's parts: a state noun after them is still the name's
+# ("the Bangladeshi Road Transport and Bridges Minister").
+_RUN_JOIN = re.compile(r" (?:and|of|for|&) (?:the )?(?=[A-Z])")
 # A capitalised direction word before a country's name makes a region named after it ("Inner
 # Mongolia", "North India", "Western Australia", "New Ireland"): a place, not the country, as
 # the labelling rules have it. Lower case ("northern Syria") is the country's own north. Places
@@ -381,6 +404,14 @@ class Matcher:
                 # name: "the Pope" alone is anyone who holds the office.
                 if given != surname and len(given.rstrip(".")) > 1 and not given.endswith(".") and not _TITLES.fullmatch(f"{given} "):
                     self._add_each((given,), _possessives, index, "given", self._given_forms)
+                # The word before the surname, alone, in a name of three words or more: the
+                # first family name of a name with two ("Ricardo Rosselló Nevares" ...
+                # "Rosselló said"), as Spanish and Portuguese names are written. Not an
+                # initial ("George W. Bush") nor a particle ("bin", "da"): those have no
+                # capital or end in a dot.
+                middle = _middle_family_name(person.name)
+                if middle is not None and middle not in (given, surname):
+                    self._add_each((middle,), _possessives, index, "given", self._given_forms)
 
     # ------------------------------------------------------------- matching
 
@@ -677,12 +708,30 @@ class Matcher:
 
 def surname_of(name: str) -> str | None:
     """The surname a story uses alone ("Kennedy" for "James Kennedy Jr."); None for one-word names."""
+    parts = _name_words(name)
+    return parts[-1] if len(parts) >= 2 else None
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words without a suffix ("Jr.", "III") or the comma before one."""
     parts = name.split()
     while len(parts) > 2 and parts[-1].rstrip(".,").lower() in _SUFFIXES:
         parts.pop()
     if parts and parts[-1].endswith(","):
         parts[-1] = parts[-1].rstrip(",")
-    return parts[-1] if len(parts) >= 2 else None
+    return parts
+
+
+def _middle_family_name(name: str) -> str | None:
+    """The word before the surname of a name of three words or more, when it can be a family
+    name ("Rosselló" of "Ricardo Rosselló Nevares"); None otherwise."""
+    parts = _name_words(name)
+    if len(parts) < 3:
+        return None
+    word = parts[-2]
+    if len(word) < 3 or not word[0].isupper() or word.endswith(".") or _TITLES.fullmatch(f"{word} "):
+        return None
+    return word
 
 
 def everyday_word_surname(surname: str) -> bool:
@@ -817,8 +866,14 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
         before = _GLUED_BEFORE.search(value, max(0, start - 30), start)
         if before and (before.group(1) in _HEADS_BEFORE or before.group(1) in _OTHER_PLACE):
             return True
-    if country and value.endswith((" of ", " of the "), 0, start) and _WATER_OF.search(value, max(0, start - 20), start):
+    if value.endswith(_SHIP_PREFIXES, 0, start):
         return True
+    if country and value.endswith((" of ", " of the "), 0, start):
+        if _WATER_OF.search(value, max(0, start - 20), start):
+            return True
+        head = _HEAD_OF.search(value, max(0, start - 40), start)
+        if head and head.group(1).lower() in _HEADS_OF:
+            return True
     if not (value[end : end + 1] in (" ", "-") and value[end + 1 : end + 2].isupper()):
         return False  # nothing capitalised follows: the common case, decided cheaply
     if value.endswith(("'s", "’s", "'", "’"), start, end):
@@ -835,7 +890,28 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
         return False
     if _title_case(value, start):
         return run[0] in _HEADS and (run[0] != "air" or len(run) == 1)
-    return run[-1] in _HEADS or (run[0] in _HEADS and run[0] != "air")
+    if not (run[-1] in _HEADS or (run[0] in _HEADS and run[0] != "air")):
+        return False
+    return not (country and _state_noun_further(value, pos))
+
+
+def _state_noun_further(value: str, pos: int) -> bool:
+    """Whether the name goes on past "and", "of" or "for" to a state noun: "the Bangladeshi
+    Road Transport and Bridges Minister" is a minister of the state, though "Road" is a
+    thing's head."""
+    seen = 0
+    while seen < _MAX_RUN:
+        joined = _RUN_JOIN.match(value, pos)
+        if joined:
+            pos = joined.end() - 1
+        found = _RUN_WORD.match(value, pos)
+        if not found:
+            return False
+        if found.group(1).rstrip(".'’").lower() in _STATE_NOUNS:
+            return True
+        pos = found.end()
+        seen += 1
+    return False
 
 
 _GLUED_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)[ -]$")
