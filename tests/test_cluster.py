@@ -109,7 +109,9 @@ def test_an_index_finds_copies_until_it_lets_them_go() -> None:
     index.add(1, _sketch("World Bank cuts China growth forecast"))
     index.add(2, _sketch("Lavrov: no deal that ignores our interests", hours=1, text=WIRE))
     index.add(3, _sketch("Apple unveils new iPhone", hours=2))
+    index.add(4, _sketch("Apple unveils new iPhone", hours=1))  # shares every band with 3
     assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == [1]
+    assert index.linked(_sketch("Apple unveils new iPhone at event", hours=3)) == [3, 4]
     assert index.linked(_sketch("Talks in Ankara end without statement", hours=3, text=WIRE)) == [2]
     index.forget_before(NOW + timedelta(hours=1, minutes=30))
     assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == []
