@@ -14,7 +14,10 @@ as a person would, and reports:
   growth between them, and the largest PSS of all processes;
 - size: the database's bytes per story once the write-ahead log is checkpointed, and what
   each part of a story costs: each table and index (SQLite's dbstat), and within the story
-  table, its text, summary, title and the rest.
+  table, its text (as stored: compressed), summary, title and the rest; and what a story
+  costs in a database a year old at default settings, where only the last keep_pages_days
+  (30) of 365 days of stories still have their page (everything else measured in this run,
+  the pages' share scaled by 30/365).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import DEFAULT_SHARED, _pss_kb, _rss_kb, _tree, newsite, table
 from benchmarks.refresh_bench import PEOPLE
+from newsdesk.config import Settings
 
 
 def _config(feeds_toml: Path, refresh_minutes: float) -> str:
@@ -50,8 +54,9 @@ def _stories(db: Path) -> int:
         return 0
 
 
-def _parts(db: Path, stories: int) -> list[tuple[str, str, str]]:
-    """Bytes per story of each table and index, largest first, and of the story table's columns."""
+def _parts(db: Path, stories: int) -> tuple[list[tuple[str, str, str]], int]:
+    """Bytes per story of each table and index, largest first, and of the story table's
+    columns; and the stored pages' bytes."""
     with sqlite3.connect(db) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         sizes = conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC").fetchall()
@@ -63,7 +68,7 @@ def _parts(db: Path, stories: int) -> list[tuple[str, str, str]]:
     rows = [(name, f"{size / stories:,.0f}", f"{100 * size / total:.1f}%") for name, size in sizes if size / stories >= 1]
     rows += [(f"  story.{name} (payload)", f"{(value or 0) / stories:,.0f}", "")
              for name, value in zip(("text", "summary", "title", "url+guid+key"), columns, strict=True)]
-    return rows
+    return rows, sum(size for name, size in sizes if name == "story_page")
 
 
 def main() -> None:
@@ -115,7 +120,7 @@ def main() -> None:
                 writer.writerow(("seconds", "rss_kb", "pss_all_kb", "stories"))
                 writer.writerows(samples)
         stories = _stories(db)
-        parts = _parts(db, max(stories, 1))
+        parts, pages = _parts(db, max(stories, 1))
         size = db.stat().st_size
 
     baseline = next((s for s in samples if s[0] >= args.warmup * 60), samples[0])
@@ -126,8 +131,11 @@ def main() -> None:
         [(f"{baseline[1] / 1024:.1f}", f"{end[1] / 1024:.1f}", f"{(end[1] - baseline[1]) / 1024:+.1f}",
           f"{max(s[1] for s in samples) / 1024:.1f}", f"{max(s[2] for s in samples) / 1024:.1f}", stories, "growth <= 10 MB")],
     )
-    kib = size / stories / 1024 if stories else 0
-    table(f"7b. database: {kib:.1f} KiB a story ({size / 1e6:.1f} MB, {stories} stories; goal <= 10 KB)",
+    per = max(stories, 1)
+    keep = Settings().keep_pages_days
+    year = (size - pages) / per + pages / per * min(1.0, keep / 365)
+    table(f"7b. database: {size / per / 1024:.1f} KiB a story ({size / 1e6:.1f} MB, {stories} stories, every page kept); "
+          f"a year at default settings (pages of the last {keep} days): {year / 1024:.1f} KiB a story; goal <= 10 KB",
           ("part", "bytes a story", "share of the file"), parts)
 
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from newsdesk.config import FeedConfig
 from newsdesk.errors import StoreError
-from newsdesk.store import Store
+from newsdesk.store import Store, register_functions
 from newsdesk.types import EntityHit, Match, NewStory
 from tests.store_fixtures import write_stories
 
@@ -157,8 +157,11 @@ def test_search_folds_case_and_accents_ranks_titles_first_and_takes_no_syntax(st
     assert store.search('rain" OR NEAR( ) -') == []  # FTS5 syntax is only text: no error
     assert [s.title for s in store.search("rain")] == ["Weather"]
     assert store.search("   ") == []
-    # The index follows edits and deletions (triggers).
+    # The index follows edits and deletions (triggers), by another client too when it has the
+    # function that reads a stored (compressed) text.
     engine = create_engine(store.url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", lambda conn, _: register_functions(conn))
     with engine.begin() as conn:
         conn.execute(text("update story set title = 'Snow' where key = 'c'"))
         conn.execute(text("delete from story where key = 'a'"))
@@ -281,3 +284,24 @@ def test_a_feeds_last_downloads_are_newest_first_in_whatever_order_they_were_rec
     for seconds in (1, 2, 0):
         store.record_fetches([FetchRecord(feed_id, failed, now + timedelta(seconds=seconds), failures=1)])
     assert [o.checked_at.second for o in store.fetch_history(feed_id)] == [2, 1, 0]
+
+
+_LONG = " ".join(f"Paragraph {n}: the ministers met in Geneva and talked about the ceasefire." for n in range(60))
+
+
+def test_a_long_text_is_read_searched_replaced_and_forgotten_as_written(store: Store, db_url: str) -> None:
+    fid = _feed_id(store)
+    (kept,) = _write(store, fid, [(_story("long", "Talks", text=_LONG + " Zelenský spoke last."), [])])
+    assert kept is not None
+    detail = store.story(kept)
+    assert detail is not None and detail.text == _LONG + " Zelenský spoke last."
+    assert [s.title for s in store.search("zelensky geneva")] == ["Talks"]
+    assert [s.title for s in store.search('"talked about the ceasefire"')] == ["Talks"]
+    if db_url.startswith("sqlite"):  # stored compressed: far fewer bytes than the text has
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            (stored,) = conn.execute("select length(text) from story where id = ?", (kept,)).fetchone()
+        assert stored < len(_LONG) / 4
+    store.set_text(kept, _LONG + " Kuleba spoke last.", "page", None, [])
+    assert store.search("zelensky") == [] and [s.title for s in store.search("kuleba")] == ["Talks"]
+    store.purge(keep_days=1, max_per_feed=None, now=NOW + timedelta(days=3))
+    assert store.search("kuleba") == [] and store.search("geneva") == []

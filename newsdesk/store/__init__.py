@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from newsdesk.store._reads import Reads, open_reader
     from newsdesk.store._search import fts_query, search_terms
     from newsdesk.store._store import Store
+    from newsdesk.store._text import register_functions
     from newsdesk.types import FeedWrite, FetchRecord
 
 _WHERE = {
@@ -44,6 +45,7 @@ _WHERE = {
     "open_reader": "_reads",
     "search_terms": "_search",
     "pack_page": "_pages",
+    "register_functions": "_text",
     "slim_page": "_pages",
     "unpack_page": "_pages",
 }
@@ -59,6 +61,7 @@ __all__ = [
     "fts_query",
     "open_reader",
     "pack_page",
+    "register_functions",
     "search_terms",
     "slim_page",
     "unpack_page",

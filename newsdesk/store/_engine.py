@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import event, insert, inspect, update
@@ -16,6 +17,7 @@ from newsdesk.store import _fulltext
 from newsdesk.store._migrations import MIGRATIONS, backup
 from newsdesk.store._models import SCHEMA_VERSION, Meta
 from newsdesk.store._problems import translate, where
+from newsdesk.store._text import register_functions
 
 _BUSY_TIMEOUT_MS = 10_000
 
@@ -44,6 +46,8 @@ def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    if isinstance(dbapi_conn, sqlite3.Connection):  # the search index's triggers unpack texts with it
+        register_functions(dbapi_conn)
 
 
 def _postgresql_session(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

@@ -1,7 +1,8 @@
 """The full-text index over stories' titles and texts, on each engine.
 
-SQLite: an external-content FTS5 table. The text is stored once (in story), the index follows
-it through triggers; unicode61 with remove_diacritics 2 folds case and accents, so
+SQLite: an external-content FTS5 table. The text is stored once (in story, compressed: its
+content is the view story_fts_content, which unpacks it), the index follows it through
+triggers; unicode61 with remove_diacritics 2 folds case and accents, so
 "sao paulo" finds "São Paulo" and "zelensky" finds "Zelenský".
 
 PostgreSQL: a `search` tsvector column on story, kept by a trigger, with a GIN index. Its
@@ -19,21 +20,29 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from newsdesk.errors import StoreError
+from newsdesk.store._text import SQL_FUNCTION
 
 FTS_DDL = (
+    # The index's content: the stories' titles and texts as text (a text is stored compressed,
+    # store._text), for an index rebuilt from them.
+    f"""CREATE VIEW IF NOT EXISTS story_fts_content AS
+        SELECT id, title, {SQL_FUNCTION}(text) AS text FROM story""",
     """CREATE VIRTUAL TABLE IF NOT EXISTS story_fts USING fts5(
-        title, text, content='story', content_rowid='id',
+        title, text, content='story_fts_content', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2')""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_insert AFTER INSERT ON story BEGIN
-        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    f"""CREATE TRIGGER IF NOT EXISTS story_fts_insert AFTER INSERT ON story BEGIN
+        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, {SQL_FUNCTION}(new.text));
     END""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_delete AFTER DELETE ON story BEGIN
-        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    f"""CREATE TRIGGER IF NOT EXISTS story_fts_delete AFTER DELETE ON story BEGIN
+        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, {SQL_FUNCTION}(old.text));
     END""",
-    """CREATE TRIGGER IF NOT EXISTS story_fts_update AFTER UPDATE OF title, text ON story BEGIN
-        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
-        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    f"""CREATE TRIGGER IF NOT EXISTS story_fts_update AFTER UPDATE OF title, text ON story BEGIN
+        INSERT INTO story_fts(story_fts, rowid, title, text) VALUES ('delete', old.id, old.title, {SQL_FUNCTION}(old.text));
+        INSERT INTO story_fts(rowid, title, text) VALUES (new.id, new.title, {SQL_FUNCTION}(new.text));
     END""",
+)
+_FTS_OBJECTS = (
+    ("TRIGGER", "story_fts_insert"), ("TRIGGER", "story_fts_delete"), ("TRIGGER", "story_fts_update"), ("TABLE", "story_fts"),
 )
 
 # A story's text beyond this many characters is not indexed on PostgreSQL: a tsvector holds
@@ -54,6 +63,18 @@ def install(conn: Connection) -> None:
             conn.execute(text(statement))
     elif conn.dialect.name == "postgresql":
         _install_postgresql(conn)
+
+
+def reinstall(conn: Connection) -> None:
+    """The SQLite index made anew from the stories (schema 7: its content became the view of
+    unpacked texts, and its triggers unpack them); nothing on PostgreSQL, whose trigger reads
+    the text column, which stays text there."""
+    if conn.dialect.name != "sqlite":
+        return
+    for kind, name in _FTS_OBJECTS:
+        conn.execute(text(f"DROP {kind} IF EXISTS {name}"))
+    install(conn)
+    rebuild(conn)
 
 
 def rebuild(conn: Connection) -> None:

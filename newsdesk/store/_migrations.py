@@ -89,12 +89,20 @@ def _v6_readers_and_leases(conn: Connection) -> None:
     _add_columns(conn, "feed", {"lease_owner": "", "lease_until": "", "claimed_at": ""})
 
 
+def _v7_packed_texts(conn: Connection) -> None:
+    """Stories' texts are stored compressed on SQLite (store._text): the search index reads
+    them through a view that unpacks them, so it is made again. The texts already stored
+    stay as they are (plain text, read as before); new and re-extracted ones are packed."""
+    _fulltext.reinstall(conn)
+
+
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_feed_health,
     3: _v3_story_page,
     4: _v4_search_and_list_indexes,
     5: _v5_search_on_postgresql,
     6: _v6_readers_and_leases,
+    7: _v7_packed_texts,
 }
 
 

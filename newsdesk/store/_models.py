@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from newsdesk.store._text import pack_text, unpack_text
 from newsdesk.store._version import SCHEMA_VERSION as SCHEMA_VERSION  # where the migrations and tests read it
+
+
+class PackedText(TypeDecorator[str]):
+    """A text column compressed on SQLite (store._text). The column is declared TEXT there
+    too, as in databases from before: SQLite keeps a BLOB put in it as it is, and the driver
+    passes str and bytes both ways untouched, so one column holds plain and packed texts."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return pack_text(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return unpack_text(value) if dialect.name == "sqlite" else value
 
 
 class Meta(SQLModel, table=True):
@@ -71,7 +92,8 @@ class Story(SQLModel, table=True):
     sort_time: datetime
     """published when it is believable, else fetched_at: what "newest first" orders by."""
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text: str = Field(default="", sa_column=Column(PackedText, nullable=False, default=""))
+    """Compressed on SQLite (store._text), as it is on PostgreSQL: callers see str either way."""
     text_source: str = "feed"
     """"page" when the text was extracted from the article page, "feed" when it is the feed's own."""
     text_note: str | None = None

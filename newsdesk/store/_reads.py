@@ -27,6 +27,7 @@ from newsdesk.errors import StoreError
 from newsdesk.store._problems import describe
 from newsdesk.store._readers import default_reader
 from newsdesk.store._search import NOTHING, matching, ranked
+from newsdesk.store._text import unpack_text
 from newsdesk.store._version import SCHEMA_VERSION
 from newsdesk.types import (
     EntityCount,
@@ -235,7 +236,7 @@ class Reads:
             published=_time(published),
             fetched_at=_when(fetched_at),
             summary=summary,
-            text=text,
+            text=unpack_text(text) or "",
             text_source=_text_source(source),
             text_note=note,
             read=bool(read),

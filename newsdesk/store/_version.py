@@ -2,4 +2,4 @@
 check a database's version without loading the table models (which load SQLAlchemy).
 On any change of the tables: bump it and add the step to _migrations.MIGRATIONS."""
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
