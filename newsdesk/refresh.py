@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TypeVar
@@ -583,7 +583,8 @@ def page_story(
                 html, page.url, entry.summary, headline=entry.title,
                 metadata=not (entry.title and entry.author and entry.published),
             )
-            packed = pack_page(html, slimmed=True)  # kept for `newsdesk reextract`
+            packed = pack_page(reading.page or html, slimmed=True)  # kept for `newsdesk reextract`
+            reading = replace(reading, page=None)  # on to the refresh packed, once
     return PageStory(reading, _tagged(entry, reading, now, _matcher(watchlist), packed))
 
 

@@ -169,6 +169,9 @@ class PageReading:
     note: str | None = None
     """Why the feed's text stands (the page could not be downloaded, decoded or read, or
     held too little), in words for the reader; or a remark on the page's text."""
+    page: str | None = None
+    """The page as kept for `newsdesk reextract` (what its text was read from), when it was
+    read; the extraction worker packs it (store.pack_page) and sends the reading on without it."""
 
 
 @dataclass(frozen=True, slots=True)

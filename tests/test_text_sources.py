@@ -20,7 +20,7 @@ import pytest
 from newsdesk.cli import main
 from newsdesk.config import parse_config
 from newsdesk.refresh import reextract, refresh
-from newsdesk.store import MAX_STORED_PAGE_BYTES, Store, pack_page, unpack_page
+from newsdesk.store import MAX_STORED_PAGE_BYTES, Store, pack_page, register_functions, unpack_page
 from tests.article_pages import STORY, news_page
 
 DATA = Path(__file__).parent / "data"
@@ -119,6 +119,7 @@ def test_reextract_rereads_stored_pages_without_downloading(site, tmp_path: Path
     capsys.readouterr()
     # What an older extractor might have stored: the menu of the page, nothing matched.
     with sqlite3.connect(db) as conn:
+        register_functions(conn)  # the search index's triggers read stored texts with it
         conn.execute("update story set text = 'Home News Sport', matched = 0 where title like 'Russia defends%'")
         conn.execute("delete from match")
     downloads = site.hits("/seed.html")
@@ -155,6 +156,13 @@ def test_reextract_keeps_the_figures_of_a_fresh_refresh(site, tmp_path: Path) ->
         assert (summary.stories, summary.changed, summary.from_feed) == (4, 0, 2)
         after = {t: (d.text, d.text_source, d.text_note) for t, d in _by_title(store).items()}  # type: ignore[attr-defined]
         assert after == before
+        # The page is kept as its text is read: the article and the headline, without the
+        # site's menus, asides and footer, which no reading takes text from.
+        harbour = _by_title(store)["Port terminal delayed"]
+        page = store.story_page(harbour.id)  # type: ignore[attr-defined]
+        assert page is not None and STORY[0] in page and "<h1>Port terminal delayed</h1>" in page
+        assert "<title>Port terminal delayed</title>" in page
+        assert "Most read" not in page and "Sport" not in page and "Coast News" not in page
 
 
 def test_list_json_with_text(site, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
