@@ -7,7 +7,7 @@ the watchlist over the hand-labelled articles, set by set (tests/data/README.md)
 
 - development sets (rules may be written from their misses): the web articles of
   tests/data/match_quality in their development half, tests/data/worldnews_dev,
-  tests/data/worldnews_dev2 and tests/data/worldnews_dev3;
+  tests/data/worldnews_dev2, tests/data/worldnews_dev3 and tests/data/worldnews_dev4;
 - seen test sets (held out when labelled, their misses since read: reported, never tuned on):
   the web articles' test half and tests/data/worldnews;
 - the held-out test sets: tests/data/worldnews_test (its misses have been read, to report
@@ -38,6 +38,7 @@ from tests.match_labels import (
     WORLDNEWS_DEV,
     WORLDNEWS_DEV2,
     WORLDNEWS_DEV3,
+    WORLDNEWS_DEV4,
     WORLDNEWS_TEST,
     WORLDNEWS_TEST2,
     Article,
@@ -85,6 +86,7 @@ def _sets() -> list[tuple[str, str, list[Article], list[Article]]]:
         ("dev", "world news, development set", WORLDNEWS_DEV),
         ("dev", "world news, second development set", WORLDNEWS_DEV2),
         ("dev", "world news, third development set", WORLDNEWS_DEV3),
+        ("dev", "world news, fourth development set", WORLDNEWS_DEV4),
         ("seen", "world news, first test set (seen)", WORLDNEWS),
         ("held out", "world news, second test set (held out)", WORLDNEWS_TEST),
         ("held out", "world news, third test set (held out)", WORLDNEWS_TEST2),
@@ -92,7 +94,7 @@ def _sets() -> list[tuple[str, str, list[Article], list[Article]]]:
         world = load(folder)
         if world:
             sets.append((role, name, world, world))
-    sets.insert(4, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
+    sets.insert(5, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
     return sets
 
 

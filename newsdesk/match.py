@@ -11,9 +11,9 @@ How it decides, rule by rule:
   hyphens and apostrophes end a word, so "Putin-backed", "pro-Putin" and "Russia's" count.
 - Case: forms written in capitals only (US, U.S., UK, UAE, DRC) match only in capitals, so
   the pronoun "us" is never the United States, nor "US" inside an all-capitals headline
-  ("LET US PRAY"). Other forms must start with a capital: "turkey" the bird and "china"
-  plates do not count; "RUSSIA" in a headline does. A form written with a small first
-  letter counts as written too ("mainland China", "al-Quaety").
+  ("LET US PRAY"); those that are no English word ("USA", "UAE") count in capitals. Other
+  forms must start with a capital: "turkey" the bird and "china" plates do not count;
+  "RUSSIA" in a headline does. A form written with a small first letter counts as written too ("mainland China", "al-Quaety").
 - Set phrases that name no country never count, in the singular and the plural: "French
   fries", "Dutch oven", "German shepherds", "Turkish delight", "an Irish pub", "New Mexico",
   "Latin America", "Indian Ocean", "Indian" of the Americas' indigenous peoples ("American
@@ -23,10 +23,11 @@ How it decides, rule by rule:
 - Names of other things: a country or person inside a run of capitalised words whose head
   is a thing's noun ("Turkish Airlines", "Agence France-Presse", "the Greek Orthodox Church",
   "the Philippine Red Cross", "the Cyprus Mail", "Facebook Ireland Limited", "the Nobel
-  Prize", "Trump Tower"), or after such a head and "of" ("the Times of India"), or after a
-  ship's prefix ("MV", "HMS", "USS"), is part of that name, unless the run names a state
-  institution ("US Air Force", "Bank of Japan", "the Kuwait News Agency", "the Road Transport
-  and Highways Minister"); a capitalised direction word before a country's name makes a
+  Prize", "Trump Tower", "Mexico City", "the Chinese Communist Party", "the Drudge Report"),
+  or after such a head and "of" ("the Times of India"), or after a ship's prefix ("MV",
+  "HMS", "USS"), is part of that name, unless the run names a state institution ("US Air
+  Force", "Bank of Japan", "the Kuwait News Agency", "the Road Transport and Highways
+  Minister"); a capitalised direction word before a country's name makes a
   region ("Inner Mongolia", "North India"), and waters are named after countries ("the Gulf
   of Oman", "the Irish Sea"). Only in a line written in title case (a headline) is just the
   next word read. See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
@@ -45,7 +46,8 @@ How it decides, rule by rule:
 - Ambiguous adjectives and short names name no country by themselves: "Congolese" and
   "Congo" count for a Congo only when the story names that Congo otherwise; plain "Korean"
   is not a form of either Korea. Communities named with "American" ("African American") are
-  neither the United States nor a continent's country.
+  neither the United States nor a continent's country; nor do two demonyms in a row ("Turkish
+  Cypriot", "Mexican American"), nor a demonym after a combining form ("Russo-Japanese").
 - Capitals and seats of government ("Moscow", "Kremlin") count only for a country entered
   with include_capital = true; a country's aliases always count.
 - People: the full name and the aliases always count; the surname alone (possibly after a
@@ -83,7 +85,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "7"
+MATCHER_VERSION = "8"
 
 _SNIPPET_RADIUS = 60
 
@@ -201,7 +203,7 @@ _HEADS = frozenset(
         "Center Centre Hall Hospital Hotel Memorial Lecture Fellowship Scholarship Holdings Group "
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
         "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease "
-        "Church Conference Cross Crescent Community Limited LLC PLC GmbH Movement "
+        "Church Conference Cross Crescent Community Limited LLC PLC GmbH Movement Party Parties City Report "
         "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent "
         "Sea Ocean Gulf Bay Strait Straits Bight"
     )
@@ -324,6 +326,8 @@ class Matcher:
         self._roles_cache: dict[int, tuple[tuple[_Form, ...], _Roles]] = {}
         self._given_patterns: dict[int, re.Pattern[str]] = {}
         """Compiled on first use: few people are named in any one story."""
+        self._demonyms: set[str] = set()
+        """Every country's demonyms, folded and lower-cased: two in a row name a community."""
         self._given_forms: dict[str, tuple[_Form, ...]] = {}
         """First words of people's names, matched in a second pass (see `find`)."""
         if not self._watching:
@@ -381,6 +385,7 @@ class Matcher:
             self._entities.append(_Entity(country.name, "country", country.code, watched))
             self._add_each(country.names, _possessives, index, "name")
             self._add_each(country.demonyms, _demonym_forms, index, "demonym")
+            self._demonyms.update(_fold_lower(form) for d in country.demonyms for form in _demonym_forms(d))
             if entry is not None:
                 if entry.include_capital:
                     self._add_each(country.capitals, _possessives, index, "capital")
@@ -683,7 +688,7 @@ class Matcher:
         if info.kind == "country" and _in_longer_name(value, raw.start, raw.end, country=True):
             return False
         if info.kind == "country" and all(f.role == "demonym" for f in raw.forms if f.entity == entity):
-            return not _language_use(value, raw.start, raw.end)
+            return not self._compound_demonym(value, raw.start, raw.end) and not _language_use(value, raw.start, raw.end)
         if info.kind != "country" or not any(f.role == "name" for f in raw.forms if f.entity == entity):
             return True
         if entity == self._ge:
@@ -704,6 +709,20 @@ class Matcher:
                 if before.group(1) not in ("King", "Queen", "Kingdom", "Hashemite", "Republic"):
                     return False
         return True
+
+
+    def _compound_demonym(self, value: str, start: int, end: int) -> bool:
+        """Whether a demonym is part of a compound that names no country: two demonyms in a
+        row name a community ("Turkish Cypriot", "Mexican American", "Swiss German" the
+        dialect), and a combining form before a hyphen a relation ("Russo-Japanese")."""
+        after = _WORD_AFTER.match(value, end)
+        if after and _fold_lower(after.group(1)).rstrip("'’") in self._demonyms:
+            return True
+        if start and value[start - 1] == "-":
+            combining = _COMBINING_BEFORE.search(value, max(0, start - 20), start)
+            return combining is not None and _fold_lower(combining.group(1)) not in self._forms
+        before = _WORD_BEFORE.search(value, max(0, start - 30), start)
+        return before is not None and _fold_lower(before.group(1)).rstrip("'’") in self._demonyms
 
 
 def surname_of(name: str) -> str | None:
@@ -914,6 +933,12 @@ def _state_noun_further(value: str, pos: int) -> bool:
     return False
 
 
+# Abbreviations that are also English words ("US" is "us"): in an all-capitals line they count
+# only beside a word that is not in capitals.
+_WORD_ABBREVIATIONS = frozenset({"us"})
+# A combining form before a hyphen ("Russo-Japanese", "Sino-Indian", "Franco-German"): the
+# compound names a relation, not the country (as the labelling rules have it).
+_COMBINING_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][a-z]+o)-$")
 _GLUED_BEFORE = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)[ -]$")
 _BEFORE_SUFFIXES = tuple(f"{word}{sep}" for word in sorted(_HEADS_BEFORE | _OTHER_PLACE) for sep in " -")
 _TITLE_WINDOW = 200
@@ -956,6 +981,8 @@ def _case_ok(forms: tuple[_Form, ...], value: str, start: int, end: int) -> bool
         if not found.isupper():
             return False
         if "." in found:  # "U.S." is never a pronoun: it counts in an all-capitals line too
+            return True
+        if found.lower().removesuffix("'s") not in _WORD_ABBREVIATIONS:  # "USA", "UK" are no words
             return True
         # In an all-capitals line "US" may be the pronoun: ask the neighbouring words.
         before = value[max(0, start - 12) : start].split()

@@ -36,6 +36,8 @@ WORLDNEWS_TEST = Path(__file__).parent / "data" / "worldnews_test"
 WORLDNEWS_DEV3 = Path(__file__).parent / "data" / "worldnews_dev3"
 """26 more world-news articles labelled for tuning when the held-out sets still had misses the
 development sets did not show."""
+WORLDNEWS_DEV4 = Path(__file__).parent / "data" / "worldnews_dev4"
+"""The corpus's last 10 world-news articles (the long ones), labelled for tuning."""
 WORLDNEWS_TEST2 = Path(__file__).parent / "data" / "worldnews_test2"
 """World-news articles labelled with WORLDNEWS_DEV3, before the matcher ran on either: held out."""
 

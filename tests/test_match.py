@@ -99,7 +99,7 @@ def test_seed_story_is_tagged_exactly() -> None:
         ("Russia said so.", "Russia"), ("the Russian Federation said so.", "the Russian Federation"),
         ("Russians voted.", "Russians"), ("Russia's army.", "Russia's"), ("Russia’s army.", "Russia’s"),
         ("The United States agreed.", "United States"), ("The US agreed.", "US"), ("The U.S. agreed.", "U.S."),
-        ("USA! USA!", "USA"), ("America first.", "America"), ("American voters.", "American"),
+        ("Go USA!", "USA"), ("America first.", "America"), ("American voters.", "American"),
         ("Britons abroad.", "Britons"), ("The Dutch team.", "Dutch"), ("Filipinos abroad.", "Filipinos"),
         ("Israelis protested.", "Israelis"), ("Palestinians protested.", "Palestinians"),
         ("Turkiye said.", "Turkiye"), ("Türkiye said.", "Türkiye"), ("Côte d'Ivoire said.", "Côte d'Ivoire"),

@@ -523,3 +523,40 @@ def test_a_ships_prefix_makes_a_persons_name_the_ship() -> None:
 )
 def test_state_agencies_and_ministers_named_past_a_things_head_count(text: str, code: str) -> None:
     assert code in _codes(text)
+
+
+# --------------------------------------------------------------- classes of worldnews_dev4
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Next year's contest is in Mexico City.", "MX"),
+        ("Flights to Kuwait City resumed.", "KW"),
+        ("Delegates of the Chinese Communist Party met.", "CN"),
+        ("The Communist Party of Vietnam named a leader.", "VN"),
+        ("Leaders of Turkish Cypriot and Greek Cypriot parties met.", "CY"),
+        ("Leaders of Turkish Cypriot and Greek Cypriot parties met.", "TR"),
+        ("He spoke of the Mexican American community.", "MX"),
+        ("Historians of the Russo-Japanese War disagree.", "JP"),
+        ("Scholars of Sino-Indian relations met.", "IN"),
+    ],
+)
+def test_cities_parties_communities_and_combining_forms_are_not_the_country(text: str, absent: str) -> None:
+    assert absent not in _codes(text)
+
+
+def test_the_holy_see_and_a_country_word_beside_a_combining_country_still_count() -> None:
+    assert _codes("Pilgrims filled Vatican City.") == {"VA"}
+    assert _codes("Talks on the Congo-Rwandan border resumed; Rwanda agreed.") >= {"RW"}
+
+
+def test_abbreviations_that_are_no_words_count_in_capitals() -> None:
+    assert _codes("", title="THE USA IS GREAT AGAIN") == {"US"}
+    assert _codes("", title="BRITAIN AND THE UAE SIGN DEAL") == {"GB", "AE"}
+    assert _codes("", title="LET US PRAY") == set()
+
+
+def test_a_report_named_after_a_person_is_not_the_person() -> None:
+    matcher = Matcher(Watchlist(people=(PersonEntry(name="Matt Drudge"),)))
+    assert _people(matcher, "Matt Drudge posted it. The Drudge Report led with it.") == {"Matt Drudge": ["Matt Drudge"]}

@@ -17,6 +17,7 @@ from tests.match_labels import (
     WORLDNEWS_DEV,
     WORLDNEWS_DEV2,
     WORLDNEWS_DEV3,
+    WORLDNEWS_DEV4,
     WORLDNEWS_TEST,
     WORLDNEWS_TEST2,
     Article,
@@ -102,3 +103,6 @@ def test_the_second_world_news_sets_are_the_ones_the_rule_picks() -> None:
     assert sorted(last[1::2]) == sorted(p.stem for p in WORLDNEWS_TEST2.glob("*.txt"))
     for stem, folder in [*((s, WORLDNEWS_DEV3) for s in last[0::2]), *((s, WORLDNEWS_TEST2) for s in last[1::2])]:
         assert (folder / f"{stem}.txt").read_bytes() == (SHARED_WORLDNEWS / f"{stem}.txt").read_bytes()
+    # tests/data/worldnews_dev4/README.md: every article left, the long ones.
+    long = sorted(p.stem for p in rest if _words(p) > 700)
+    assert long == sorted(p.stem for p in WORLDNEWS_DEV4.glob("*.txt"))
