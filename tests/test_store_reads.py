@@ -79,6 +79,14 @@ def test_every_view_reads_the_same_on_each_engine_and_each_reader(filled: Store,
         first, *rest = reads.stories(everything)
         assert reads.stories(everything, after=first, limit=2) == rest[:2]
         assert reads.count_view(everything) == ViewCount(stories=5, unread=4)
+        assert reads.count_view(StoryQuery(matched_only=False, collapse=True)) == ViewCount(stories=4, unread=3)
+        for view in (
+            StoryQuery(collapse=True), StoryQuery(matched_only=False, collapse=True, search="vienna"),
+            StoryQuery(matched_only=False, collapse=True, unread_only=True), StoryQuery(entity="Iran", collapse=True),
+            StoryQuery(matched_only=False, collapse=True, search="*"),
+        ):  # the count of a view is the count of its rows
+            rows = reads.stories(view)
+            assert reads.count_view(view) == ViewCount(stories=len(rows), unread=sum(not s.read for s in rows)), view
         assert [(s.title, s.starred) for s in reads.search("são paulo")] == [("Floods in São Paulo", True)]
         assert reads.search('"nothing at all"') == []
 

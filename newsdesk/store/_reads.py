@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -184,13 +185,36 @@ class Reads:
             return self._items(run, run(sql, params, query.search))
 
     def count_view(self, query: StoryQuery) -> ViewCount:
-        """How many stories a view holds, and how many of them are unread (the UI's header)."""
+        """How many stories a view holds, and how many of them are unread (the UI's header).
+
+        A collapsed view is counted by numbering each event's stories in the view (a window
+        over the events, one sort), not by the page's test for an earlier copy of each row:
+        that test is cheap for a page of rows, but for every row of a view of large events it
+        looked through the event's copies (4.6 s of CPU for every story of 100,000, 0.3 s so).
+        A search collapses as on the page: to its hits that no earlier copy precedes.
+        """
         with self._reading() as run:
             params: dict[str, object] = {"reader": self.reader}
-            where = self.view_filter(run, query, params)
+            if not query.collapse:
+                where = self.view_filter(run, query, params)
+                [(stories, unread)] = run(
+                    f"SELECT count(*), sum(CASE WHEN {mark('read')} THEN 0 ELSE 1 END) FROM story WHERE {_all(where)}",
+                    params,
+                    query.search,
+                )
+                return ViewCount(stories=stories, unread=int(unread or 0))
+            where = self.view_filter(run, replace(query, collapse=False, search=None), params)
+            hit = matching(run, self.dialect, query.search, params) if query.search is not None else "1 = 1"
+            # A story without a cluster row is an event of its own: a key no cluster id takes.
+            event = "CASE WHEN story_cluster.cluster_id IS NULL THEN -story.id ELSE story_cluster.cluster_id END"
+            numbered = (
+                f"SELECT story.id, CASE WHEN {hit} THEN 1 ELSE 0 END AS hit, "
+                f"ROW_NUMBER() OVER (PARTITION BY {event} ORDER BY story.sort_time, story.id) AS place "
+                f"FROM story LEFT OUTER JOIN story_cluster ON story_cluster.story_id = story.id WHERE {_all(where)}"
+            )
             [(stories, unread)] = run(
-                f"SELECT count(*), sum(CASE WHEN {mark('read')} THEN 0 ELSE 1 END) FROM story "
-                f"LEFT OUTER JOIN story_cluster ON story_cluster.story_id = story.id WHERE {_all(where)}",
+                f"SELECT count(*), sum(CASE WHEN {mark('read', 'shown')} THEN 0 ELSE 1 END) "
+                f"FROM ({numbered}) AS shown WHERE shown.place = 1 AND shown.hit = 1",
                 params,
                 query.search,
             )
