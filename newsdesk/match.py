@@ -347,8 +347,9 @@ class Matcher:
         for form, owners in self._given_forms.items():
             for owner in owners:
                 self._given_of.setdefault(owner.entity, []).append(form)
-        self._given_word = {e: next(iter(w)) for e in self._given_of if len(w := self._given_words(e)) == 1}
-        """A person's first word when it is one word alone (then found with str.find)."""
+        self._given_word = {e: tuple(sorted(w)) for e in self._given_of if len(w := self._given_words(e)) <= 2}
+        """A person's first word and the word before the surname, when they are one or two
+        (the usual case: then each is found with str.find)."""
         self._given_small = {f.entity for forms in self._given_forms.values() for f in forms if f.declared is not None}
         """People whose first word is written with a small letter ("al-", "de"): it counts so."""
         self._ge = next((i for i, e in enumerate(self._entities) if e.code == "GE"), None)
@@ -505,26 +506,16 @@ class Matcher:
         """Where a person's first word stands in `folded` from `since` (with "'s" or "'" after
         it), as whole words on the right; the caller checks the left.
 
-        A single word (the usual case) is looked for with str.find, several C times faster
-        than a regex over the same text; several words go through one pattern.
+        One or two words (the usual case) are looked for with str.find, several C times
+        faster than a regex over the same text; more words go through one pattern.
         """
-        word = self._given_word.get(entity)
-        if word is None:
+        words = self._given_word.get(entity)
+        if words is None:
             for found in self._given_pattern(entity).finditer(folded, since):
                 yield found.span()
             return
-        size = len(word)
-        at = folded.find(word, since)
-        while at != -1:
-            end = at + size
-            for stop in (end + 2, end + 1, end):  # as the pattern's (?:'s|')?(?!\w) would try them
-                if stop == end or folded.startswith("'s" if stop == end + 2 else "'", end):
-                    if stop >= len(folded) or not _is_word_char(folded[stop]):
-                        yield at, stop
-                        at = folded.find(word, stop)
-                        break
-            else:
-                at = folded.find(word, at + 1)
+        for word in words:
+            yield from _word_spans(word, folded, since)
 
     def _given_pattern(self, entity: int) -> re.Pattern[str]:
         pattern = self._given_patterns.get(entity)
@@ -715,14 +706,37 @@ class Matcher:
         """Whether a demonym is part of a compound that names no country: two demonyms in a
         row name a community ("Turkish Cypriot", "Mexican American", "Swiss German" the
         dialect), and a combining form before a hyphen a relation ("Russo-Japanese")."""
-        after = _WORD_AFTER.match(value, end)
-        if after and _fold_lower(after.group(1)).rstrip("'’") in self._demonyms:
-            return True
-        if start and value[start - 1] == "-":
+        # Cheap looks at the characters around it first: most demonyms stand alone.
+        if value[end : end + 1] == " " and value[end + 1 : end + 2].isupper():
+            after = _WORD_AFTER.match(value, end)
+            if after and _fold_lower(after.group(1)).rstrip("'’") in self._demonyms:
+                return True
+        if start < 2:
+            return False
+        if value[start - 1] == "-":
             combining = _COMBINING_BEFORE.search(value, max(0, start - 20), start)
             return combining is not None and _fold_lower(combining.group(1)) not in self._forms
-        before = _WORD_BEFORE.search(value, max(0, start - 30), start)
-        return before is not None and _fold_lower(before.group(1)).rstrip("'’") in self._demonyms
+        if value[start - 1] != " ":
+            return False
+        word = value[value.rfind(" ", max(0, start - 30), start - 1) + 1 : start - 1]
+        return word[:1].isupper() and _fold_lower(word).rstrip("'’") in self._demonyms
+
+
+def _word_spans(word: str, folded: str, since: int) -> Iterable[tuple[int, int]]:
+    """Where `word` stands in `folded` from `since`, with "'s" or "'" after it, whole on the
+    right (the caller checks the left)."""
+    size = len(word)
+    at = folded.find(word, since)
+    while at != -1:
+        end = at + size
+        for stop in (end + 2, end + 1, end):  # as the pattern's (?:'s|')?(?!\w) would try them
+            if stop == end or folded.startswith("'s" if stop == end + 2 else "'", end):
+                if stop >= len(folded) or not _is_word_char(folded[stop]):
+                    yield at, stop
+                    at = folded.find(word, stop)
+                    break
+        else:
+            at = folded.find(word, at + 1)
 
 
 def surname_of(name: str) -> str | None:
@@ -885,7 +899,7 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
         before = _GLUED_BEFORE.search(value, max(0, start - 30), start)
         if before and (before.group(1) in _HEADS_BEFORE or before.group(1) in _OTHER_PLACE):
             return True
-    if value.endswith(_SHIP_PREFIXES, 0, start):
+    if start > 2 and value[start - 2].isupper() and value.endswith(_SHIP_PREFIXES, 0, start):
         return True
     if country and value.endswith((" of ", " of the "), 0, start):
         if _WATER_OF.search(value, max(0, start - 20), start):
