@@ -39,9 +39,10 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -288,104 +289,201 @@ def links(a: Sketch, b: Sketch, thresholds: Thresholds = Thresholds()) -> bool:
 
 
 def _headlines_link(a: Sketch, b: Sketch, thresholds: Thresholds) -> bool:
-    if len(a.words) < _MIN_TITLE_WORDS or len(b.words) < _MIN_TITLE_WORDS:
+    return _words_link(a.words, b.words, thresholds)
+
+
+def _words_link(a: frozenset[str], b: Collection[str], thresholds: Thresholds) -> bool:
+    if len(a) < _MIN_TITLE_WORDS or len(b) < _MIN_TITLE_WORDS:
         return False
-    shared = len(a.words & b.words)
-    similarity = shared / (len(a.words) + len(b.words) - shared)
+    shared = len(a.intersection(b))
+    similarity = shared / (len(a) + len(b) - shared)
     return similarity >= thresholds.title or (shared >= thresholds.shared_words and similarity >= thresholds.shared)
+
+
+_MERGE_EVERY = 1024
+"""Stories a band table holds in a dict before it sorts them into its arrays."""
+
+if TYPE_CHECKING:
+    _Folded = npt.NDArray[np.uint64]
 
 
 class _Bands:
     """An LSH table: stories whose sketches agree on every value of one band are candidates.
 
-    A band's stories are one id, or a list once a second story shares it: most bands hold
-    a single story, and a set for each cost a process 60 MB for 5,000 stories' bands."""
+    A daemon holds every story of the last days here, so the table is kept in numpy arrays
+    rather than a dict of sets (which cost about 13 KB a story): each band's values are
+    folded, with the band's number, into one 64-bit key, and the (key, story) pairs are kept
+    sorted by key, 16 bytes a band. The latest stories wait in a small dict beside them and
+    are sorted in a thousand at a time. Two bands folding to one key only add a candidate,
+    which the exact comparison then turns away. Sketches are folded and looked up a write's
+    stories at a time: per story, numpy's call overhead would cost more than the work."""
 
     def __init__(self, bands: int, rows: int) -> None:
-        self._spans = [(4 * rows * i, 4 * rows * (i + 1)) for i in range(bands)]
-        self._tables: list[dict[bytes, int | list[int]]] = [{} for _ in range(bands)]
+        import numpy as np
 
-    def insert(self, key: int, sketch: bytes) -> None:
-        for (start, end), table in zip(self._spans, self._tables, strict=True):
-            band = sketch[start:end]
-            keys = table.get(band)
-            if keys is None:
-                table[band] = key
-            elif isinstance(keys, int):
-                table[band] = [keys, key]
-            else:
-                keys.append(key)
+        self._rows = rows
+        self._salt = np.arange(1, bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._ids = np.empty(0, dtype=np.int64)
+        self._waiting: dict[int, list[int]] = {}
+        self._fresh: list[_Folded] = []
+        self._fresh_ids: list[int] = []
 
-    def remove(self, key: int, sketch: bytes) -> None:
-        for (start, end), table in zip(self._spans, self._tables, strict=True):
-            band = sketch[start:end]
-            keys = table.get(band)
-            if keys == key:
-                del table[band]
-            elif isinstance(keys, list) and key in keys:
-                keys.remove(key)
-                if len(keys) == 1:
-                    table[band] = keys[0]
+    def fold(self, sketches: Sequence[bytes | None]) -> list[_Folded | None]:
+        """Each sketch's band keys (None for no sketch)."""
+        import numpy as np
 
-    def query(self, sketch: bytes) -> set[int]:
-        found: set[int] = set()
-        for (start, end), table in zip(self._spans, self._tables, strict=True):
-            keys = table.get(sketch[start:end])
-            if isinstance(keys, int):
-                found.add(keys)
-            elif keys:
-                found.update(keys)
+        present = [n for n, sketch in enumerate(sketches) if sketch is not None]
+        folded: list[_Folded | None] = [None] * len(sketches)
+        if not present:
+            return folded
+        bands = len(self._salt)
+        raw = np.frombuffer(b"".join(sketches[n] or b"" for n in present), dtype="<u4").reshape(len(present), -1)
+        values = raw[:, : bands * self._rows].astype(np.uint64).reshape(len(present), bands, self._rows)
+        keys = np.tile(self._salt, (len(present), 1))
+        for row in range(self._rows):  # FNV-style: uint64 arithmetic wraps, as the folding means
+            keys ^= values[:, :, row]
+            keys *= np.uint64(0x100000001B3)
+        for n, key in zip(present, keys, strict=True):
+            folded[n] = key
+        return folded
+
+    def sorted_candidates(self, folded: Sequence[_Folded | None]) -> list[set[int]]:
+        """For each folded sketch, the stories of the sorted arrays that share a band with it
+        (one search for all; the arrays do not change until `settle`)."""
+        import numpy as np
+
+        found: list[set[int]] = [set() for _ in folded]
+        present = [n for n, key in enumerate(folded) if key is not None]
+        if not present or not len(self._keys):
+            return found
+        wanted = np.concatenate([folded[n] for n in present])
+        starts = np.searchsorted(self._keys, wanted, side="left")
+        ends = np.searchsorted(self._keys, wanted, side="right")
+        bands = len(self._salt)
+        for at in np.flatnonzero(ends > starts).tolist():
+            found[present[at // bands]].update(self._ids[starts[at] : ends[at]].tolist())
         return found
+
+    def waiting_candidates(self, folded: _Folded | None) -> set[int]:
+        """The stories not yet sorted in that share a band with this one."""
+        found: set[int] = set()
+        if folded is not None:
+            for key in folded.tolist():
+                waiting = self._waiting.get(key)
+                if waiting:
+                    found.update(waiting)
+        return found
+
+    def insert(self, key: int, folded: _Folded | None) -> None:
+        if folded is None:
+            return
+        for band_key in folded.tolist():
+            self._waiting.setdefault(band_key, []).append(key)
+        self._fresh.append(folded)
+        self._fresh_ids.append(key)
+
+    def settle(self) -> None:
+        """Sort the waiting stories in once there are enough of them."""
+        import numpy as np
+
+        if len(self._fresh_ids) < _MERGE_EVERY:
+            return
+        keys = np.concatenate(self._fresh)
+        ids = np.repeat(np.array(self._fresh_ids, dtype=np.int64), len(self._salt))
+        order = np.argsort(keys, kind="stable")
+        keys, ids = keys[order], ids[order]
+        at = np.searchsorted(self._keys, keys, side="right")
+        self._keys, self._ids = np.insert(self._keys, at, keys), np.insert(self._ids, at, ids)
+        self._waiting, self._fresh, self._fresh_ids = {}, [], []
+
+    def remove(self, keys: Collection[int]) -> None:
+        """Drop these stories (in one pass: a daemon lets go of an hour's stories at a time)."""
+        import numpy as np
+
+        gone = set(keys)
+        kept = ~np.isin(self._ids, np.fromiter(gone, dtype=np.int64, count=len(gone)))
+        self._keys, self._ids = self._keys[kept], self._ids[kept]
+        fresh = [(folded, i) for folded, i in zip(self._fresh, self._fresh_ids, strict=True) if i not in gone]
+        self._waiting, self._fresh, self._fresh_ids = {}, [], []
+        for folded, i in fresh:
+            self.insert(i, folded)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What the index keeps of a story besides its bands: the headline's words (a tuple of
+    shared strings, a fifth of a set's size), the lead's sketch and the time."""
+
+    time: datetime
+    words: tuple[str, ...]
+    text_hash: bytes | None
 
 
 class ClusterIndex:
     """Recent stories' sketches, searchable by similarity: a process's in-memory view of the
     stored sketches (rebuilt from them, never the only copy).
 
-    `linked` answers with the ids of indexed stories a new story links to; which cluster each
-    belongs to is the database's to say, since another process may have merged clusters since.
+    `link_each` answers with the ids of indexed stories each new story links to; which
+    cluster each belongs to is the database's to say, since another process may have merged
+    clusters since.
     """
 
     def __init__(self, thresholds: Thresholds = Thresholds()) -> None:
         self.thresholds = thresholds
         self._titles = _Bands(*_TITLE_BANDS)
         self._texts = _Bands(*_TEXT_BANDS)
-        self._sketches: dict[int, Sketch] = {}
+        self._held: dict[int, _Held] = {}
         self.newest_id = 0
         """The highest story id indexed: stories stored after it (by any process) are next."""
 
-    def add(self, story_id: int, sketch: Sketch) -> None:
-        if story_id in self._sketches:
-            return
-        self._sketches[story_id] = sketch
-        if sketch.title_hash is not None:
-            self._titles.insert(story_id, sketch.title_hash)
-        if sketch.text_hash is not None:
-            self._texts.insert(story_id, sketch.text_hash)
-        self.newest_id = max(self.newest_id, story_id)
+    def __len__(self) -> int:
+        return len(self._held)
 
-    def forget_before(self, when: datetime) -> None:
-        """Drop the stories published before `when`: a long-running process would otherwise
-        hold every story it ever stored (the store reads them back if an older story comes)."""
-        for story_id in [i for i, s in self._sketches.items() if s.time < when]:
-            sketch = self._sketches.pop(story_id)
-            if sketch.title_hash is not None:
-                self._titles.remove(story_id, sketch.title_hash)
-            if sketch.text_hash is not None:
-                self._texts.remove(story_id, sketch.text_hash)
+    def add(self, stories: Sequence[tuple[int, Sketch]]) -> None:
+        """Index these stories (ones already indexed are left as they are)."""
+        self._walk(stories, ask=False)
+
+    def link_each(self, stories: Sequence[tuple[int, Sketch]]) -> dict[int, list[int]]:
+        """Each story's links (lowest id first) among the indexed stories and the ones before
+        it in `stories`, which are indexed in turn."""
+        return self._walk(stories, ask=True)
 
     def linked(self, sketch: Sketch) -> list[int]:
-        """The indexed stories this one links to, lowest id first."""
-        found: set[int] = set()
-        if sketch.title_hash is not None:
-            found |= self._titles.query(sketch.title_hash)
-        if sketch.text_hash is not None:
-            found |= self._texts.query(sketch.text_hash)
+        """The indexed stories this one links to, lowest id first (it is not indexed)."""
+        titles, texts = self._titles.fold([sketch.title_hash]), self._texts.fold([sketch.text_hash])
+        found = self._titles.sorted_candidates(titles)[0] | self._texts.sorted_candidates(texts)[0]
+        found |= self._titles.waiting_candidates(titles[0]) | self._texts.waiting_candidates(texts[0])
+        return self._confirm(sketch, found)
+
+    def _walk(self, stories: Sequence[tuple[int, Sketch]], *, ask: bool) -> dict[int, list[int]]:
+        titles = self._titles.fold([s.title_hash for _, s in stories])
+        texts = self._texts.fold([s.text_hash for _, s in stories])
+        if ask:
+            title_found, text_found = self._titles.sorted_candidates(titles), self._texts.sorted_candidates(texts)
+        links: dict[int, list[int]] = {}
+        for n, (story_id, sketch) in enumerate(stories):
+            if ask:
+                found = title_found[n] | text_found[n]
+                found |= self._titles.waiting_candidates(titles[n]) | self._texts.waiting_candidates(texts[n])
+                links[story_id] = self._confirm(sketch, found)
+            if story_id in self._held:
+                continue
+            self._held[story_id] = _Held(sketch.time, tuple(sys.intern(w) for w in sketch.words), sketch.text_hash)
+            self._titles.insert(story_id, titles[n])
+            self._texts.insert(story_id, texts[n])
+            self.newest_id = max(self.newest_id, story_id)
+        self._titles.settle()
+        self._texts.settle()
+        return links
+
+    def _confirm(self, sketch: Sketch, found: set[int]) -> list[int]:
         # `links` for each candidate, the leads' estimates all at once. The estimate is the
         # sketches': near-copies are far above the threshold, and keeping every recent
         # story's triples in memory would cost a hundred times the sketch.
-        near = [(i, self._sketches[i]) for i in found if abs(sketch.time - self._sketches[i].time) <= WINDOW]
-        linked = [i for i, other in near if _headlines_link(sketch, other, self.thresholds)]
+        held = self._held
+        near = [(i, held[i]) for i in found if i in held and abs(sketch.time - held[i].time) <= WINDOW]
+        linked = [i for i, other in near if _words_link(sketch.words, other.words, self.thresholds)]
         if sketch.text_hash is not None:
             by_text = set(linked)
             rest = [(i, other.text_hash) for i, other in near if i not in by_text and other.text_hash is not None]
@@ -393,18 +491,24 @@ class ClusterIndex:
             linked += [i for (i, _), estimate in zip(rest, estimates, strict=True) if estimate >= self.thresholds.text]
         return sorted(linked)
 
+    def forget_before(self, when: datetime) -> None:
+        """Drop the stories published before `when`: a long-running process would otherwise
+        hold every story it ever stored (the store reads them back if an older story comes)."""
+        gone = [i for i, held in self._held.items() if held.time < when]
+        if not gone:
+            return
+        for story_id in gone:
+            del self._held[story_id]
+        self._titles.remove(gone)
+        self._texts.remove(gone)
+
 
 def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Thresholds()) -> dict[int, int]:
     """Each story's cluster (the lowest id in it), for stories given all at once: what
     the store does incrementally, in one function for the benchmark's baselines and tests."""
-    index = ClusterIndex(thresholds)
-    ids: list[int] = []
-    links: list[tuple[int, int]] = []
-    for story_id, sketch in sketches:
-        ids.append(story_id)
-        links += ((story_id, other) for other in index.linked(sketch))
-        index.add(story_id, sketch)
-    return single_link(ids, links)
+    stories = list(sketches)
+    found = ClusterIndex(thresholds).link_each(stories)
+    return single_link([i for i, _ in stories], ((i, other) for i, others in found.items() for other in others))
 
 
 def single_link(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, int]:

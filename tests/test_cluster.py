@@ -106,10 +106,12 @@ def test_stories_sketched_together_get_the_sketches_they_get_alone() -> None:
 
 def test_an_index_finds_copies_until_it_lets_them_go() -> None:
     index = ClusterIndex()
-    index.add(1, _sketch("World Bank cuts China growth forecast"))
-    index.add(2, _sketch("Lavrov: no deal that ignores our interests", hours=1, text=WIRE))
-    index.add(3, _sketch("Apple unveils new iPhone", hours=2))
-    index.add(4, _sketch("Apple unveils new iPhone", hours=1))  # shares every band with 3
+    index.add([
+        (1, _sketch("World Bank cuts China growth forecast")),
+        (2, _sketch("Lavrov: no deal that ignores our interests", hours=1, text=WIRE)),
+        (3, _sketch("Apple unveils new iPhone", hours=2)),
+        (4, _sketch("Apple unveils new iPhone", hours=1)),  # shares every band with 3
+    ])
     assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == [1]
     assert index.linked(_sketch("Apple unveils new iPhone at event", hours=3)) == [3, 4]
     assert index.linked(_sketch("Talks in Ankara end without statement", hours=3, text=WIRE)) == [2]
@@ -117,8 +119,28 @@ def test_an_index_finds_copies_until_it_lets_them_go() -> None:
     assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == []
     assert index.linked(_sketch("Talks in Ankara end without statement", hours=3, text=WIRE)) == []
     assert index.linked(_sketch("Apple unveils new iPhone at event", hours=3)) == [3]
-    index.add(1, _sketch("World Bank cuts China growth forecast"))  # read back for a late copy
+    index.add([(1, _sketch("World Bank cuts China growth forecast"))])  # read back for a late copy
     assert index.linked(_sketch("World Bank cuts growth forecast for China", hours=3)) == [1]
+
+
+def test_an_index_of_thousands_finds_copies_among_old_and_new_stories_alike() -> None:
+    # The index sorts its stories in a thousand at a time: a copy is found whether its
+    # original is sorted in already, still waiting, or in the same write, and let go alike.
+    filler = [(n, _sketch(f"Item{n}a item{n}b item{n}c item{n}d", hours=0)) for n in range(10, 2510)]
+    index = ClusterIndex()
+    index.add(filler[:1200])
+    first = index.link_each([(1, _sketch("World Bank cuts China growth forecast"))])
+    index.add(filler[1200:])
+    found = index.link_each([
+        (2, _sketch("Lavrov: no deal that ignores our interests", text=WIRE)),
+        (3, _sketch("World Bank cuts growth forecast for China", hours=1)),
+        (4, _sketch("Talks in Ankara end without statement", hours=1, text=WIRE)),
+    ])
+    assert first == {1: []} and found == {2: [], 3: [1], 4: [2]}
+    assert index.linked(filler[5][1]) == [filler[5][0]] and index.linked(filler[-1][1]) == [filler[-1][0]]
+    index.forget_before(NOW + timedelta(minutes=30))
+    assert index.linked(filler[5][1]) == [] and index.linked(_sketch("World Bank cuts growth forecast for China", hours=1)) == [3]
+    assert len(index) == 2
 
 
 def test_clustering_imports_no_scientific_library() -> None:

@@ -68,10 +68,7 @@ class Clusterer:
                     i = parent[i]
                 return i
 
-            linked: dict[int, list[int]] = {}
-            for story_id, sketch in stories:
-                linked[story_id] = index.linked(sketch)
-                index.add(story_id, sketch)
+            linked = index.link_each(stories)
             new_ids = {i for i, _ in stories}
             old = sorted({o for found in linked.values() for o in found if o not in new_ids})
             current = clusters_of(session, old)
@@ -119,9 +116,11 @@ class Clusterer:
             parts.append(part if upper is None else part.where(sketch.c.time < upper))
             self._loaded_from = since
         for part in parts:
-            for story_id, time, title_hash, text_hash, title in session.execute(part):
-                if story_id not in mine:
-                    index.add(story_id, Sketch.unpack(title, _utc(time), title_hash, text_hash))
+            index.add([
+                (story_id, Sketch.unpack(title, _utc(time), title_hash, text_hash))
+                for story_id, time, title_hash, text_hash, title in session.execute(part)
+                if story_id not in mine
+            ])
         # Stories a window older than any this batch can link to are let go (kept a window
         # more, so a feed that brings a day-old story does not make them read back at once),
         # an hour's worth at a time: the look through the index is not paid on every write.
