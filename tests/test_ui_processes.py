@@ -78,10 +78,10 @@ async def test_stories_a_refresh_in_a_shell_stores_appear_where_the_cursor_was(h
             env=_env(tmp_path), capture_output=True, text=True, timeout=120,
         )
         assert again.returncode == 0, again.stderr
-        await _until(pilot, lambda: len(_titles(app)) == 33, timeout=10)  # no key pressed
+        # No key pressed. The rows come first and the header's counts after them (their own query).
+        await _until(pilot, lambda: len(_titles(app)) == 33 and app.screen.sub_title == "matched — 33 stories, 33 unread", timeout=10)
         assert stories.current is not None and stories.current.id == chosen.id  # the cursor stays on its story ...
         assert stories.cursor - round(stories.scroll_offset.y) == on_screen  # ... at its place on screen
-        assert app.screen.sub_title == "matched — 33 stories, 33 unread"
 
 
 async def test_a_daemon_refreshes_the_database_and_the_ui_shows_what_it_stores(http_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -40,6 +40,7 @@ from newsdesk.ui.editor import editor_command
 from newsdesk.ui.keys import bindings, keymap, shown_keys
 from newsdesk.ui.messages import (
     ConfigChanged,
+    FirstListed,
     Marked,
     Polled,
     RefreshFinished,
@@ -355,6 +356,10 @@ class NewsdeskApp(App[None]):
             pass
         finally:
             watch.close()
+
+    def on_first_listed(self, message: FirstListed) -> None:
+        if self._latest is None:
+            self._latest = message.latest
 
     def on_polled(self, message: Polled) -> None:
         first, self._polled = not self._polled, True

@@ -115,6 +115,16 @@ class Polled(Message):
         self.daemon = daemon
 
 
+class FirstListed(Message):
+    """The store's newest story id just before the main list was first read: where noticing
+    other processes' stories starts (a story stored between that read and the first poll
+    would otherwise be missed)."""
+
+    def __init__(self, latest: int) -> None:
+        super().__init__()
+        self.latest = latest
+
+
 # ---------------------------------------------------------------- a screen's workers
 
 

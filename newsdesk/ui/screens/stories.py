@@ -23,6 +23,7 @@ from newsdesk.types import StoryItem, StoryQuery, StorySort, ViewCount
 from newsdesk.ui.keys import bindings
 from newsdesk.ui.messages import (
     ConfigChanged,
+    FirstListed,
     Found,
     MarkAsked,
     Marked,
@@ -186,6 +187,8 @@ class StoryListScreen(StoryScreen[None]):
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def _load(self, view: StoryQuery, limit: int, goto: StoryItem | None) -> None:
+        if self.main and not self._shown:
+            self.app.post_message(FirstListed(self.store.latest_story_id()))
         stories = self.store.stories(view, limit=limit)
         complete = len(stories) < limit
         # The reader may have gone past the rows loaded: read on to the story it ended on.
