@@ -401,6 +401,7 @@ async def test_the_why_list_counts_a_feed_text_once(tmp_path: Path) -> None:
     write_stories(store, store.feeds()[0].id, [(story, hits)])
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)  # the list's first rows, which Enter opens
         await _press(pilot, "enter")
         assert "Vladimir Putin  person, 4 mentions: 3 in the text, 1 in the title" in _text(app, "#why")
 
@@ -615,6 +616,7 @@ async def test_the_feeds_screen_shows_each_feeds_health(store: Store) -> None:
 async def test_q_goes_back_one_level_and_Q_quits_from_anywhere(store: Store) -> None:
     app = _app(store)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)  # the list's first rows, which Enter opens (they load after the first frame)
         await _press(pilot, "enter", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         await _press(pilot, "q")
