@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
@@ -30,27 +31,14 @@ class _Feeds(_Base):
             active and url not in wanted for url, (_, active) in current.items()
         ):
             return  # as feeds.toml says already: no write, no wait for another process's
-        with self._writing() as session:
-            stored = {f.url: f for f in session.exec(select(Feed))}
-            moved = {f.moved_to: f for f in stored.values() if f.moved_to and f.url not in wanted}
-            for url, conf in wanted.items():
-                row = stored.get(url)
-                if row is None and url in moved:
-                    # feeds.toml now names the address the feed moved to: the same feed, with
-                    # its stories and their read state, under its new URL.
-                    row = moved[url]
-                    row.url, row.moved_to, row.name, row.active = url, None, conf.name, True
-                    stored[url] = row
-                    session.add(row)
-                elif row is None:
-                    session.add(Feed(url=url, name=conf.name))
-                elif row.name != conf.name or not row.active:
-                    row.name, row.active = conf.name, True
-                    session.add(row)
-            for url, row in stored.items():
-                if url not in wanted and row.active:
-                    row.active = False
-                    session.add(row)
+        try:
+            with self._writing() as session:
+                _sync(session, wanted)
+        except IntegrityError:
+            # Another process (a team's daemons starting together) added the same new feed
+            # between this one's read and its insert: read again, and the feed is there.
+            with self._writing() as session:
+                _sync(session, wanted)
 
     @busy_retried
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:
@@ -61,6 +49,29 @@ class _Feeds(_Base):
         """
         with self._writing() as session:
             _record(session, records)
+
+
+def _sync(session: Session, wanted: dict[str, FeedConfig]) -> None:
+    stored = {f.url: f for f in session.exec(select(Feed))}
+    moved = {f.moved_to: f for f in stored.values() if f.moved_to and f.url not in wanted}
+    for url, conf in wanted.items():
+        row = stored.get(url)
+        if row is None and url in moved:
+            # feeds.toml now names the address the feed moved to: the same feed, with
+            # its stories and their read state, under its new URL.
+            row = moved[url]
+            row.url, row.moved_to, row.name, row.active = url, None, conf.name, True
+            stored[url] = row
+            session.add(row)
+        elif row is None:
+            session.add(Feed(url=url, name=conf.name))
+        elif row.name != conf.name or not row.active:
+            row.name, row.active = conf.name, True
+            session.add(row)
+    for url, row in stored.items():
+        if url not in wanted and row.active:
+            row.active = False
+            session.add(row)
 
 
 def _record(session: Session, records: Sequence[FetchRecord]) -> None:
