@@ -124,6 +124,19 @@ class _Base(Reads):
                     raise
                 raise translate(exc, self.url) from None
 
+    def _write_raced(self, write: Callable[[Session], object]) -> None:
+        """One write transaction that inserts a row another process may insert at the same
+        moment (a team's daemons starting together on one PostgreSQL: a new feed, the first
+        watchlist fingerprint). The loser of that race gets a unique violation; its write
+        reads again, finds the other's row, and is tried once more. A second violation is a
+        real error and is raised."""
+        try:
+            with self._writing() as session:
+                write(session)
+        except IntegrityError:
+            with self._writing() as session:
+                write(session)
+
     @contextmanager
     def _writing(self) -> Iterator[Session]:
         # One writer at a time inside this process: SQLite would serialise them anyway, and

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
@@ -31,14 +30,7 @@ class _Feeds(_Base):
             active and url not in wanted for url, (_, active) in current.items()
         ):
             return  # as feeds.toml says already: no write, no wait for another process's
-        try:
-            with self._writing() as session:
-                _sync(session, wanted)
-        except IntegrityError:
-            # Another process (a team's daemons starting together) added the same new feed
-            # between this one's read and its insert: read again, and the feed is there.
-            with self._writing() as session:
-                _sync(session, wanted)
+        self._write_raced(lambda session: _sync(session, wanted))
 
     @busy_retried
     def record_fetches(self, records: Sequence[FetchRecord]) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from newsdesk.store._base import _Base, _id
@@ -64,16 +63,7 @@ class _Matches(_Base):
 
     @busy_retried
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
-        for attempt in range(2):
-            try:
-                with self._writing() as session:
-                    session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint))
-                return
-            except IntegrityError:
-                # Another process (a team's daemons starting together) stored the first
-                # fingerprint between this one's read and its insert: the row is there now.
-                if attempt:
-                    raise
+        self._write_raced(lambda session: session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint)))
 
 
 def _replace_matches(session: Session, tagged: Sequence[tuple[int, Sequence[EntityHit]]]) -> None:
