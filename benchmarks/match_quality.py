@@ -34,17 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from newsdesk import countries
 from newsdesk.match import Matcher
 from tests.match_labels import (
-    WORLDNEWS,
-    WORLDNEWS_DEV,
-    WORLDNEWS_DEV2,
-    WORLDNEWS_DEV3,
-    WORLDNEWS_DEV4,
-    WORLDNEWS_TEST,
-    WORLDNEWS_TEST2,
     Article,
     Found,
     Score,
-    load,
+    labelled_sets,
     run_matcher,
     score,
     watched_people,
@@ -75,29 +68,6 @@ def _line(name: str, kind: str, result: Score) -> str:
     )
 
 
-def _sets() -> list[tuple[str, str, list[Article], list[Article]]]:
-    """(role, name, articles scored, articles whose people make the watchlist) for each set;
-    role is "dev", "seen" or "held out"."""
-    labelled = load()
-    sets = [
-        ("dev", "web articles, development half", [a for a in labelled if a.half == "dev"], labelled),
-    ]
-    for role, name, folder in (
-        ("dev", "world news, development set", WORLDNEWS_DEV),
-        ("dev", "world news, second development set", WORLDNEWS_DEV2),
-        ("dev", "world news, third development set", WORLDNEWS_DEV3),
-        ("dev", "world news, fourth development set", WORLDNEWS_DEV4),
-        ("seen", "world news, first test set (seen)", WORLDNEWS),
-        ("held out", "world news, second test set (held out)", WORLDNEWS_TEST),
-        ("held out", "world news, third test set (held out)", WORLDNEWS_TEST2),
-    ):
-        world = load(folder)
-        if world:
-            sets.append((role, name, world, world))
-    sets.insert(5, ("seen", "web articles, test half (seen)", [a for a in labelled if a.half == "test"], labelled))
-    return sets
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
@@ -108,9 +78,10 @@ def main() -> None:
     parser.add_argument("--only", choices=["dev", "seen", "held out"], help="score only the sets of this role")
     args = parser.parse_args()
 
-    for role, name, articles, watched in _sets():
-        if args.only and role != args.only:
+    for labelled in labelled_sets():
+        if args.only and labelled.role != args.only:
             continue
+        role, name, articles, watched = labelled.role, labelled.name, labelled.articles, labelled.watched
         people = watched_people(watched)
         matcher = Matcher(watchlist(watched))
         started = time.perf_counter()

@@ -7,6 +7,7 @@ the same figures with every miss and a naive baseline beside them.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from tests.match_labels import (
     WORLDNEWS_DEV4,
     WORLDNEWS_TEST,
     WORLDNEWS_TEST2,
-    Article,
+    labelled_sets,
     load,
     run_matcher,
     score,
@@ -37,14 +38,47 @@ def test_the_labelled_set_is_big_enough() -> None:
     assert sum(len(a.expected("person")) for a in ARTICLES) >= 100
 
 
+SETS = {labelled.key: labelled for labelled in labelled_sets()}
+
+
+@dataclass(frozen=True)
+class _Floor:
+    precision: float
+    recall: float
+    occurrence_recall: float
+
+
+# What each set must stay at or above (benchmarks/README.md has the figures). The development
+# sets are at 1.000 (occurrences 0.99+): any loss there is a regression. The test sets' floors
+# sit just under today's figures; the goals of issue 15 (precision 0.99, recall 0.985,
+# occurrence recall 0.92) are not all met on them, and the benchmark says where.
+_DEV = {"country": _Floor(0.99, 0.99, 0.99), "person": _Floor(0.99, 0.99, 0.98)}
+FLOORS: dict[str, dict[str, _Floor]] = {
+    **{key: _DEV for key, labelled in SETS.items() if labelled.role == "dev"},
+    # Below 1 by design on the web test half: first names alone and surnames before the full
+    # name (see the benchmark's list); the floor catches regressions.
+    "web_test": {"country": _Floor(0.98, 0.98, 0.98), "person": _Floor(0.99, 0.98, 0.85)},
+    "worldnews": {"country": _Floor(0.97, 0.985, 0.97), "person": _Floor(0.99, 0.985, 0.97)},
+    # Five false stories: Iraq inside "Islamic State of Iraq and the Levant", Georgia in lists
+    # of US states; no development text shows either class.
+    "worldnews_test": {"country": _Floor(0.95, 0.985, 0.97), "person": _Floor(0.99, 0.985, 0.97)},
+    "worldnews_test2": {"country": _Floor(0.99, 0.985, 0.97), "person": _Floor(0.99, 0.985, 0.97)},
+}
+
+
+def test_every_set_has_a_floor() -> None:
+    assert sorted(FLOORS) == sorted(SETS)
+
+
 @pytest.mark.parametrize("kind", ["country", "person"])
-def test_precision_and_recall_on_real_articles(kind: str) -> None:
-    result = score(ARTICLES, run_matcher(Matcher(watchlist(ARTICLES))))[kind]
-    assert result.precision >= 0.98, result.false_hits
-    assert result.recall >= 0.97, result.misses
-    # Below 1 by design: first names alone, a surname before the full name, surnames two
-    # labelled people share (see the benchmark's list). The floor catches regressions.
-    assert result.occurrence_recall >= 0.85, result.missed_spans
+@pytest.mark.parametrize("key", sorted(SETS))
+def test_precision_and_recall_on_every_labelled_set(key: str, kind: str) -> None:
+    labelled = SETS[key]
+    result = score(labelled.articles, run_matcher(Matcher(watchlist(labelled.watched))))[kind]
+    floor = FLOORS[key][kind]
+    assert result.precision >= floor.precision, result.false_hits
+    assert result.recall >= floor.recall, result.misses
+    assert result.occurrence_recall >= floor.occurrence_recall, result.missed_spans
 
 
 WORLD = load(WORLDNEWS)
@@ -53,24 +87,6 @@ WORLD = load(WORLDNEWS)
 def test_the_world_news_test_set_is_there() -> None:
     assert len(WORLD) >= 36
     assert all(a.half in ("dev", "test") for a in ARTICLES)
-
-
-WORLD_TEST2 = load(WORLDNEWS_TEST2)
-
-
-@pytest.mark.parametrize("kind", ["country", "person"])
-@pytest.mark.parametrize(
-    ("articles", "country_precision"),
-    [(WORLD, 0.97), (WORLD_TEST2, 0.99)],
-    ids=["worldnews", "worldnews_test2"],
-)
-def test_precision_and_recall_on_held_out_world_news(kind: str, articles: list[Article], country_precision: float) -> None:
-    """Floors on sets no rule was written from (benchmarks/README.md has the figures):
-    worldnews, and worldnews_test2, labelled with worldnews_dev3 before the matcher ran on it."""
-    result = score(articles, run_matcher(Matcher(watchlist(articles))))[kind]
-    assert result.precision >= (country_precision if kind == "country" else 0.99), result.false_hits
-    assert result.recall >= 0.985, result.misses
-    assert result.occurrence_recall >= 0.92, result.missed_spans
 
 
 def _words(path: Path) -> int:
