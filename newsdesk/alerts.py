@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 _COMMAND_TIMEOUT = 30.0
 _WEBHOOK_TIMEOUT = 10.0
+NO_CHANNEL, NO_CHANNEL_RESULT = "ui", "no channel set: shown where newsdesk is open"
+"""The outcome recorded for an alert no channel delivers (no bell to ring, no desktop,
+command or webhook): it is shown by the UI alone."""
 RETRY_DELAYS = (1.0, 5.0, 30.0)
 """Seconds before each retry of a failing webhook (so four tries in all)."""
 
@@ -127,6 +130,10 @@ class Sender:
             outcome["command"] = self._command(event)
         if self.rules.webhook:
             outcome["webhook"] = self._webhook(event, self.rules.webhook)
+        if not outcome:
+            # No channel here: the alert is shown by the UIs open on the database (theirs, not
+            # a channel). Said, so that `newsdesk alerts` does not list it as sending forever.
+            outcome[NO_CHANNEL] = NO_CHANNEL_RESULT
         try:
             self.record(event, outcome)
         except Exception:

@@ -166,6 +166,17 @@ def test_refresh_sends_each_alert_once_to_the_command_and_the_webhook(site, hook
     assert listed[0]["sources"] == 2
 
 
+def test_an_alert_no_channel_delivers_is_listed_as_shown_in_the_ui(site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server, config, db, _ = site
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("[alerts]")] + '[alerts]\nentries = ["Russia"]\nbell = false\ndesktop = false\n', encoding="utf-8")
+    assert _newsdesk("refresh", "--config", str(config), db=str(db)).returncode == 0
+    (listed,) = json.loads(_newsdesk("alerts", "--json", "--config", str(config), db=str(db)).stdout)
+    assert listed["outcome"] == {"ui": "no channel set: shown where newsdesk is open"}
+    table = _newsdesk("alerts", "--config", str(config), db=str(db)).stdout
+    assert "ui: no channel set: shown where newsdesk is open" in table and "sending" not in table
+
+
 def test_alerts_go_out_once_with_a_daemon_and_a_ui_on_one_database(site, hook: Hook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, config, db, received = site
     ui = tmp_path / "ui.py"
