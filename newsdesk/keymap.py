@@ -52,8 +52,9 @@ class Action:
     help: str
     """One line saying what it does, for `?`, the command palette and the README."""
     scopes: tuple[Scope, ...]
-    footer: bool = False
-    """Shown in the footer (the footer has room for a few only)."""
+    footer: bool | tuple[Scope, ...] = False
+    """Shown in the footer (the footer has room for a few only): on every screen of its
+    scopes, or on these of them alone."""
     palette: bool = True
     """Offered by the command palette (Ctrl+P)."""
     call: str = ""
@@ -62,6 +63,9 @@ class Action:
     @property
     def command(self) -> str:
         return self.call or self.name
+
+    def in_footer(self, scope: Scope) -> bool:
+        return scope in self.footer if isinstance(self.footer, tuple) else self.footer
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +215,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "force_refresh", ("F",), "Force refresh",
         "refresh the selected feed now, even while it backs off after failures",
-        ("feeds", "feed"),
+        ("feeds", "feed"), footer=("feed",),  # the detail screen is where the back-off is read
     ),
     Action("refresh_all", ("R",), "Refresh all", "refresh every feed now", ("list", "reader", "feeds", "feed")),
     Action("feeds", ("f",), "Feeds", "the feeds and their health, grouped by tag", ("list",), footer=True),

@@ -153,6 +153,8 @@ async def test_the_detail_view_of_a_failing_feed(setup: tuple[Path, Store]) -> N
         assert facts["Problem"].startswith("HTTP 500 Internal Server Error; next try")
         assert facts["HTTP status"] == "500"
         assert facts["Back-off"].startswith("2 failures in a row, until") and "(F refreshes it now)" in " ".join(shown.split())
+        footer = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"Refresh feed", "Force refresh"} <= footer  # the key the back-off line names is in the footer
         history = [line for line in shown.splitlines() if "http error: HTTP 500 Internal Server Error" in line]
         assert len(history) == 2 and history[0] > history[1]  # newest first, with their times
         await _press(pilot, "escape")

@@ -27,7 +27,7 @@ def bindings(scope: Scope) -> list[BindingType]:
     """A screen's BINDINGS (or the app's, for "app"), with the default keys; feeds.toml's
     [keys] replace them through the app's keymap (bindings carry their action's name as id)."""
     made: list[BindingType] = [
-        Binding(",".join(a.keys), a.command, a.title, show=a.footer, id=a.name) for a in ACTIONS if scope in a.scopes
+        Binding(",".join(a.keys), a.command, a.title, show=a.in_footer(scope), id=a.name) for a in ACTIONS if scope in a.scopes
     ]
     if scope in _MODAL:
         made += [Binding(",".join(a.keys), f"app.{a.command}", a.title, show=False, id=a.name) for a in ACTIONS if "app" in a.scopes]
