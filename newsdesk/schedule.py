@@ -90,6 +90,15 @@ class Scheduler:
         if self._runner is not None:
             self._runner.cancel()
 
+    async def stop(self, wait: float = 10.0) -> None:
+        """`shutdown`, then wait (up to `wait` seconds) for the refresh under way to wind up:
+        its feeds' claims are given back on the way out. A process that exits straight after
+        `shutdown` may end before that, and the feeds then wait for their leases to run out
+        (another daemon sharing the database skips them until then)."""
+        self.shutdown()
+        if self._runner is not None:
+            await asyncio.wait({self._runner}, timeout=wait)
+
     async def reload(self) -> None:
         """Re-read feeds.toml now, changed or not (`kill -HUP` on the daemon): the same path
         as a change the watch notices, so a broken file keeps the last good config."""

@@ -212,7 +212,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
     try:
         await stop.wait()
     finally:
-        scheduler.shutdown()
+        await scheduler.stop()
         pool.forget(wait=True)
         outbox.close(wait=5)
         log.info("stopped")
