@@ -1,8 +1,11 @@
 """Every ISO 3166-1 country and territory, with the forms news text names it by.
 
-Codes, ISO names and official names come from pycountry (Debian's iso-codes data); the
-names, demonyms and capitals that news writing uses come from data/countries.tsv, written for
-newsdesk (see data/SOURCES.md). Loaded once, on first use.
+Codes, ISO names and official names are pycountry's (Debian's iso-codes data), copied into
+data/iso-3166-1.tsv: importing pycountry (which reads its own installed version through
+importlib.metadata) cost every command that reads feeds.toml about 0.02 s, more than reading
+the table; a test keeps the copy equal to pycountry. The names, demonyms and capitals that
+news writing uses come from data/countries.tsv, written for newsdesk (see data/SOURCES.md).
+Loaded once, on first use.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-
-import pycountry
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,8 @@ def places_named_after_countries() -> tuple[str, ...]:
 def us_states() -> tuple[tuple[str, str], ...]:
     """(name, postal code) of each US state and of the District of Columbia, from ISO 3166-2:
     "City, State" is how news writes an American place ("Lincoln, Nebraska", "Houston, TX")."""
+    import pycountry  # ISO 3166-2 is read by the matcher alone, never by a command's start-up
+
     found = [
         (s.name, s.code.removeprefix("US-"))
         for s in pycountry.subdivisions
@@ -77,21 +80,43 @@ def _key(text: str) -> str:
     return folded.removeprefix("the ")
 
 
+@dataclass(frozen=True, slots=True)
+class IsoCountry:
+    """An ISO 3166-1 entry as pycountry gives it (data/iso-3166-1.tsv)."""
+
+    alpha_2: str
+    alpha_3: str
+    name: str
+    common_name: str | None
+    official_name: str | None
+
+
+@cache
+def iso_countries() -> tuple[IsoCountry, ...]:
+    """Every ISO 3166-1 entry, in pycountry's order."""
+    return tuple(
+        IsoCountry(alpha_2, alpha_3, name, common or None, official or None)
+        for alpha_2, alpha_3, name, common, official in _rows("data/iso-3166-1.tsv", 5)
+    )
+
+
+def _rows(name: str, cells: int) -> list[list[str]]:
+    """A shipped table's rows (tab-separated, `#` comments), each with `cells` cells."""
+    text = resources.files("newsdesk").joinpath(name).read_text(encoding="utf-8")
+    return [[*line.split("\t"), *[""] * cells][:cells] for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 @cache
 def _table() -> tuple[Country, ...]:
     extra: dict[str, tuple[str, list[str], list[str], list[str]]] = {}
-    text = resources.files("newsdesk").joinpath("data/countries.tsv").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, name, names_cell, demonyms_cell, capitals_cell = [*line.split("\t"), "", "", "", ""][:5]
+    for code, name, names_cell, demonyms_cell, capitals_cell in _rows("data/countries.tsv", 5):
         extra[code] = (name, _split(names_cell), _split(demonyms_cell), _split(capitals_cell))
     countries: list[Country] = []
-    for entry in pycountry.countries:
+    for entry in iso_countries():
         code = entry.alpha_2
         name, names, demonyms, capitals = extra.pop(code, ("", [], [], []))
-        common = name or getattr(entry, "common_name", None) or entry.name
-        official = getattr(entry, "official_name", None)
+        common = name or entry.common_name or entry.name
+        official = entry.official_name
         forms = [common, *names]
         for candidate in (entry.name, official):
             # ISO's inverted forms ("Korea, Republic of") are nobody's way of writing a name.
@@ -106,12 +131,13 @@ def _table() -> tuple[Country, ...]:
 @cache
 def _index() -> dict[str, Country]:
     index: dict[str, Country] = {}
+    iso = {entry.alpha_2: entry for entry in iso_countries()}
     for country in _table():
         index[_key(country.code)] = country
-        iso = pycountry.countries.get(alpha_2=country.code)
-        if iso is not None:
-            index.setdefault(_key(iso.alpha_3), country)
-            index.setdefault(_key(iso.name), country)
+        entry = iso.get(country.code)
+        if entry is not None:
+            index.setdefault(_key(entry.alpha_3), country)
+            index.setdefault(_key(entry.name), country)
     # Other names after every code and ISO name: a short name two countries share ("Congo",
     # ISO's name of the Republic of the Congo and news's of the Democratic Republic) looks
     # up the one ISO gives it to.

@@ -224,6 +224,19 @@ def test_every_iso_country_and_territory_has_news_names() -> None:
         assert countries.lookup(country.name) == country
 
 
+def test_the_shipped_iso_table_is_pycountrys() -> None:
+    """data/iso-3166-1.tsv is pycountry's ISO 3166-1, copied (commands read it without importing
+    pycountry). After a pycountry upgrade changes it, write the file again from this test's rows."""
+    import pycountry
+
+    from newsdesk import countries
+
+    assert countries.iso_countries() == tuple(
+        countries.IsoCountry(c.alpha_2, c.alpha_3, c.name, getattr(c, "common_name", None), getattr(c, "official_name", None))
+        for c in pycountry.countries
+    )
+
+
 def test_diacritics_and_capitals() -> None:
     assert _forms("Erdogan said.") == []  # surname alone, not named yet
     assert _forms("Recep Tayyip Erdogan said.", "Erdoğan left.") == ["Recep Tayyip Erdogan", "Erdoğan"]
