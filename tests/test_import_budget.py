@@ -127,3 +127,22 @@ def test_the_ui_loads_no_extractor_http_client_scheduler_or_database_layer_befor
     assert "textual" in loaded
     assert loaded & (_HEAVY - {"textual"}) == set()
     assert loaded & {"sqlalchemy", "sqlmodel"} == set()
+
+
+def test_each_command_is_parsed_by_its_own_group_of_commands() -> None:
+    """A command line is parsed with the parsers of its command's module alone
+    (newsdesk.cli._COMMANDS): that table names each module's commands, every one of them."""
+    import re
+
+    from newsdesk.cli import _COMMANDS, _groups_for, _parser
+
+    listed = re.findall(r"^    (\w+) ", _parser().format_help(), flags=re.MULTILINE)
+    assert listed == [command for commands in _COMMANDS.values() for command in commands]
+    for group, commands in _COMMANDS.items():
+        for command in commands:
+            assert _groups_for(["--config", "x.toml", command, "--db", "y.db"]) == (group,)
+            with pytest.raises(SystemExit) as shown:
+                _parser((group,)).parse_args([command, "--help"])
+            assert shown.value.code == 0  # known to that group's parser
+    assert _groups_for(["--config", "list", "status"]) == ("_stories",)  # "list" is the option's value
+    assert _groups_for(["-h", "list"]) == _groups_for([]) == _groups_for(["lsit"]) == tuple(_COMMANDS)
