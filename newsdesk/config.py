@@ -20,14 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from newsdesk import places
 from newsdesk.errors import ConfigError, EnvironmentProblem
-from newsdesk.keymap import KeyBinding, parse_keys
 from newsdesk.schema import (
     Boolean,
     DeclaredKey,
@@ -47,6 +45,9 @@ from newsdesk.schema import (
     table,
     toml_type,
 )
+
+if TYPE_CHECKING:
+    from newsdesk.keymap import KeyBinding
 
 # ---------------------------------------------------------------------------- kinds of its own
 
@@ -110,6 +111,8 @@ class _KeyTable:
     def check(self, value: object) -> tuple[KeyBinding, ...]:
         if not isinstance(value, dict):
             raise Invalid(f"must be a table ([keys]), not {toml_type(value)}")
+        from newsdesk.keymap import parse_keys  # the UI's whole table of actions: read when [keys] is there
+
         return parse_keys(value)
 
 
@@ -319,6 +322,8 @@ def user_db_path() -> Path:
 
 def default_config_text() -> str:
     """The feeds.toml a new user starts from (shipped inside the package)."""
+    from importlib import resources
+
     return resources.files("newsdesk").joinpath("default_feeds.toml").read_text(encoding="utf-8")
 
 
