@@ -41,6 +41,12 @@ def is_unsafe(char: str) -> bool:
     return bidi in _EXPLICIT_BIDI or (bidi in ("L", "R", "AL") and unicodedata.name(char, "").endswith(" MARK"))
 
 
+_SHORT = 1000
+"""Up to this length, safe() looks at each character rather than building _unsafe(): the scan
+of the Basic Multilingual Plane took about 0.007 s, the cost of one title with a no-break space
+(not printable, but safe) to `newsdesk list`."""
+
+
 @cache
 def _unsafe() -> re.Pattern[str]:
     """Every unsafe character, found by category over the Basic Multilingual Plane (every
@@ -58,6 +64,8 @@ def safe(value: str | None, limit: int | None = None) -> str:
         value = value[: limit - 1] + "…"
     if value.isprintable():  # the usual title: nothing to look for
         return value
+    if len(value) <= _SHORT:  # a title or a name with a tab or a no-break space: each character is looked at
+        return "".join("\ufffd" if not c.isprintable() and is_unsafe(c) else c for c in value)
     return _unsafe().sub("\ufffd", value)
 
 
@@ -65,6 +73,8 @@ def json_safe(text: str) -> str:
     """JSON text with every unsafe character written as its \\u escape (ESC already is, by
     json.dumps; C1 and bidi controls, U+2028 and U+2029 are not): a program that prints a
     field prints what the feed said, not what a terminal would do with it."""
+    if text.replace("\n", "").isprintable():  # the usual JSON (lines, printable text): nothing to escape
+        return text
     return _unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -31,6 +31,8 @@ def test_the_unsafe_set_is_built_from_unicode_categories() -> None:
         for c in bmp
     )
     assert safe(bmp) == expected
+    # A short string (a title) is looked at character by character: the same replacements.
+    assert "".join(safe(bmp[n : n + 500]) for n in range(0, len(bmp), 500)) == expected
     # Every character of these categories is in the Basic Multilingual Plane, where the set is built.
     assert not any(is_unsafe(chr(c)) for c in range(0x10000, sys.maxunicode + 1))
     assert safe("tab\tand\nnewline stay") == "tab\tand\nnewline stay"
