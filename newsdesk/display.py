@@ -15,9 +15,11 @@ import unicodedata
 from datetime import datetime
 from functools import cache
 
-from rich.text import Text
+TYPE_CHECKING = False  # as typing's (mypy reads it as true)
+if TYPE_CHECKING:
+    from rich.text import Text
 
-from newsdesk.types import FeedStatus
+    from newsdesk.types import FeedStatus
 
 # The bidirectional classes of the explicit embeddings, overrides and isolates (UAX #9).
 _EXPLICIT_BIDI = {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
@@ -88,6 +90,8 @@ class SafeLogFormatter(logging.Formatter):
 
 def plain(value: str | None, style: str = "", limit: int | None = None) -> Text:
     """Text from strangers (feeds, pages, servers) as a rich Text: never parsed as markup, no escapes."""
+    from rich.text import Text  # here: `--json` and safe() need no rich
+
     return Text(safe(value, limit), style=style)
 
 
@@ -104,4 +108,6 @@ def health(feed: FeedStatus, now: datetime) -> Text:
         style = "dim"
     else:
         style = "green"
+    from rich.text import Text
+
     return Text(word, style=style)

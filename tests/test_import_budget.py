@@ -93,6 +93,38 @@ def test_list_search_and_status_read_sqlite_without_the_orm(tmp_path: Path, comm
     assert loaded & (_HEAVY | _ORM) == set()
 
 
+# What rich's Console, Table and Text import: the three parts a table printed by `list`,
+# `search` or `status` uses, with the Unicode width table rich reads to measure a character
+# beyond ASCII. Nothing else of rich (its emoji codes, pretty-printing, tracebacks, progress
+# bars, markdown).
+_RICH_TABLE = "import json, sys; import rich.console, rich.table, rich.text; print(json.dumps(sorted(sys.modules)))"
+
+
+@pytest.mark.parametrize(
+    ("command", "tables"),
+    [(["list"], True), (["list", "--entity", "Iran"], True), (["search", "Iran"], True), (["status"], True),
+     (["list", "--json", "--all"], False), (["search", "Iran", "--json"], False)],
+)
+def test_list_search_and_status_load_what_they_print_with_and_no_more(tmp_path: Path, command: list[str], tables: bool) -> None:
+    """A table needs rich's console, table and text, and nothing more of rich; JSON needs no
+    rich at all. The watchlist's countries are read from newsdesk's own copy of ISO 3166-1
+    (no pycountry, no importlib.metadata), the UI's key table only for a [keys] table, and none
+    of the refresh's or the timeline's values are made."""
+    loaded = set(_loaded(tmp_path, *command, *_reading_setup(tmp_path)))
+    assert "sqlite3" in loaded  # the command did run: it read the database
+    rich = {m for m in loaded if m.split(".")[0] == "rich"}
+    if tables:
+        done = subprocess.run([sys.executable, "-c", _RICH_TABLE], capture_output=True, text=True, timeout=120, check=True)
+        widths = {m for m in rich if m.startswith("rich._unicode_data.")}
+        assert rich - widths <= {m for m in json.loads(done.stdout) if m.split(".")[0] == "rich"}
+        assert "rich._emoji_codes" not in rich
+    else:
+        assert rich == set()
+    assert {m.split(".")[0] for m in loaded} & {"pycountry", "importlib_metadata"} == set()
+    assert loaded & {"importlib.metadata", "importlib.resources", "newsdesk.keymap", "newsdesk._types_refresh",
+                     "newsdesk._types_history"} == set()
+
+
 @pytest.mark.parametrize("command", [["trends"], ["export", "matches"], ["digest"]])
 def test_reading_commands_load_no_extractor_http_client_scheduler_or_ui(tmp_path: Path, command: list[str]) -> None:
     loaded = _modules(tmp_path, *command, *_reading_setup(tmp_path))
