@@ -2,11 +2,12 @@
 
 A person's scripts and eyes rely on the layout of these three commands; a change made for
 speed (what is imported, how the table is laid out) must not move a single character. Each
-command runs in a process of its own, its output a pipe (not a terminal), on a small real
-SQLite database with the stories that test a table's layout: titles that wrap, a word longer
-than its column, wide (CJK) characters, combining accents, right-to-left text, a
-non-breaking space, a feed name longer than its column, markup and escape sequences from a
-hostile feed, an event with two sources, read and starred marks, feeds that failed.
+command runs in a process of its own, its output a pipe (and, for the tables at width 80,
+styled as a terminal gets them: FORCE_COLOR), on a small real SQLite database with the
+stories that test a table's layout: titles that wrap, a word longer than its column, wide
+(CJK) characters, combining accents, right-to-left text, a non-breaking space, a feed name
+longer than its column, markup and escape sequences from a hostile feed, an event with two
+sources, read and starred marks, feeds that failed.
 
 tests/data/commands/ holds one file per command and width. After a deliberate change,
 regenerate them with `NEWSDESK_REGEN_GOLDEN=1 python -m pytest tests/test_cli_output.py` and
@@ -110,10 +111,12 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return config_path, folder / "news.db"
 
 
-def _run(database: tuple[Path, Path], args: list[str], width: int) -> str:
+def _run(database: tuple[Path, Path], args: list[str], width: int, *, styled: bool = False) -> str:
     config, db = database
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(db.parent), "TZ": "UTC", "LANG": "C.UTF-8",
            "COLUMNS": str(width)}
+    if styled:  # as on a terminal: rich's styles (FORCE_COLOR is rich's documented switch)
+        env |= {"FORCE_COLOR": "1", "TERM": "xterm-256color"}
     done = subprocess.run(
         [sys.executable, "-m", "newsdesk", *args, "--config", str(config), "--db", str(db)],
         env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
@@ -135,6 +138,12 @@ def _check(name: str, output: str) -> None:
 @pytest.mark.parametrize("name", list(_COMMANDS))
 def test_tables_print_as_before(database: tuple[Path, Path], name: str, width: int) -> None:
     _check(f"{name}-{width}", _run(database, _COMMANDS[name], width))
+
+
+@pytest.mark.parametrize("name", ["list", "list-all", "search", "status"])
+def test_tables_print_as_before_on_a_terminal(database: tuple[Path, Path], name: str) -> None:
+    """The same tables with the styles a terminal gets (the header bold, a feed's health in colour)."""
+    _check(f"{name}-styled", _run(database, _COMMANDS[name], 80, styled=True))
 
 
 @pytest.mark.parametrize("name", list(_JSON))
