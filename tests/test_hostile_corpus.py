@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 from pathlib import Path
 
 from newsdesk.config import parse_config
 from newsdesk.refresh import refresh
 from newsdesk.store import Store
+from tests.feed_headers import corpus_headers
 from tests.httpserver import LocalServer
 
 CORPUS = Path(__file__).parent / "data" / "hostile_feeds"
@@ -28,29 +28,13 @@ def _files() -> list[str]:
     return sorted(str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.xml"))
 
 
-def _headers(rel: str, data: bytes) -> dict[str, str]:
-    """The headers a feedparser test names in its leading comment ("Header: Content-type: ...")."""
-    head = data[:4000]
-    for mark, encoding in ((b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"), (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le")):
-        if head.startswith(mark):
-            text = head.decode(encoding, "replace")
-            break
-    else:
-        text = head.decode("latin-1")
-    headers = {"Content-Type": "text/xml" if "http" in rel else "application/xml"}
-    for name, value in re.findall(r"^Header:\s+([^:\r\n]+):(.*)$", text, re.M):
-        if name.strip().lower() not in ("content-length", "content-encoding"):
-            headers["Content-Type" if name.strip().lower() == "content-type" else name.strip()] = value.strip()
-    return headers
-
-
 def test_every_hostile_feed_gives_an_outcome_and_what_parses_is_stored(http_server: LocalServer, tmp_path: Path) -> None:
     files = _files()
     assert len(files) > 100
     feeds_toml = "[settings]\nextract = false\nconcurrency = 16\n\n"
     for i, rel in enumerate(files):
         data = (CORPUS / rel).read_bytes()
-        http_server.add(f"/{i}.xml", data, headers=_headers(rel, data))
+        http_server.add(f"/{i}.xml", data, headers=corpus_headers(rel, data))
         feeds_toml += f'[[feeds]]\nname = "{rel}"\nurl = "{http_server.url(f"/{i}.xml")}"\n\n'
     path = tmp_path / "feeds.toml"
     path.write_text(feeds_toml, encoding="utf-8")

@@ -1,4 +1,8 @@
-"""Reading a feed's bytes (feedparser) into plain-text entries: never fetches anything."""
+"""Reading a feed's bytes into plain-text entries: never fetches anything.
+
+The common well-formed feed is read by _xmlfeed (lxml, a fraction of feedparser's CPU); any
+other, and anything _xmlfeed is not sure of, by feedparser, imported only then. Both readings
+give the same raw fields (RawEntry), turned into entries here alike."""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
 import lxml.html
 from lxml import etree
 
 from newsdesk.fetch._pages import PARSE_HEADERS
+from newsdesk.fetch._xmlfeed import RawEntry, RawFeed, read_feed
 from newsdesk.types import Entry, FeedOutcome, FeedResult
 from newsdesk.urls import absolute_link, is_web_url, normalise_link
 
@@ -28,13 +32,26 @@ _BLOCK_TAGS = {
 }
 
 
-
-
 def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:
     """Read a feed's bytes; never fetches anything itself (no URLs given to feedparser)."""
     if not body.strip():
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
-    response_headers = {k.lower(): v for k, v in (headers or {}).items() if k.lower() in PARSE_HEADERS}
+    fast = read_feed(body, _parse_headers(headers))
+    if fast is not None:
+        return _result(url, fast)
+    return read_with_feedparser(body, url, headers)
+
+
+def _parse_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    return {k.lower(): v for k, v in (headers or {}).items() if k.lower() in PARSE_HEADERS}
+
+
+def read_with_feedparser(body: bytes, url: str, headers: Mapping[str, str] | None = None) -> FeedResult:
+    """parse_feed without its fast reading: every feed _xmlfeed declines, and what its
+    reading is checked against (the two must agree on every feed _xmlfeed reads)."""
+    if not body.strip():
+        return FeedResult(url, FeedOutcome.PARSE_ERROR, error="the server sent an empty answer, not a feed")
+    response_headers = _parse_headers(headers)
     # No content-location: feedparser would resolve a base URI at every element (a third of
     # a parse); the entry links are resolved against the feed in _entry.
     try:
@@ -59,20 +76,27 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         if alternates:
             error += "; it declares these feeds (put one in feeds.toml): " + ", ".join(alternates)
         return FeedResult(url, FeedOutcome.PARSE_ERROR, error=error, alternates=alternates)
-    entries: list[Entry] = []
-    seen: set[str] = set()
     # In Atom, the feed's author is the author of every entry that names none (RFC 4287,
     # 4.2.1); an RSS channel's editor is no entry's author.
-    author = _plain(feed.get("author", "")) if str(parsed.get("version", "")).startswith("atom") else ""
-    for raw in parsed.entries:
-        entry = _entry(raw, url, author or None)
-        if entry.key not in seen:
-            seen.add(entry.key)
-            entries.append(entry)
+    author = feed.get("author", "") if str(parsed.get("version", "")).startswith("atom") else ""
+    read = RawFeed(title=feed.get("title", ""), author=author, entries=[_raw(e) for e in parsed.entries])
     warning = None
     if not benign:
         warning = f"the feed has errors but was read: {_parse_problem(body, parsed)}"
-    return FeedResult(url, FeedOutcome.OK, title=_plain(feed.get("title", "")) or None, entries=entries, error=warning)
+    return _result(url, read, warning)
+
+
+def _result(url: str, feed: RawFeed, warning: str | None = None) -> FeedResult:
+    """Entries in the feed's order, each key once (the first entry with it is kept)."""
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    author = _plain(feed.author) or None
+    for raw in feed.entries:
+        entry = _entry(raw, url, author)
+        if entry.key not in seen:
+            seen.add(entry.key)
+            entries.append(entry)
+    return FeedResult(url, FeedOutcome.OK, title=_plain(feed.title) or None, entries=entries, error=warning)
 
 
 def _is_html(body: bytes) -> bool:
@@ -105,6 +129,8 @@ _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 
 def _feedparser(body: bytes, headers: dict[str, str]) -> Any:
+    import feedparser  # a second or more to import and most feeds never need it (_xmlfeed)
+
     # No sanitising and no resolving of links inside entries' HTML (a tenth of a parse):
     # newsdesk never renders a feed's HTML, it keeps the text (_plain, which drops scripts
     # and styles), and the entry's own link is resolved against the feed (_entry).
@@ -122,15 +148,22 @@ def _parse_problem(body: bytes, parsed: Any) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _entry(raw: Any, base: str, author: str | None) -> Entry:
-    link = absolute_link(base, raw.get("link") or "") if raw.get("link") else None
-    guid = (raw.get("id") or "").strip() or None
-    title = _plain(raw.get("title", ""))
-    published = _when(raw.get("published_parsed") or raw.get("updated_parsed"))
-    content = ""
-    if raw.get("content"):
-        content = _plain(raw.content[0].get("value", ""))
-    summary = _plain(raw.get("summary", ""))
+def _raw(raw: Any) -> RawEntry:
+    """A feedparser entry's fields, as _xmlfeed reads them."""
+    return RawEntry(
+        title=raw.get("title", ""), link=raw.get("link"), guid=raw.get("id"), summary=raw.get("summary", ""),
+        content=raw.content[0].get("value", "") if raw.get("content") else "", author=raw.get("author", ""),
+        published=_when(raw.get("published_parsed") or raw.get("updated_parsed")),
+    )
+
+
+def _entry(raw: RawEntry, base: str, author: str | None) -> Entry:
+    link = absolute_link(base, raw.link) if raw.link else None
+    guid = (raw.guid or "").strip() or None
+    title = _plain(raw.title)
+    published = raw.published
+    content = _plain(raw.content)
+    summary = _plain(raw.summary)
     if guid:
         key = guid
     elif link:
@@ -140,7 +173,7 @@ def _entry(raw: Any, base: str, author: str | None) -> Entry:
     return Entry(
         key=key, title=title, link=link, guid=guid, summary=summary,
         content=content if content != summary else "",
-        author=_plain(raw.get("author", "")) or author, published=published,
+        author=_plain(raw.author) or author, published=published,
     )
 
 
