@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsdesk.fetch._feeds import parse_feed, read_with_feedparser
 from newsdesk.fetch._xmlfeed import read_feed
@@ -123,6 +125,36 @@ def test_text_xml_without_a_charset_is_declined_unless_ascii() -> None:
     assert not _fast(accented, text_xml)
     assert _fast(accented, {"Content-Type": "text/xml; charset=utf-8"})
     assert parse_feed(accented, URL, text_xml) == read_with_feedparser(accented, URL, text_xml)
+
+
+# Pieces a real feed holds, or that change how feedparser reads it, spliced into real feeds.
+_PIECES = [
+    b"<title>Another</title>", b"<description>Text &amp; more</description>", b"<link>https://example.com/x</link>",
+    b'<link href="https://example.com/y"/>', b'<link rel="enclosure" href="https://example.com/z.mp3"/>',
+    b'<guid isPermaLink="true">https://example.com/g</guid>', b"<guid>urn:g:1</guid>", b"<id>urn:x</id>",
+    b"<author>desk@example.com (Desk)</author>", b"<dc:creator>Desk</dc:creator>", b"<author><name>A</name></author>",
+    b"<pubDate>Tue, 16 Apr 2024 08:00:00 +0200</pubDate>", b"<updated>2024-04-16T08:00:00.5+02:00</updated>",
+    b"<published>2024-04-16</published>", b"<dc:date>2024-04-16T08:00:00Z</dc:date>",
+    b"<content:encoded><![CDATA[<p>Full</p>]]></content:encoded>", b'<content type="html">&lt;p&gt;Full&lt;/p&gt;</content>',
+    b"<summary>Short</summary>", b"<category>World</category>", b"<media:title>Photo</media:title>",
+    b'<media:content url="https://example.com/p.jpg"/>', b"<image><title>Logo</title><url>https://example.com/l.png</url></image>",
+    b"<!-- a comment -->", b"<![CDATA[ raw <b> ]]>", b"&amp;copy;", b"&#147;", "é".encode(), "Ã©".encode(),
+    b"\x80", "\u0093".encode(), b"<b>bold</b>", b"  ", b"<item>", b"</item>", b"<entry>", b"</entry>", b"<source>S</source>",
+    b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">T</div></title>', b'xml:lang="fr"',
+]
+_FUZZED = [(DATA / name).read_bytes() for name in ("newsite/rss.xml", "newsite/atom.xml", "hostile_feeds/miniflux/parser__rdf_UTF8.xml")]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(range(len(_FUZZED))),
+       st.lists(st.tuples(st.floats(0, 1), st.integers(0, 40), st.sampled_from(_PIECES)), min_size=1, max_size=6))
+def test_a_feed_with_pieces_spliced_in_is_read_alike_or_declined(which: int, splices: list[tuple[float, int, bytes]]) -> None:
+    body = _FUZZED[which]
+    for where, cut, piece in splices:
+        at = int(where * len(body))
+        body = body[:at] + piece + body[at + cut:]
+    if _fast(body):
+        assert parse_feed(body, URL) == read_with_feedparser(body, URL)
 
 
 _IMPORTS = """
