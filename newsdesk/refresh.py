@@ -2,7 +2,7 @@
 
 The stages overlap so that a refresh costs about what extraction costs: downloads run on the
 event loop, bounded over all sites (settings.concurrency) and per site (settings.per_host);
-feedparser and trafilatura, which are CPU-bound, run in a pool of processes sized to the
+feed parsing and trafilatura, which are CPU-bound, run in a pool of processes sized to the
 cores (newsdesk.workers); new stories are written by group commit (_Writer), the feeds ready
 at once in one short transaction. Pages waiting for extraction are bounded too, and an
 article stored is not kept in memory, so a refresh of thousands of new stories holds only a
@@ -130,9 +130,9 @@ async def refresh(
     if workers is None:
         workers = refresh_workers(config, chosen)
     # Feeds are parsed in the workers when they run anyway (pages to extract), or when there
-    # are many: there a parse overlaps the downloads and the other parses (feedparser takes
-    # more CPU a feed than its download). A few full-text feeds are parsed sooner here than
-    # a pool starts.
+    # are many: there a parse overlaps the downloads and the other parses (a feed feedparser
+    # reads takes more CPU than its download; one lxml reads, a quarter of that). A few
+    # full-text feeds are parsed sooner here than a pool starts.
     in_workers = extracting or len(chosen) >= _PARSE_IN_WORKERS_FROM
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.

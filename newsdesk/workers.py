@@ -121,7 +121,7 @@ class Workers:
         return self._pool
 
     async def parse_feed(self, body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-        """feedparser in a worker: a feed's parse then overlaps the other feeds' downloads."""
+        """A feed's parse in a worker: it then overlaps the other feeds' downloads."""
         try:
             return await self.run(_parse_feed, body, url, headers)
         except BrokenProcessPool:

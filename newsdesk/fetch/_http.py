@@ -74,9 +74,9 @@ FeedParser = Callable[[bytes, str, dict[str, str]], Awaitable[FeedResult]]
 
 
 async def _parse_in_a_thread(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
-    # feedparser holds the CPU for a long feed (seconds for a few MB of full text): in a
-    # thread, the event loop still runs the other downloads and their timeouts.
-    from newsdesk.fetch._feeds import parse_feed  # feedparser: only when feeds are parsed here
+    # A parse holds the CPU for a long feed (feedparser: seconds for a few MB of full text): in
+    # a thread, the event loop still runs the other downloads and their timeouts.
+    from newsdesk.fetch._feeds import parse_feed  # lxml: only when feeds are parsed here
 
     return await asyncio.to_thread(parse_feed, body, url, headers)
 
