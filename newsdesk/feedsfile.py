@@ -44,7 +44,7 @@ from newsdesk.errors import ConfigError, EditError, NewsdeskError
 try:
     import fcntl
 except ImportError:  # Windows: no lock, the rename is still atomic
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # None stands for the module Windows lacks
 
 T = TypeVar("T")
 

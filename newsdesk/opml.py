@@ -181,7 +181,7 @@ def _xml_escape(char: str) -> str:
     return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}.get(char, char)
 
 
-def _parse(text: str, source: str):  # type: ignore[no-untyped-def]
+def _parse(text: str, source: str):  # type: ignore[no-untyped-def]  # lxml's element type is imported with lxml, which this module loads when it parses
     from lxml import etree
 
     def parser(recover: bool) -> etree.XMLParser:
@@ -224,7 +224,7 @@ _NO_FOLDER = {"uncategorized", "uncategorised"}
 
 def _outlines(element: object, tags: tuple[str, ...]) -> Iterator[tuple[str, str | None, tuple[str, ...], str]]:
     """(xmlUrl, title, tags, type) of every feed outline under `element`, depth first."""
-    for child in element:  # type: ignore[attr-defined]
+    for child in element:  # type: ignore[attr-defined]  # an lxml element (see _parse)
         if _local(child.tag) != "outline":
             continue
         attributes = {key.rpartition("}")[2].lower(): value for key, value in child.attrib.items() if isinstance(key, str)}

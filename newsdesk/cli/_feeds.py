@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from newsdesk.cli._common import config_path_arg, json_text, load_config_arg, whole
 
 if TYPE_CHECKING:
     from newsdesk.config import FeedConfig
     from newsdesk.discover import FoundFeed
+
+_T = TypeVar("_T")
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -62,16 +64,20 @@ def _say(text: str) -> None:
     print(safe(text))
 
 
-def _checked(key: str, value: object, option: str) -> object:
-    """A command-line value checked by the same declaration as feeds.toml's key."""
+def _checked(key: str, value: object, option: str, kind: type[_T]) -> _T:
+    """A command-line value checked by the same declaration as feeds.toml's key (which
+    gives back a value of `kind`)."""
     from newsdesk.config import FeedConfig
     from newsdesk.errors import NewsdeskError
     from newsdesk.schema import Invalid, declared_keys
 
     try:
-        return declared_keys(FeedConfig)[key].spec.kind.check(value)
+        checked = declared_keys(FeedConfig)[key].spec.kind.check(value)
     except Invalid as exc:
         raise NewsdeskError(f"{option}: {exc.message}") from None
+    if not isinstance(checked, kind):
+        raise NewsdeskError(f"{option}: {value!r} is not a {kind.__name__}")
+    return checked
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -81,9 +87,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     path = config_path_arg(args)
     config = load_config_arg(args)
-    url = str(_checked("url", args.url, "URL"))
-    tags = _checked("tags", list(args.tag), "--tag")
-    every = _checked("refresh_minutes", args.every, "--every") if args.every is not None else None
+    url = _checked("url", args.url, "URL", str)
+    tags = _checked("tags", list(args.tag), "--tag", tuple)
+    every = _checked("refresh_minutes", args.every, "--every", float) if args.every is not None else None
     existing = feedsfile.Draft(path, path.read_text(encoding="utf-8")).find_feed(url)
     if existing is not None:
         raise NewsdeskError(f"{url} is already in {path} (as {existing.name!r}, {existing.url})")
@@ -93,8 +99,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     title = chosen.title or "(no title)"
     _say(f"found: {title}: {chosen.entries} entries, {chosen.how}\n  {chosen.url}")
     feed = feedsfile.NewFeed(
-        url=chosen.url, name=args.name or chosen.title, tags=tuple(tags),  # type: ignore[arg-type]
-        refresh_minutes=every, extract=False if args.no_extract else None,  # type: ignore[arg-type]
+        url=chosen.url, name=args.name or chosen.title, tags=tuple(str(tag) for tag in tags),
+        refresh_minutes=every, extract=False if args.no_extract else None,
     )
     added = feedsfile.edit(path, lambda draft: draft.add_feed(feed))
     _say(f"added {added.name!r} to {path}")

@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from newsdesk.config import AlertRules
 from newsdesk.store._base import _Base
-from newsdesk.store._models import Alert, Feed, Story, StoryCluster, StoryMatch
+from newsdesk.store._models import Alert, Feed, Story, StoryCluster, StoryMatch, table_of
 from newsdesk.types import AlertEvent, EntityHit
 
 
@@ -42,7 +42,7 @@ def _record(
     if not wanted:
         return 0
     clusters = sorted({cluster for *_, cluster in wanted})
-    alert, member = Alert.__table__, StoryCluster.__table__  # type: ignore[attr-defined]
+    alert, member = table_of(Alert), table_of(StoryCluster)
     done: set[tuple[str, int]] = set()
     for start in range(0, len(clusters), 500):
         chunk = clusters[start : start + 500]
@@ -69,7 +69,7 @@ def _record(
 
 def _claim(session: Session, now: datetime) -> list[int]:
     """Mark every waiting alert that is due as sent by this process; their ids."""
-    alert = Alert.__table__  # type: ignore[attr-defined]
+    alert = table_of(Alert)
     claimed = session.execute(
         update(alert)
         .where(alert.c.sent_at.is_(None), alert.c.due_at <= now)
@@ -88,8 +88,8 @@ def _set_outcome(session: Session, alert_id: int, outcome: dict[str, str]) -> No
 
 def _read(session: Session, *, ids: Sequence[int] | None = None, after: int = 0, limit: int = 200) -> list[AlertEvent]:
     """Alerts by id (or the newest after id `after`), newest first, with their stories."""
-    alert, story, feed = Alert.__table__, Story.__table__, Feed.__table__  # type: ignore[attr-defined]
-    match, member = StoryMatch.__table__, StoryCluster.__table__  # type: ignore[attr-defined]
+    alert, story, feed = table_of(Alert), table_of(Story), table_of(Feed)
+    match, member = table_of(StoryMatch), table_of(StoryCluster)
     snippet = (
         select(func.max(match.c.snippet))
         .where(match.c.story_id == alert.c.story_id, match.c.entity == alert.c.entity)
@@ -119,7 +119,7 @@ def _read(session: Session, *, ids: Sequence[int] | None = None, after: int = 0,
             id=row.id, entity=row.entity, kind=row.kind, story_id=row.story_id, title=row.title, url=row.url,
             feed=row.feed, published=_utc(row.published), snippet=row.snippet or "",
             cluster=row.cluster, sources=sizes.get(row.cluster, 1),
-            created_at=_utc(row.created_at),  # type: ignore[arg-type]
+            created_at=_utc(row.created_at) or datetime.now(UTC),  # NOT NULL: never None
             sent_at=_utc(row.sent_at), outcome=tuple(json.loads(row.outcome or "{}").items()),
         )
         for row in rows
@@ -147,7 +147,7 @@ class _Alerts(_Base):
         """The alerts waiting to be sent that are due, now this process's to send: no other
         process will get them."""
         with self._writing() as session:
-            ids = _claim(session, _utc(now or datetime.now(UTC)))  # type: ignore[arg-type]
+            ids = _claim(session, _utc(now) or datetime.now(UTC))
         if not ids:
             return []
         with self._session() as session:

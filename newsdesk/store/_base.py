@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from sqlalchemy import Table, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from newsdesk.errors import StoreError
 from newsdesk.store._engine import database_url, open_engine
@@ -32,11 +32,6 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _table(name: str) -> Table:
-    """A table of the models, for statements on rows rather than ORM objects."""
-    return SQLModel.metadata.tables[name]
 
 
 def _id(value: int | None) -> int:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col
 
 from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload
 from newsdesk.store._alerts import _Alerts
-from newsdesk.store._models import Feed, Meta, Story, StoryCluster
+from newsdesk.store._models import Feed, Meta, Story, StoryCluster, table_of
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._state import is_read, mark_read
 from newsdesk.types import ClusterSource, NewStory, StoryWrite
@@ -103,8 +103,8 @@ class Clusterer:
         if self._index is None:
             self._index = ClusterIndex()
         index = self._index
-        sketch = StoryCluster.__table__  # type: ignore[attr-defined]
-        story = Story.__table__  # type: ignore[attr-defined]
+        sketch = table_of(StoryCluster)
+        story = table_of(Story)
         query = sa_select(sketch.c.story_id, sketch.c.time, sketch.c.title_hash, sketch.c.text_hash, story.c.title).join(
             story, story.c.id == sketch.c.story_id
         )

@@ -9,9 +9,9 @@ from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
-from newsdesk.store._base import _Base, _table, _utc
+from newsdesk.store._base import _Base, _utc
 from newsdesk.store._history import log_fetches
-from newsdesk.store._models import Feed
+from newsdesk.store._models import Feed, table_of
 from newsdesk.store._problems import busy_retried
 from newsdesk.types import FetchRecord
 
@@ -99,7 +99,7 @@ def _record_statement() -> Update:
     """UPDATE feed for one download: a move and a 410 are kept until feeds.toml names another
     URL; validators, title and the count of new stories change only with an answer that has
     a feed (200)."""
-    feed = _table("feed")
+    feed = table_of(Feed)
     c = feed.c
 
     def param(name: str, column: Any) -> Any:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from newsdesk.store._base import _Base
-from newsdesk.store._models import Feed
+from newsdesk.store._models import Feed, table_of
 from newsdesk.store._problems import busy_retried
 
 # A feed claimed this long before its interval is up counts as due: the daemons' timers, and
@@ -41,7 +41,7 @@ class _Leases(_Base):
     def claim_feeds(self, due: Sequence[tuple[str, float]], *, limit: int, lease_seconds: float) -> list[str]:
         """Claim up to `limit` of these feeds (URL, interval in minutes) that are due and that no
         other daemon holds; the URLs claimed, longest-waiting first."""
-        feed = Feed.__table__.c  # type: ignore[attr-defined]
+        feed = table_of(Feed).c
         now = datetime.now(UTC)
         by_interval: dict[float, list[str]] = {}
         for url, minutes in due:
@@ -70,7 +70,7 @@ class _Leases(_Base):
                 rows = session.execute(query).all()
                 if rows:
                     session.execute(
-                        update(Feed.__table__)  # type: ignore[attr-defined]
+                        update(table_of(Feed))
                         .where(feed.id.in_([r.id for r in rows]))
                         .values(
                             lease_owner=self.lease_owner,
@@ -84,10 +84,10 @@ class _Leases(_Base):
     @busy_retried
     def renew_leases(self, urls: Sequence[str], lease_seconds: float) -> None:
         """Keep holding these feeds (a long fetch): their claims last `lease_seconds` from now."""
-        feed = Feed.__table__.c  # type: ignore[attr-defined]
+        feed = table_of(Feed).c
         with self._writing() as session:
             session.execute(
-                update(Feed.__table__)  # type: ignore[attr-defined]
+                update(table_of(Feed))
                 .where(feed.url.in_(list(urls)), feed.lease_owner == self.lease_owner)
                 .values(lease_until=datetime.now(UTC) + timedelta(seconds=lease_seconds))
             )
@@ -95,10 +95,10 @@ class _Leases(_Base):
     @busy_retried
     def release_feeds(self, urls: Sequence[str]) -> None:
         """Done with these feeds: another daemon may take them when they are next due."""
-        feed = Feed.__table__.c  # type: ignore[attr-defined]
+        feed = table_of(Feed).c
         with self._writing() as session:
             session.execute(
-                update(Feed.__table__)  # type: ignore[attr-defined]
+                update(table_of(Feed))
                 .where(feed.url.in_(list(urls)), feed.lease_owner == self.lease_owner)
                 .values(lease_owner=None, lease_until=None)
             )

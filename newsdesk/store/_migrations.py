@@ -16,7 +16,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlmodel import SQLModel
 
 from newsdesk.store import _fulltext
-from newsdesk.store._models import StoryPage, StoryState
+from newsdesk.store._models import StoryPage, StoryState, table_of
 from newsdesk.store._readers import default_reader
 
 
@@ -73,7 +73,7 @@ def _v6_readers_and_leases(conn: Connection) -> None:
     """Read and starred marks move to story_state, one row per reader and story (the marks
     kept so far become those of the person running the upgrade); feeds get the columns of
     the daemons' leases."""
-    StoryState.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    table_of(StoryState).create(conn, checkfirst=True)
     columns = {c["name"] for c in inspect(conn).get_columns("story")}
     if "read" in columns:
         conn.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Table, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -211,3 +211,9 @@ class FetchLog(SQLModel, table=True):
     error: str | None = None
     new: int = 0
     moved_to: str | None = None
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's table, for statements on rows rather than ORM objects (SQLModel's classes
+    do not declare their `__table__` to a type checker; the metadata's tables are typed)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]

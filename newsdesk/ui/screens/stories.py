@@ -404,7 +404,8 @@ class StoryListScreen(StoryScreen[None]):
         if message.story is None:
             self.notify("No unread story below.")
             return
-        index = self.stories.index_of(lambda s: s.id == message.story.id)  # type: ignore[union-attr]
+        found = message.story.id
+        index = self.stories.index_of(lambda s: s.id == found)
         if index is not None:
             self.stories.move_to(index)
 

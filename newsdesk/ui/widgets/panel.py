@@ -15,7 +15,7 @@ from newsdesk.config import Watchlist
 from newsdesk.countries import lookup
 from newsdesk.display import plain
 from newsdesk.trends import RULE, daily_series, sparkline, spike, spike_words
-from newsdesk.types import EntityCount, EntityDay, Spike, ViewCount
+from newsdesk.types import EntityCount, EntityDay, MatchKind, Spike, ViewCount
 
 ALL = "\x00all"
 """The option id of "All matches": no watchlist name can be it."""
@@ -77,7 +77,7 @@ class EntityPanel(OptionList):
 
 def by_spike_order(rows: Sequence[PanelRow]) -> list[PanelRow]:
     """Entries with a spike first, the highest ratio first; then the rest as they were."""
-    spiked = sorted((r for r in rows if r.spike is not None), key=lambda r: -r.spike.ratio)  # type: ignore[union-attr]
+    spiked = sorted((r for r in rows if r.spike is not None), key=lambda r: -(r.spike.ratio if r.spike else 0.0))
     return [*spiked, *(r for r in rows if r.spike is None)]
 
 
@@ -85,7 +85,7 @@ def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[Enti
     """The panel's rows: every watched entry in feeds.toml's order, with its counts (0 when
     no story mentions it yet); watching every country lists those with stories, A to Z."""
     by_name = {c.entity: c for c in counts}
-    wanted: list[tuple[str, str, str | None]] = []
+    wanted: list[tuple[str, MatchKind, str | None]] = []
     if watchlist.all_countries:
         wanted += sorted((c.entity, "country", c.code) for c in counts if c.kind == "country")
     for entry in watchlist.countries:
@@ -95,7 +95,7 @@ def panel_rows(counts: Sequence[EntityCount], watchlist: Watchlist) -> list[Enti
     rows = []
     for name, kind, code in dict.fromkeys(wanted):
         count = by_name.get(name)
-        rows.append(count or EntityCount(entity=name, kind=kind, code=code, stories=0, unread=0))  # type: ignore[arg-type]
+        rows.append(count or EntityCount(entity=name, kind=kind, code=code, stories=0, unread=0))
     return rows
 
 

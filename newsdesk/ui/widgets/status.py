@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,7 +40,7 @@ class StatusBar(Horizontal):
     """
 
     def on_mount(self) -> None:
-        app: NewsdeskApp = self.app  # type: ignore[assignment]
+        app = cast("NewsdeskApp", self.app)  # a StatusBar lives in newsdesk's app only
         app.status_signal.subscribe(self, self.show)
         self.show(app.status)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
 
 from newsdesk.display import safe
 from newsdesk.types import StoryItem
@@ -112,7 +113,7 @@ class StoryList(RowList[StoryItem]):
         self.now = now
         self._columns: StoryColumns | None = None
 
-    def set_rows(self, rows: Sequence[StoryItem], keep: bool = True) -> None:  # type: ignore[override]
+    def set_rows(self, rows: Sequence[StoryItem], keep: bool = True) -> None:  # type: ignore[override]  # RowList's `key` is this list's to choose: a story's id, or none for another view
         """The rows of a view; `keep`: the cursor stays on its story (the same view read
         again), else it goes to the top (another view)."""
         self._columns = None
@@ -132,9 +133,9 @@ class StoryList(RowList[StoryItem]):
         if index is not None:
             self.replace_row(index, story)
 
-    def on_resize(self, event: object) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._columns = None
-        super().on_resize(event)  # type: ignore[arg-type]
+        super().on_resize(event)
 
     def columns(self) -> StoryColumns:
         width = self.scrollable_content_region.width
