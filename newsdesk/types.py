@@ -321,11 +321,6 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     """A value of _ELSEWHERE, its module imported on the first ask (PEP 562)."""
-    module = _ELSEWHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from newsdesk import _lazy
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.load(globals(), __name__, _ELSEWHERE, name)

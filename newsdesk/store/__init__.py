@@ -20,7 +20,7 @@ SQLAlchemy. So this package loads each name when it is first asked for (PEP 562)
 
 from __future__ import annotations
 
-import importlib
+from newsdesk import _lazy
 
 TYPE_CHECKING = False  # as typing's (mypy reads it as true)
 if TYPE_CHECKING:
@@ -69,9 +69,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+    return _lazy.load(globals(), __name__, _WHERE, name)
