@@ -124,7 +124,7 @@ def test_an_index_finds_copies_until_it_lets_them_go() -> None:
 
 
 def test_an_index_of_thousands_finds_copies_among_old_and_new_stories_alike() -> None:
-    # The index sorts its stories in a thousand at a time: a copy is found whether its
+    # The index sorts its stories in a few hundred at a time: a copy is found whether its
     # original is sorted in already, still waiting, or in the same write, and let go alike.
     filler = [(n, _sketch(f"Item{n}a item{n}b item{n}c item{n}d", hours=0)) for n in range(10, 2510)]
     index = ClusterIndex()
@@ -141,6 +141,19 @@ def test_an_index_of_thousands_finds_copies_among_old_and_new_stories_alike() ->
     index.forget_before(NOW + timedelta(minutes=30))
     assert index.linked(filler[5][1]) == [] and index.linked(_sketch("World Bank cuts growth forecast for China", hours=1)) == [3]
     assert len(index) == 2
+
+
+def test_story_ids_beyond_32_bits_are_found_as_the_small_ones_were() -> None:
+    # The index keeps ids in 32 bits while they fit: a database past four billion stories
+    # (or a PostgreSQL sequence started high) still finds its copies, old ids too.
+    big = 2**32
+    small = [(n, _sketch(f"Item{n}a item{n}b item{n}c item{n}d")) for n in range(10, 700)]
+    large = [(big + n, _sketch(f"Thing{n}a thing{n}b thing{n}c thing{n}d")) for n in range(700)]
+    index = ClusterIndex()
+    index.add(small)
+    index.add(large)
+    assert index.linked(small[3][1]) == [small[3][0]] and index.linked(large[3][1]) == [big + 3]
+    assert index.link_each([(big + 5000, _sketch("Item20a item20b item20c item20d", hours=1))]) == {big + 5000: [20]}
 
 
 def test_clustering_imports_no_scientific_library() -> None:
