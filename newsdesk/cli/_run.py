@@ -158,6 +158,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
 
     from newsdesk.alerts import Outbox, terminal_bell
     from newsdesk.display import safe
+    from newsdesk.heap import give_back
     from newsdesk.refresh import KeptWorkers, refresh, retag_if_needed
     from newsdesk.schedule import Scheduler
 
@@ -181,6 +182,7 @@ async def _daemon(config: Config, store: Store, *, shared: bool = False) -> None
             log.info("removed %d old stories (keep_days, max_stories_per_feed)", summary.purged)
         for problem in summary.problems:
             log.warning("%s (%s): %s", problem.name, problem.url, problem.message)
+        give_back()  # what the refresh freed, or the daemon's size grows with its busiest moments
 
     async def reconfigure(new: Config) -> None:
         holder["config"] = new
