@@ -5,6 +5,7 @@ sqlite3) on a SQLite file. Each gives what a person reads, the same on every eng
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +106,20 @@ def test_a_story_feeds_and_entries_read_the_same_on_each_engine_and_each_reader(
         assert [(f.name, f.stories, f.active, f.last_checked) for f in reads.feeds()] == [("One", 3, True, None), ("Two", 2, True, None)]
         counts = {c.entity: (c.kind, c.stories, c.unread) for c in reads.entity_counts()}
         assert counts == {"Iran": ("country", 1, 1), "Sergei Lavrov": ("person", 1, 0)}
+        assert reads.latest_story_id() == max(s.id for s in reads.stories(StoryQuery(matched_only=False)))
+
+
+def test_the_sqlite_reader_reads_from_any_thread(filled: Store, db_url: str) -> None:
+    """The UI's first screen reads through it from its workers, several at once (the list,
+    its count, the newest story), before its Store is open."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the sqlite3 reader reads SQLite files")
+    everything = StoryQuery(matched_only=False)
+    with open_reader(db_url) as reader, ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: reader.count_view(everything), range(40)))
+        titles = list(pool.map(lambda _: [s.title for s in reader.stories(everything)], range(40)))
+    assert counts == [ViewCount(stories=5, unread=4)] * 40
+    assert titles == [[s.title for s in filled.stories(everything)]] * 40
 
 
 def test_the_sqlite_reader_reads_what_the_store_reads(filled: Store, db_url: str) -> None:

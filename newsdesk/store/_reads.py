@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -386,6 +387,13 @@ class Reads:
         ]
         return "(" + " OR ".join(clauses) + ")"
 
+    def latest_story_id(self) -> int:
+        """The newest story's id (0: none): a query cheap enough to ask every few seconds, so a
+        running UI sees the stories another process (a daemon, a `refresh`) stores."""
+        with self._reading() as run:
+            [(latest,)] = run("SELECT max(id) FROM story", {})
+        return int(latest or 0)
+
     # -- the watchlist's entries
 
     def entity_counts(self) -> list[EntityCount]:
@@ -461,10 +469,15 @@ def _feed_status(row: dict[str, Any], stories: int) -> FeedStatus:
 
 class SqliteReader(Reads):
     """A SQLite file at this newsdesk's schema, read through `sqlite3` (no SQLAlchemy): what
-    the reading commands open. It never writes, so it works while a refresh does (WAL)."""
+    the reading commands open, and what the UI's first screen reads before its Store is open.
+    It never writes, so it works while a refresh does (WAL).
+
+    Any thread may read (the UI reads in workers): one read at a time, as the one connection
+    holds one transaction at a time."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path, reader: str | None) -> None:
         self._connection = connection
+        self._lock = threading.Lock()
         self._place = str(path)
         self.url = f"sqlite:///{path}"  # as store.database_url names a file
         self.reader = reader or default_reader()
@@ -475,7 +488,9 @@ class SqliteReader(Reads):
         need; None for anything else (missing, foreign, older, newer, damaged), which a
         Store opens (and upgrades, or refuses in words)."""
         try:
-            connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=10, isolation_level=None)
+            connection = sqlite3.connect(
+                f"{path.as_uri()}?mode=rw", uri=True, timeout=10, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error:
             return None
         try:
@@ -493,7 +508,8 @@ class SqliteReader(Reads):
         return "sqlite"
 
     def close(self) -> None:
-        self._connection.close()
+        with self._lock:
+            self._connection.close()
 
     @contextmanager
     def _reading(self) -> Iterator[Run]:
@@ -505,20 +521,21 @@ class SqliteReader(Reads):
             except sqlite3.Error as exc:
                 raise failed(exc, self._place, search) from None
 
-        try:
-            self._connection.execute("BEGIN")
-        except sqlite3.Error as exc:
-            raise describe(exc, self._place) from None
-        try:
-            yield run
-        except BaseException:
-            with suppress(sqlite3.Error):  # the error that ended the read is the one to tell
-                self._connection.execute("ROLLBACK")
-            raise
-        try:
-            self._connection.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise describe(exc, self._place) from None
+        with self._lock:
+            try:
+                self._connection.execute("BEGIN")
+            except sqlite3.Error as exc:
+                raise describe(exc, self._place) from None
+            try:
+                yield run
+            except BaseException:
+                with suppress(sqlite3.Error):  # the error that ended the read is the one to tell
+                    self._connection.execute("ROLLBACK")
+                raise
+            try:
+                self._connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise describe(exc, self._place) from None
 
 
 def failed(orig: BaseException | None, place: str, search: str | None) -> StoreError:

@@ -7,10 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sqlmodel import func, select
-
 from newsdesk.store._base import _Base, session_run
-from newsdesk.store._models import Story
 from newsdesk.store._problems import busy_retried, where
 from newsdesk.store._reads import CLUSTER, mark
 from newsdesk.store._state import mark_read
@@ -46,9 +43,3 @@ class _Views(_Base):
         """Mark these stories read (or unread) for this reader in one transaction: undoing a mark-all."""
         with self._writing() as session:
             mark_read(session, self.reader, list(story_ids), read)
-
-    def latest_story_id(self) -> int:
-        """The newest story's id (0: none): a query cheap enough to ask every few seconds, so a
-        running UI sees the stories another process (a daemon, a `refresh`) stores."""
-        with self._session() as session:
-            return session.exec(select(func.max(Story.id))).one() or 0
