@@ -107,6 +107,14 @@ def test_a_story_feeds_and_entries_read_the_same_on_each_engine_and_each_reader(
         counts = {c.entity: (c.kind, c.stories, c.unread) for c in reads.entity_counts()}
         assert counts == {"Iran": ("country", 1, 1), "Sergei Lavrov": ("person", 1, 0)}
         assert reads.latest_story_id() == max(s.id for s in reads.stories(StoryQuery(matched_only=False)))
+        everything = reads.stories(StoryQuery(matched_only=False))
+        newer, older = (s for s in everything if s.title == _EVENT)
+        # The event's sources, earliest first, from either copy; a story alone is its own.
+        for copy in (newer, older):
+            assert [(c.id, c.feed, c.read) for c in reads.cluster_sources(copy.id)] == [(older.id, "Two", False), (newer.id, "One", False)]
+        [calm] = [s for s in everything if s.title == "A calm weekend"]
+        assert [(c.title, c.time) for c in reads.cluster_sources(calm.id)] == [("A calm weekend", NOW - timedelta(hours=5))]
+        assert reads.story_page(calm.id) is None  # no page kept
 
 
 def test_the_sqlite_reader_reads_from_any_thread(filled: Store, db_url: str) -> None:
@@ -132,6 +140,18 @@ def test_the_sqlite_reader_reads_what_the_store_reads(filled: Store, db_url: str
         ids = [s.id for s in filled.stories(StoryQuery(matched_only=False))]
         assert [reader.story(i) for i in ids] == [filled.story(i) for i in ids]
         assert reader.feeds(active_only=False) == filled.feeds(active_only=False)
+        assert [reader.cluster_sources(i) for i in ids] == [filled.cluster_sources(i) for i in ids]
+
+
+def test_a_story_stored_before_clusters_is_its_own_event(filled: Store, db_url: str) -> None:
+    """A story without a row in story_cluster (stored before clusters existed) lists itself
+    alone as its event's sources."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the row is removed through sqlite3")
+    [calm] = [s for s in filled.stories(StoryQuery(matched_only=False)) if s.title == "A calm weekend"]
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+        connection.execute("DELETE FROM story_cluster WHERE story_id = ?", (calm.id,))
+    assert [c.id for c in filled.cluster_sources(calm.id)] == [calm.id]
 
 
 def test_a_search_without_words_finds_nothing(filled: Store, db_url: str) -> None:

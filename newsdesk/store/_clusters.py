@@ -24,10 +24,10 @@ from sqlmodel import Session, col
 
 from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload
 from newsdesk.store._alerts import _Alerts
-from newsdesk.store._models import Feed, Meta, Story, StoryCluster, table_of
+from newsdesk.store._models import Meta, Story, StoryCluster, table_of
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._state import is_read, mark_read
-from newsdesk.types import ClusterSource, NewStory, StoryWrite
+from newsdesk.types import NewStory, StoryWrite
 
 # The row every transaction that stores stories updates first: it always exists.
 _LOCK_KEY = "schema_version"
@@ -206,22 +206,6 @@ class _Clusters(_Alerts):
         assigned = self._clusterer.assign(session, [(story_id, sketch) for story_id, _, sketch in new])
         self._record_alerts(session, [(story_id, write.hits, assigned[story_id]) for story_id, write, _ in new])
 
-
-    def cluster_sources(self, story_id: int) -> list[ClusterSource]:
-        """Every story of this story's cluster (itself included), earliest first."""
-        with self._session() as session:
-            cluster = clusters_of(session, [story_id])[story_id]
-            rows = session.execute(
-                sa_select(col(Story.id), col(Story.title), col(Feed.name), col(Story.url), col(Story.sort_time), is_read(self.reader))
-                .join(Feed, col(Feed.id) == col(Story.feed_id))
-                .outerjoin(StoryCluster, col(StoryCluster.story_id) == col(Story.id))
-                .where(cluster_column() == cluster)
-                .order_by(col(Story.sort_time), col(Story.id))
-            ).all()
-        return [
-            ClusterSource(id=i, title=title, feed=feed, url=url, time=_utc(time), read=read)
-            for i, title, feed, url, time, read in rows
-        ]
 
     @busy_retried
     def set_cluster_read(self, story_id: int, read: bool = True) -> list[int]:

@@ -26,12 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newsdesk.errors import StoreError
+from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import describe
 from newsdesk.store._readers import default_reader
 from newsdesk.store._search import NOTHING, matching, ranked
 from newsdesk.store._text import unpack_text
 from newsdesk.store._version import SCHEMA_VERSION
 from newsdesk.types import (
+    ClusterSource,
     EntityCount,
     EntityHit,
     FeedStatus,
@@ -76,7 +78,7 @@ _FEED_COLUMNS = (
     "id", "name", "url", "active", "title", "last_checked", "last_outcome", "last_error", "http_status", "last_ok",
     "etag", "last_modified", "failures", "next_try", "gone", "moved_to",
 )
-_TABLES = {"meta", "feed", "story", "story_state", "match", "story_cluster", "story_fts"}
+_TABLES = {"meta", "feed", "story", "story_state", "match", "story_cluster", "story_fts", "story_page"}
 """What the reads read: a database at this schema without one of them opens as a Store."""
 
 
@@ -268,6 +270,34 @@ class Reads:
             starred=bool(starred),
             hits=tuple(hit(*m) for m in matches),
         )
+
+    def story_page(self, story_id: int) -> str | None:
+        """The article page the story's text came from, as stored (slimmed), or None: it
+        was never kept, was too large, or the purge of old pages removed it."""
+        with self._reading() as run:
+            rows = run("SELECT html FROM story_page WHERE story_id = :id", {"id": story_id})
+        return unpack_page(bytes(rows[0][0])) if rows else None
+
+    def cluster_sources(self, story_id: int) -> list[ClusterSource]:
+        """Every story of this story's cluster (itself included), earliest first: the members
+        the cluster's index finds, or the story alone if it has no cluster row (it is its own)."""
+        with self._reading() as run:
+            params: dict[str, object] = {"reader": self.reader, "id": story_id}
+            found = run("SELECT cluster_id FROM story_cluster WHERE story_id = :id", params)
+            params["cluster"] = found[0][0] if found else story_id
+            rows = run(
+                f"SELECT story.id, story.title, feed.name, story.url, story.sort_time, {mark('read')} "
+                "FROM story JOIN feed ON feed.id = story.feed_id "
+                "LEFT OUTER JOIN story_cluster ON story_cluster.story_id = story.id "
+                "WHERE story.id IN (SELECT story_id FROM story_cluster WHERE cluster_id = :cluster) "
+                "OR (story_cluster.story_id IS NULL AND story.id = :cluster) "
+                "ORDER BY story.sort_time, story.id",
+                params,
+            )
+        return [
+            ClusterSource(id=i, title=title, feed=feed, url=url, time=_when(time), read=bool(read))
+            for i, title, feed, url, time, read in rows
+        ]
 
     def _list(self) -> str:
         """Only what a list row shows (the reader's own marks): a story's text never leaves the

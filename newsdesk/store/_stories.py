@@ -151,13 +151,6 @@ class _Stories(_Clusters):
         view = StoryQuery(matched_only=matched_only, entity=entity, unread_only=unread_only, collapse=collapse)
         return self.stories(view, limit=limit)
 
-    def story_page(self, story_id: int) -> str | None:
-        """The article page the story's text came from, as stored (slimmed), or None: it
-        was never kept, was too large, or the purge of old pages removed it."""
-        with self._session() as session:
-            packed = session.exec(select(StoryPage.html).where(StoryPage.story_id == story_id)).first()
-        return unpack_page(packed) if packed is not None else None
-
     def stored_pages(
         self, *, feed: str | None = None, since: datetime | None = None, batch: int = 100
     ) -> Iterator[StoredPage]:
