@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.httpserver import LocalServer
-from tests.ui_fixtures import SEED_WATCHLIST, make_store
+from tests.ui_fixtures import SEED_WATCHLIST, first_rows_in_a_fresh_process, make_store
 
 _RUN = """
 import json, sys
@@ -159,6 +159,16 @@ def test_the_ui_loads_no_extractor_http_client_scheduler_or_database_layer_befor
     assert "textual" in loaded
     assert loaded & (_HEAVY - {"textual"}) == set()
     assert loaded & {"sqlalchemy", "sqlmodel"} == set()
+
+
+def test_the_ui_shows_its_first_rows_of_a_sqlite_file_without_the_orm(tmp_path: Path) -> None:
+    """The first screen reads the file through sqlite3: SQLAlchemy, SQLModel and pydantic
+    (half a second) load once the first rows are shown, when the Store opens."""
+    said = first_rows_in_a_fresh_process(tmp_path)
+    first = {str(name).split(".")[0] for name in said["loaded"]}
+    assert {"textual", "sqlite3"} <= first
+    assert first & (_HEAVY | _ORM) - {"textual", "typing_extensions"} == set()  # (Textual needs typing_extensions)
+    assert "sqlalchemy" in {str(name).split(".")[0] for name in said["later"]}  # the Store did open after them
 
 
 def test_each_command_is_parsed_by_its_own_group_of_commands() -> None:

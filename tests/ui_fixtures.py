@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,3 +136,66 @@ def pressing(*keys: str) -> Callable[[Any], Awaitable[None]]:
         await settle(pilot)
 
     return run
+
+
+# A fresh interpreter: the app on the file, keys pressed the moment the first rows are shown,
+# until the story opened last (if any) is shown read. It says whether the Store was open at each key,
+# and which modules the first rows needed.
+_FIRST_ROWS = """
+import asyncio, json, sys
+from newsdesk.config import load_config
+from newsdesk.store import open_reader
+from newsdesk.ui import NewsdeskApp
+from newsdesk.ui.screens import ReaderScreen
+
+
+class FirstRows(NewsdeskApp):
+    loaded = None
+
+    def main_view_shown(self):
+        # Called once the frame with the first rows is drawn; what was loaded by then, it needed.
+        if self.loaded is None:
+            self.loaded = sorted(sys.modules)
+        super().main_view_shown()
+
+
+async def run(keys):
+    reader = open_reader(sys.argv[1])
+    app = FirstRows(reader, load_config(sys.argv[2]))
+    said = {"open": []}
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.loaded is None:
+            await asyncio.sleep(0.005)
+        for key in keys:
+            said["open"].append(app.database.opened is not None)
+            await pilot.press(key)
+        while "enter" in keys and not (isinstance(app.screen, ReaderScreen) and app.screen.story is not None and app.screen.story.read):
+            await asyncio.sleep(0.01)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    app.database.close()
+    reader.close()
+    said["loaded"] = app.loaded
+    said["later"] = sorted(sys.modules)
+    return said
+
+
+print(json.dumps(asyncio.run(run(sys.argv[3:]))))
+"""
+
+
+def first_rows_in_a_fresh_process(tmp_path: Path, *keys: str) -> dict[str, list[object]]:
+    """Run the UI in a fresh interpreter on a SQLite file made here (news.db in `tmp_path`),
+    pressing `keys` as soon as the first rows are shown: whether the Store was open at each
+    key ("open"), the modules loaded when the first rows were shown ("loaded") and at the end
+    ("later")."""
+    config = tmp_path / "feeds.toml"
+    config.write_text('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n' + SEED_WATCHLIST, encoding="utf-8")
+    make_store(tmp_path / "news.db").close()
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_ROWS, str(tmp_path / "news.db"), str(config), *keys],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    said: dict[str, list[object]] = json.loads(done.stdout.splitlines()[-1])
+    return said

@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newsdesk.cli._common import load, load_config_arg, open_store
+from newsdesk.cli._common import load, load_config_arg, load_reads, open_store
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
@@ -38,11 +38,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from newsdesk.ui import NewsdeskApp
     from newsdesk.ui.state import load_state, state_path
 
-    config, store = load(args)
+    # A SQLite file at this schema is read through sqlite3 until the app has shown the first
+    # stories and opened its Store (newsdesk.ui.database); anything else opens as a Store here,
+    # which creates, upgrades or refuses it before the UI starts. The app makes the database
+    # follow feeds.toml's feeds once it is open.
+    config, reads = load_reads(args)
     path = state_path()
-    with store:
-        app = NewsdeskApp(store, config, periodic=True, state=load_state(path), state_path=path)
-        app.run()
+    with reads:
+        app = NewsdeskApp(reads, config, periodic=True, state=load_state(path), state_path=path)
+        try:
+            app.run()
+        finally:
+            app.database.close()
     return 0
 
 

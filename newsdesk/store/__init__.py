@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from newsdesk.store._changes import Changes
     from newsdesk.store._engine import database_url
     from newsdesk.store._pages import MAX_STORED_PAGE_BYTES, pack_page, slim_page, unpack_page
-    from newsdesk.store._reads import Reads, open_reader
+    from newsdesk.store._reads import Reads, SqliteReader, open_reader
     from newsdesk.store._search import fts_query, search_terms
     from newsdesk.store._store import Store
     from newsdesk.store._text import register_functions
@@ -39,6 +39,7 @@ _WHERE = {
     "FeedWrite": "newsdesk.types",
     "FetchRecord": "newsdesk.types",
     "Reads": "_reads",
+    "SqliteReader": "_reads",
     "Store": "_store",
     "database_url": "_engine",
     "fts_query": "_search",
@@ -56,6 +57,7 @@ __all__ = [
     "FeedWrite",
     "FetchRecord",
     "Reads",
+    "SqliteReader",
     "Store",
     "database_url",
     "fts_query",

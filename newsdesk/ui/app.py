@@ -1,6 +1,7 @@
 """The newsdesk app: what every screen shares, and nothing a screen can own.
 
-The app holds the store and the config, runs the one refresh queue (the Scheduler's: the
+The app holds the database (newsdesk.ui.database: the Store, opened after the first rows are
+shown) and the config, runs the one refresh queue (the Scheduler's: the
 feeds' own schedule, and `r`/`R`), watches the database for stories other processes store and
 for a daemon that refreshes it, keeps the status line, applies feeds.toml's [keys], and
 remembers the theme. Each screen owns its view and its workers; the app tells the screens
@@ -36,6 +37,7 @@ from newsdesk.keymap import Bound, Scope, bound, in_scope
 from newsdesk.places import shown_database, shown_path
 from newsdesk.types import AlertEvent, StoryItem, StoryQuery
 from newsdesk.ui.browser import DESKTOP, browser_for
+from newsdesk.ui.database import Database
 from newsdesk.ui.editor import editor_command
 from newsdesk.ui.keys import bindings, keymap, shown_keys
 from newsdesk.ui.messages import (
@@ -46,6 +48,7 @@ from newsdesk.ui.messages import (
     RefreshFinished,
     RefreshProgressed,
     Status,
+    StoreOpened,
     StoriesChanged,
     StoryUpdated,
     WriteWaiting,
@@ -63,7 +66,7 @@ if TYPE_CHECKING:
     from newsdesk.alerts import Outbox
     from newsdesk.refresh import RefreshProgress, RefreshSummary
     from newsdesk.schedule import Scheduler
-    from newsdesk.store import Store
+    from newsdesk.store import Reads, Store
 
 _ALERT_POLL_SECONDS = 2.0
 """How often the UI looks for alerts another process (a daemon) sent."""
@@ -83,7 +86,7 @@ class NewsdeskApp(App[None]):
 
     def __init__(
         self,
-        store: Store,
+        store: Reads,
         config: Config,
         *,
         periodic: bool = False,
@@ -94,10 +97,14 @@ class NewsdeskApp(App[None]):
         state: UiState | None = None,
         state_path: Path | None = None,
     ) -> None:
-        """`periodic`: refresh each feed on its interval (unless a daemon refreshes the database);
+        """`store`: the database as store.open_reader opens it: a Store, or (a SQLite file at
+        this newsdesk's schema) the reader the first screen reads through while the Store
+        opens (newsdesk.ui.database).
+        `periodic`: refresh each feed on its interval (unless a daemon refreshes the database);
         without it, only `r` and `R` refresh. `state_path`: where the theme is remembered."""
         super().__init__()
-        self.store = store
+        self.database = Database(store)
+        self.database.on_open = self._store_opening
         self.config = config
         self.clock = clock
         self.keys: tuple[Bound, ...] = bound(config.keys)
@@ -130,9 +137,7 @@ class NewsdeskApp(App[None]):
     # ------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
-        # A write that waits for another process's lock (the store retries it) is said, on this
-        # thread: the store tells from the worker's.
-        self.store.on_busy = lambda text: self.post_message(WriteWaiting(text))
+        self.database.ui_thread = threading.get_ident()
         if self._state.theme in self.available_themes:
             self.theme = self._state.theme
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember(replace(self._state, theme=theme.name)))
@@ -144,33 +149,55 @@ class NewsdeskApp(App[None]):
     def main_view_shown(self) -> None:
         """The main list has drawn its first stories (or could not read them): the work the
         app does in the background starts now, so that the first screen a person waits for
-        does not share the two cores with a refresh of every feed (the first poll starts the
-        schedule), a re-tag or the alerts' reads. Called by the main list; once is enough."""
+        does not share the two cores with opening the Store (SQLAlchemy's imports), a refresh
+        of every feed (the first poll starts the schedule), a re-tag or the alerts' reads.
+        Called by the main list; once is enough."""
         if self._background:
             return
         self._background = True
-        from newsdesk.alerts import Outbox
         from newsdesk.schedule import Scheduler
 
-        self._outbox = Outbox(self.store, self.config.alerts)
-        # The schedule starts once the first poll has said whether a daemon refreshes the database.
+        # The schedule starts once the first poll has said whether a daemon refreshes the
+        # database; a refresh asked for before then (r, R) waits for the Store on its worker.
         self._scheduler = Scheduler(
             self.config, self._refresh_batch, on_config=self._config_changed,
             on_config_error=self._config_failed, watch_seconds=self._watch_seconds, periodic=False,
             # On a shared PostgreSQL database the UI claims feeds as the daemons do.
-            leases=self.store if self.store.shared else None,
+            leases=self.database.shared(),
         )
         self._scheduler.start()
+        self._open_store()
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def _open_store(self) -> None:
+        self.database.store()
+        self.post_message(StoreOpened())
+
+    def _store_opening(self, store: Store) -> None:
+        """The Store is open (on the worker that opened it), and nothing has used it yet: a
+        write that waits for another process's lock is said on this app's thread, and the
+        alert rules are set before any refresh stores a story."""
+        from newsdesk.alerts import Outbox
+
+        store.on_busy = lambda text: self.post_message(WriteWaiting(text))
+        self._outbox = Outbox(store, self.config.alerts)
+
+    def on_store_opened(self, _message: StoreOpened) -> None:
+        """What reads the Store again and again starts once it is open: the re-tag, the polls
+        for other processes' stories and alerts, the watch of a shared database."""
         self._retag()
         self._poll()
         self.set_interval(self._poll_seconds, self._poll)
         self._poll_alerts()
         self.set_interval(_ALERT_POLL_SECONDS, self._poll_alerts)
-        if self.store.shared:
-            threading.Thread(target=self._listen, name="newsdesk-listen", daemon=True).start()
+        shared = self.database.shared()
+        if shared is not None:
+            threading.Thread(target=self._listen, args=(shared,), name="newsdesk-listen", daemon=True).start()
 
     def on_unmount(self) -> None:
-        self.store.on_busy = None
+        store = self.database.opened
+        if store is not None:
+            store.on_busy = None
         self._listening.set()
         if self._scheduler is not None:
             self._scheduler.shutdown()
@@ -183,10 +210,10 @@ class NewsdeskApp(App[None]):
     def _poll_alerts(self) -> None:
         """Alerts sent since the last look (by this process or another on the database)."""
         if self._alert_seen is None:  # the first look: what was sent before the UI opened is old news
-            newest = self.store.alerts(limit=1)
+            newest = self.database.store().alerts(limit=1)
             self._alert_seen = newest[0].id if newest else 0
             return
-        for event in sorted(self.store.alerts(after=self._alert_seen), key=lambda e: e.id):
+        for event in sorted(self.database.store().alerts(after=self._alert_seen), key=lambda e: e.id):
             if event.sent_at is None:
                 break  # waiting for the end of quiet hours: shown once it is sent
             self._alert_seen = event.id
@@ -300,7 +327,7 @@ class NewsdeskApp(App[None]):
     def _refresh_with(self, feeds: Sequence[FeedConfig], progress: Callable[[RefreshProgress], None], force: bool) -> RefreshSummary:
         from newsdesk.refresh import refresh
 
-        summary = asyncio.run(refresh(self.config, self.store, feeds=feeds, progress=progress, force=force))
+        summary = asyncio.run(refresh(self.config, self.database.store(), feeds=feeds, progress=progress, force=force))
         if self._outbox is not None:
             self._outbox.send_due()
         return summary
@@ -337,14 +364,14 @@ class NewsdeskApp(App[None]):
         """The newest story id and the daemon's pid: a couple of cheap reads, a few times a minute."""
         from newsdesk.lock import holder
 
-        self.post_message(Polled(self.store.latest_story_id(), holder(self.store.url)))
+        self.post_message(Polled(self.database.reads.latest_story_id(), holder(self.database.url)))
 
-    def _listen(self) -> None:
+    def _listen(self, store: Store) -> None:
         """On PostgreSQL the database says when stories are stored (LISTEN/NOTIFY): the list
         hears of a daemon's story the moment it is committed, not at the next poll. A thread
         of its own for as long as the app runs (not a worker: workers are waited for)."""
         try:
-            watch = self.store.changes()
+            watch = store.changes()
         except StoreError as exc:  # the next poll says the same; a watch is a nicety
             self.call_from_thread(self.notify, f"Not told of new stories at once: {exc}", markup=False)
             return
@@ -398,8 +425,9 @@ class NewsdeskApp(App[None]):
     def _retag(self) -> None:
         from newsdesk.refresh import retag_if_needed
 
-        self.store.sync_feeds(self.config.feeds)
-        done = retag_if_needed(self.config, self.store)
+        store = self.database.store()
+        store.sync_feeds(self.config.feeds)
+        done = retag_if_needed(self.config, store)
         if done:
             self.notify(f"Watchlist changed: re-tagged {done} stories", markup=False)
             self.call_from_thread(self.broadcast, StoriesChanged)
@@ -525,7 +553,7 @@ class NewsdeskApp(App[None]):
     def files_in_use(self) -> str:
         """The feeds.toml and the database this app reads, as the status bar and `?` say them."""
         config = shown_path(self.config.path) if self.config.path is not None else "none (built in)"
-        return f"feeds.toml: {config} · database: {shown_database(self.store.url, home=True)}"
+        return f"feeds.toml: {config} · database: {shown_database(self.database.url, home=True)}"
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """newsdesk's actions for the screen (from the keymap), then Textual's own."""

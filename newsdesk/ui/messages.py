@@ -106,6 +106,11 @@ class WriteWaiting(Message):
         self.text = text
 
 
+class StoreOpened(Message):
+    """The Store is open (after the first rows were shown, read without it): the app's
+    background work that reads it again and again starts."""
+
+
 class Polled(Message):
     """The store's newest story id and the daemon's pid, read a few times a minute."""
 

@@ -15,7 +15,7 @@ from newsdesk.types import StoryItem, StoryQuery
 from newsdesk.ui.messages import LinksLoaded, StoryUpdated
 
 if TYPE_CHECKING:
-    from newsdesk.store import Store  # loads SQLAlchemy: the app is given one, opened by the command
+    from newsdesk.store import Reads, Store  # Store loads SQLAlchemy: opened on a worker after the first rows
     from newsdesk.ui.app import NewsdeskApp
 
 R = TypeVar("R")
@@ -68,7 +68,14 @@ class NewsdeskScreen(Moves, Screen[R]):
 
     @property
     def store(self) -> Store:
-        return self.app.store
+        """The Store, for a write or a read only it does: on a worker, which waits for it to
+        open if it is not yet (newsdesk.ui.database)."""
+        return self.app.database.store()
+
+    @property
+    def reads(self) -> Reads:
+        """What reads the views of stories and a story at once: the Store once it is open."""
+        return self.app.database.reads
 
     def action_close(self) -> None:
         self.dismiss()
@@ -146,9 +153,9 @@ class StoryScreen(NewsdeskScreen[R]):
 
     @work(thread=True, exclusive=True, group="links", exit_on_error=False)
     def _show_links(self, story_id: int) -> None:
-        detail = self.store.story(story_id)
+        detail = self.reads.story(story_id)
         if detail is not None:
-            self.post_message(LinksLoaded(story_links(detail, self.store.story_page(story_id))))
+            self.post_message(LinksLoaded(story_links(detail, self.reads.story_page(story_id))))
 
     def on_links_loaded(self, message: LinksLoaded) -> None:
         from newsdesk.ui.screens.dialogs import LinksScreen

@@ -98,12 +98,12 @@ class ReaderScreen(StoryScreen[StoryItem]):
 
     @work(thread=True, exclusive=True, group="story", exit_on_error=False)
     def _open(self, item: StoryItem) -> None:
-        story = self.store.story(item.id)
+        story = self.reads.story(item.id)
         if story is None:
             return
-        sources = tuple(self.store.cluster_sources(item.id))
+        sources = tuple(self.reads.cluster_sources(item.id))
         # Shown first, marked read after: a busy database delays the mark, never the story.
-        self.post_message(StoryLoaded(story, story_links(story, self.store.story_page(item.id)), sources))
+        self.post_message(StoryLoaded(story, story_links(story, self.reads.story_page(item.id)), sources))
         if self.view.collapse and any(not s.read for s in sources):
             # The list showed the event as one row: reading one copy reads them all.
             self.store.set_cluster_read(item.id, True)
@@ -182,7 +182,7 @@ class ReaderScreen(StoryScreen[StoryItem]):
 
     @work(thread=True, exclusive=True, group="step", exit_on_error=False)
     def _step(self, view: StoryQuery, what: str) -> None:
-        found = self.store.stories(view, after=self.item, limit=1)
+        found = self.reads.stories(view, after=self.item, limit=1)
         self.post_message(Found(found[0] if found else None, what))
 
     def on_found(self, message: Found) -> None:

@@ -188,17 +188,17 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def _load(self, view: StoryQuery, limit: int, goto: StoryItem | None) -> None:
         if self.main and not self._shown:
-            self.app.post_message(FirstListed(self.store.latest_story_id()))
-        stories = self.store.stories(view, limit=limit)
+            self.app.post_message(FirstListed(self.reads.latest_story_id()))
+        stories = self.reads.stories(view, limit=limit)
         complete = len(stories) < limit
         # The reader may have gone past the rows loaded: read on to the story it ended on.
         while goto is not None and not complete and all(s.id != goto.id for s in stories):
-            page = self.store.stories(view, after=stories[-1], limit=PAGE)
+            page = self.reads.stories(view, after=stories[-1], limit=PAGE)
             stories += page
             complete = len(page) < PAGE
         # The rows go first, their counts after: a person reads titles, not the header.
         self.post_message(ViewLoaded(view, stories, None, complete))
-        self.post_message(ViewCounted(view, self.store.count_view(view)))
+        self.post_message(ViewCounted(view, self.reads.count_view(view)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "view" and event.state == WorkerState.ERROR:
@@ -206,10 +206,11 @@ class StoryListScreen(StoryScreen[None]):
 
     def _first_shown(self) -> None:
         """The main list's first rows are up: the watchlist panel is read, and the app starts
-        its background work (NewsdeskApp.main_view_shown), after the frame that shows them."""
+        its background work (NewsdeskApp.main_view_shown: the Store opens), after the frame
+        that shows them."""
         if self.main and not self._shown:
             self._shown = True
-            self._load_panel()
+            self.call_after_refresh(self._load_panel)
             self.call_after_refresh(self.app.main_view_shown)
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
@@ -238,7 +239,7 @@ class StoryListScreen(StoryScreen[None]):
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def _next_page(self, view: StoryQuery, after: StoryItem) -> None:
-        page = self.store.stories(view, after=after, limit=PAGE)
+        page = self.reads.stories(view, after=after, limit=PAGE)
         self.post_message(PageLoaded(view, after, page, len(page) < PAGE))
 
     def on_page_loaded(self, message: PageLoaded) -> None:
@@ -251,7 +252,7 @@ class StoryListScreen(StoryScreen[None]):
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def _count(self, view: StoryQuery) -> None:
-        self.post_message(ViewCounted(view, self.store.count_view(view)))
+        self.post_message(ViewCounted(view, self.reads.count_view(view)))
 
     def on_view_counted(self, message: ViewCounted) -> None:
         if message.query == self.view:
@@ -303,10 +304,10 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="panel", exit_on_error=False)
     def _load_panel(self) -> None:
         if self.main:
-            counts = panel_rows(self.store.entity_counts(), self.app.config.watchlist)
+            counts = panel_rows(self.reads.entity_counts(), self.app.config.watchlist)
             today = self.app.clock().astimezone(UTC).date()
             rows = with_trends(counts, self.store.entity_days(history_start(today)), today)
-            self.post_message(PanelLoaded(rows, self.store.count_view(self.shown(MATCHED))))
+            self.post_message(PanelLoaded(rows, self.reads.count_view(self.shown(MATCHED))))
 
     def on_panel_loaded(self, message: PanelLoaded) -> None:
         self._panel = message
@@ -386,14 +387,14 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="find", exit_on_error=False)
     def _find_unread(self, view: StoryQuery, last: StoryItem) -> None:
         """The next unread story past the loaded rows, and the pages up to it."""
-        found = self.store.stories(replace(view, unread_only=True), after=last, limit=1)
+        found = self.reads.stories(replace(view, unread_only=True), after=last, limit=1)
         if not found:
             self.post_message(Found(None, "unread"))
             return
         pages: list[StoryItem] = []
         after, complete = last, False
         while not complete and all(s.id != found[0].id for s in pages):
-            page = self.store.stories(view, after=after, limit=PAGE)
+            page = self.reads.stories(view, after=after, limit=PAGE)
             pages += page
             complete = len(page) < PAGE
             after = page[-1] if page else after
@@ -500,7 +501,7 @@ class StoryListScreen(StoryScreen[None]):
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
     def _ask_mark(self, view: StoryQuery, where: str) -> None:
-        self.post_message(MarkAsked(view, self.store.count_view(view), where))
+        self.post_message(MarkAsked(view, self.reads.count_view(view), where))
 
     def on_mark_asked(self, message: MarkAsked) -> None:
         from newsdesk.ui.screens.dialogs import ConfirmScreen
