@@ -134,14 +134,12 @@ class FirstListed(Message):
 
 
 class ViewLoaded(Message):
-    """A story list's rows (the first `limit` of its view) and its counts (None: they follow
-    in a ViewCounted)."""
+    """A story list's rows (the first `limit` of its view); its counts follow in a ViewCounted."""
 
-    def __init__(self, query: StoryQuery, stories: Sequence[StoryItem], count: ViewCount | None, complete: bool) -> None:
+    def __init__(self, query: StoryQuery, stories: Sequence[StoryItem], complete: bool) -> None:
         super().__init__()
         self.query = query
         self.stories = stories
-        self.count = count
         self.complete = complete
         """Every story of the view is in `stories`."""
 

@@ -196,9 +196,10 @@ class StoryListScreen(StoryScreen[None]):
             page = self.reads.stories(view, after=stories[-1], limit=PAGE)
             stories += page
             complete = len(page) < PAGE
-        # The rows go first, their counts after: a person reads titles, not the header.
-        self.post_message(ViewLoaded(view, stories, None, complete))
-        self.post_message(ViewCounted(view, self.reads.count_view(view)))
+        # The rows go first, their count after the frame that shows them (on_view_loaded): a
+        # person reads titles, not the header, and counting a large view takes longer than
+        # reading its first page.
+        self.post_message(ViewLoaded(view, stories, complete))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "view" and event.state == WorkerState.ERROR:
@@ -216,6 +217,7 @@ class StoryListScreen(StoryScreen[None]):
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if message.query != self.view:
             return  # a view left meanwhile
+        self.call_after_refresh(self._count, message.query)
         self._first_shown()
         stories = self.stories
         stories.now = self.app.clock()
@@ -227,8 +229,6 @@ class StoryListScreen(StoryScreen[None]):
             if index is not None:
                 stories.move_to(index)
             self._goto = None
-        if message.count is not None:
-            self._show_count(message.count)
         self._show_empty(not message.stories)
 
     def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
