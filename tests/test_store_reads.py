@@ -119,7 +119,7 @@ def test_a_story_feeds_and_entries_read_the_same_on_each_engine_and_each_reader(
 
 def test_the_sqlite_reader_reads_from_any_thread(filled: Store, db_url: str) -> None:
     """The UI's first screen reads through it from its workers, several at once (the list,
-    its count, the newest story), before its Store is open."""
+    its count, the newest story), before its Store is open; each thread has its connection."""
     if not db_url.startswith("sqlite"):
         pytest.skip("the sqlite3 reader reads SQLite files")
     everything = StoryQuery(matched_only=False)

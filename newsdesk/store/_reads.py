@@ -502,13 +502,17 @@ class SqliteReader(Reads):
     the reading commands open, and what the UI's first screen reads before its Store is open.
     It never writes, so it works while a refresh does (WAL).
 
-    Any thread may read (the UI reads in workers): one read at a time, as the one connection
-    holds one transaction at a time."""
+    Any thread may read (the UI reads in workers): each thread through a connection of its
+    own, so a long read (a view's count on a million stories) holds up no other."""
 
     def __init__(self, connection: sqlite3.Connection, path: Path, reader: str | None) -> None:
-        self._connection = connection
-        self._lock = threading.Lock()
+        self._path = path
         self._place = str(path)
+        self._local = threading.local()
+        self._local.connection = connection
+        self._connections = [connection]
+        """Every thread's, to close."""
+        self._lock = threading.Lock()
         self.url = f"sqlite:///{path}"  # as store.database_url names a file
         self.reader = reader or default_reader()
 
@@ -518,9 +522,7 @@ class SqliteReader(Reads):
         need; None for anything else (missing, foreign, older, newer, damaged), which a
         Store opens (and upgrades, or refuses in words)."""
         try:
-            connection = sqlite3.connect(
-                f"{path.as_uri()}?mode=rw", uri=True, timeout=10, isolation_level=None, check_same_thread=False
-            )
+            connection = _connect(path)
         except sqlite3.Error:
             return None
         try:
@@ -539,33 +541,53 @@ class SqliteReader(Reads):
 
     def close(self) -> None:
         with self._lock:
-            self._connection.close()
+            for connection in self._connections:
+                connection.close()
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first read."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            try:
+                connection = _connect(self._path)
+            except sqlite3.Error as exc:
+                raise describe(exc, self._place) from None
+            with self._lock:
+                self._connections.append(connection)
+            self._local.connection = connection
+        return connection
 
     @contextmanager
     def _reading(self) -> Iterator[Run]:
         """One read transaction: the statements of one read see one state of the database."""
+        connection = self._connection()
 
         def run(sql: str, params: dict[str, Any], search: str | None = None) -> list[tuple[Any, ...]]:
             try:
-                return self._connection.execute(sql, params).fetchall()
+                return connection.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise failed(exc, self._place, search) from None
 
-        with self._lock:
-            try:
-                self._connection.execute("BEGIN")
-            except sqlite3.Error as exc:
-                raise describe(exc, self._place) from None
-            try:
-                yield run
-            except BaseException:
-                with suppress(sqlite3.Error):  # the error that ended the read is the one to tell
-                    self._connection.execute("ROLLBACK")
-                raise
-            try:
-                self._connection.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise describe(exc, self._place) from None
+        try:
+            connection.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise describe(exc, self._place) from None
+        try:
+            yield run
+        except BaseException:
+            with suppress(sqlite3.Error):  # the error that ended the read is the one to tell
+                connection.execute("ROLLBACK")
+            raise
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise describe(exc, self._place) from None
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection that may not create the file (mode=rw), waits for a writer's lock as the
+    Store does, and is closed from whichever thread closes the reader."""
+    return sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True, timeout=10, isolation_level=None, check_same_thread=False)
 
 
 def failed(orig: BaseException | None, place: str, search: str | None) -> StoreError:
