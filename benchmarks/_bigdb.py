@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsdesk.config import FeedConfig
-from newsdesk.store import Store
+from newsdesk.store import Store, register_functions
 from newsdesk.types import EntityHit, FeedWrite, Match, NewStory, StoryWrite
 
 ENTITIES = (
@@ -120,6 +120,7 @@ def _copy(path: Path, copy: int, stories: int) -> None:
 
     offset, first = copy * STORED, f"id <= {stories}"
     db = sqlite3.connect(path)
+    register_functions(db)  # the full-text index's triggers unpack each copied text with it
     try:
         with db:
             db.execute(
