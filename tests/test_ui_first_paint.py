@@ -6,6 +6,8 @@ process and in a fresh one, where the Store's imports take as long as they do fo
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from newsdesk.store import SqliteReader, Store, open_reader
@@ -21,6 +23,12 @@ _LAVROV = "Lavrov meets Gulf ministers"
 def _titles(app: NewsdeskApp) -> list[str]:
     screen = app.screen
     return [s.title for s in screen.stories.rows] if isinstance(screen, StoryListScreen) else []
+
+
+def _rows(app: NewsdeskApp) -> dict[str, bool]:
+    """Whether each row of the list shows its story read."""
+    screen = app.screen
+    return {s.title: s.read for s in screen.stories.rows} if isinstance(screen, StoryListScreen) else {}
 
 
 def _marks(path: Path) -> dict[str, tuple[bool, bool]]:
@@ -53,9 +61,45 @@ async def test_the_first_rows_are_read_from_the_file_and_marks_made_meanwhile_ar
     assert marks[_LAVROV] == (False, True)
 
 
+async def test_a_read_mark_stored_after_its_reader_closed_shows_in_the_list(tmp_path: Path) -> None:
+    """The mark may be stored after the reader is gone (the Store was still opening, or another
+    process held the write lock): the list, read again meanwhile, shows it when it lands."""
+    path = tmp_path / "news.db"
+    make_store(path).close()
+    reader = open_reader(path)
+    app = NewsdeskApp(reader, CONFIG, clock=lambda: NOW)
+    other = sqlite3.connect(path, isolation_level=None)  # another process, writing
+
+    async def wait(condition: Callable[[], bool]) -> None:
+        # (not `until`: it waits for every worker, and the mark's waits for the lock)
+        for _ in range(800):
+            if condition():
+                return
+            await pilot.pause(0.05)
+        raise AssertionError("timed out")
+
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: bool(_titles(app)) and app.database.opened is not None)
+            other.execute("BEGIN IMMEDIATE")
+            await pilot.press("enter")
+            await wait(lambda: isinstance(app.screen, ReaderScreen) and app.screen.story is not None)
+            await pilot.press("escape")
+            await wait(lambda: isinstance(app.screen, StoryListScreen) and app.screen.sub_title.endswith("3 unread"))
+            assert _rows(app)[_SEED] is False  # the list read again: the mark waits for the lock
+            other.execute("COMMIT")
+            await wait(lambda: _rows(app)[_SEED] is True)
+    finally:
+        other.close()
+        app.database.close()
+        reader.close()
+    assert _marks(path)[_SEED] == (True, False)
+
+
 def test_a_story_opened_before_the_store_is_open_is_shown_and_stored_read(tmp_path: Path) -> None:
     said = first_rows_in_a_fresh_process(tmp_path, "enter")
     assert said["open"] == [False]  # Enter came before the Store was open
+    assert (said["screen"], said["shown"]) == ("ReaderScreen", {_SEED: [True, False]})
     assert _marks(tmp_path / "news.db")[_SEED] == (True, False)
 
 

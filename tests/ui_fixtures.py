@@ -139,14 +139,15 @@ def pressing(*keys: str) -> Callable[[Any], Awaitable[None]]:
 
 
 # A fresh interpreter: the app on the file, keys pressed the moment the first rows are shown,
-# until the story opened last (if any) is shown read. It says whether the Store was open at each key,
-# and which modules the first rows needed.
+# then the app left to settle once its Store is open. It says whether the Store was open at
+# each key, which modules the first rows needed, and what the screen shows in the end.
 _FIRST_ROWS = """
 import asyncio, json, sys
+from textual.worker import WorkerCancelled
 from newsdesk.config import load_config
 from newsdesk.store import open_reader
 from newsdesk.ui import NewsdeskApp
-from newsdesk.ui.screens import ReaderScreen
+from newsdesk.ui.screens import ReaderScreen, StoryListScreen
 
 
 class FirstRows(NewsdeskApp):
@@ -169,10 +170,21 @@ async def run(keys):
         for key in keys:
             said["open"].append(app.database.opened is not None)
             await pilot.press(key)
-        while "enter" in keys and not (isinstance(app.screen, ReaderScreen) and app.screen.story is not None and app.screen.story.read):
+        while app.database.opened is None:
             await asyncio.sleep(0.01)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(4):
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:
+                pass
+            await pilot.pause(0.05)
+        screen = app.screen
+        if isinstance(screen, ReaderScreen):
+            shown = [screen.story] if screen.story is not None else []
+        else:
+            shown = list(screen.stories.rows) if isinstance(screen, StoryListScreen) else []
+        said["screen"] = type(screen).__name__
+        said["shown"] = {story.title: [story.read, story.starred] for story in shown}
     app.database.close()
     reader.close()
     said["loaded"] = app.loaded
@@ -184,11 +196,12 @@ print(json.dumps(asyncio.run(run(sys.argv[3:]))))
 """
 
 
-def first_rows_in_a_fresh_process(tmp_path: Path, *keys: str) -> dict[str, list[object]]:
+def first_rows_in_a_fresh_process(tmp_path: Path, *keys: str) -> dict[str, Any]:
     """Run the UI in a fresh interpreter on a SQLite file made here (news.db in `tmp_path`),
     pressing `keys` as soon as the first rows are shown: whether the Store was open at each
-    key ("open"), the modules loaded when the first rows were shown ("loaded") and at the end
-    ("later")."""
+    key ("open"), the screen at the end and the read and starred marks of the stories it shows
+    by title ("screen", "shown"), the modules loaded when the first rows were shown
+    ("loaded") and at the end ("later")."""
     config = tmp_path / "feeds.toml"
     config.write_text('[[feeds]]\nname = "World desk"\nurl = "http://127.0.0.1:9/feed.xml"\n' + SEED_WATCHLIST, encoding="utf-8")
     make_store(tmp_path / "news.db").close()
@@ -197,5 +210,5 @@ def first_rows_in_a_fresh_process(tmp_path: Path, *keys: str) -> dict[str, list[
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0, done.stderr
-    said: dict[str, list[object]] = json.loads(done.stdout.splitlines()[-1])
+    said: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return said

@@ -272,9 +272,10 @@ class NewsdeskApp(App[None]):
         if self.status.busy is not None:
             self._set_status(replace(self.status, busy=None))
 
-    def on_story_updated(self, _message: StoryUpdated) -> None:
-        """A mark was stored (the screens show it; the message comes up from them)."""
+    def on_story_updated(self, message: StoryUpdated) -> None:
+        """A mark was stored (by a screen's worker): every screen shows it."""
         self._write_done()
+        self.broadcast(partial(StoryUpdated, message.story))
 
     def on_marked(self, _message: Marked) -> None:
         self._write_done()

@@ -198,8 +198,10 @@ class StoryLoaded(Message):
         """Every story of its event (itself included), earliest first."""
 
 
-class StoryUpdated(Message):
-    """A story's read or starred state changed: its row shows it."""
+class StoryUpdated(Message, bubble=False):
+    """A story's read or starred state was stored: every screen that shows the story shows it.
+    Posted to the app, which tells every screen: the one that asked may be gone by the time
+    the mark is stored (the reader closed before the Store had opened)."""
 
     def __init__(self, story: StoryItem) -> None:
         super().__init__()

@@ -66,16 +66,23 @@ class NewsdeskScreen(Moves, Screen[R]):
     SCOPE: ClassVar[Scope] = "app"
     app: NewsdeskApp
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._newsdesk: NewsdeskApp = self.app
+        """The app, kept: a worker may outlive its screen (a mark that waits for the Store to
+        open, the reader closed meanwhile), and a closed screen no longer finds its app from
+        a worker's thread."""
+
     @property
     def store(self) -> Store:
         """The Store, for a write or a read only it does: on a worker, which waits for it to
         open if it is not yet (newsdesk.ui.database)."""
-        return self.app.database.store()
+        return self._newsdesk.database.store()
 
     @property
     def reads(self) -> Reads:
         """What reads the views of stories and a story at once: the Store once it is open."""
-        return self.app.database.reads
+        return self._newsdesk.database.reads
 
     def action_close(self) -> None:
         self.dismiss()
@@ -108,7 +115,7 @@ class StoryScreen(NewsdeskScreen[R]):
     def shown(self, view: StoryQuery) -> StoryQuery:
         """A view as feeds.toml says to show it: one row per event unless `collapse` is off.
         Every view the UI reads goes through here, at each read, so an edit applies at once."""
-        return replace(view, collapse=self.app.config.settings.collapse)
+        return replace(view, collapse=self._newsdesk.config.settings.collapse)
 
     def the_story(self) -> StoryItem | None:
         raise NotImplementedError
@@ -134,7 +141,7 @@ class StoryScreen(NewsdeskScreen[R]):
         if starred is not None:
             self.store.set_starred(story.id, starred)
             story = replace(story, starred=starred)
-        self.post_message(StoryUpdated(story))
+        self._newsdesk.post_message(StoryUpdated(story))
 
     def action_open_link(self) -> None:
         story = self.the_story()

@@ -107,10 +107,10 @@ class ReaderScreen(StoryScreen[StoryItem]):
         if self.view.collapse and any(not s.read for s in sources):
             # The list showed the event as one row: reading one copy reads them all.
             self.store.set_cluster_read(item.id, True)
-            self.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
+            self._newsdesk.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
         elif not story.read:
             self.store.set_read(item.id, True)
-            self.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
+            self._newsdesk.post_message(StoryUpdated(replace(item, read=True, starred=story.starred)))
 
     def on_story_loaded(self, message: StoryLoaded) -> None:
         story = self.story = message.story

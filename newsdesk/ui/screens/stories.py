@@ -304,10 +304,13 @@ class StoryListScreen(StoryScreen[None]):
     @work(thread=True, exclusive=True, group="panel", exit_on_error=False)
     def _load_panel(self) -> None:
         if self.main:
-            counts = panel_rows(self.reads.entity_counts(), self.app.config.watchlist)
+            # Through the Store (waited for): its counts take seconds on a million stories, and
+            # would hold the first screen's reader (one read at a time) all that while.
+            store = self.store
+            counts = panel_rows(store.entity_counts(), self.app.config.watchlist)
             today = self.app.clock().astimezone(UTC).date()
-            rows = with_trends(counts, self.store.entity_days(history_start(today)), today)
-            self.post_message(PanelLoaded(rows, self.reads.count_view(self.shown(MATCHED))))
+            rows = with_trends(counts, store.entity_days(history_start(today)), today)
+            self.post_message(PanelLoaded(rows, store.count_view(self.shown(MATCHED))))
 
     def on_panel_loaded(self, message: PanelLoaded) -> None:
         self._panel = message
