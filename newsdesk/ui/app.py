@@ -70,6 +70,8 @@ if TYPE_CHECKING:
 
 _ALERT_POLL_SECONDS = 2.0
 """How often the UI looks for alerts another process (a daemon) sent."""
+_FIRST_ALERTS = 50
+"""Alerts read at the first look, newest first, to find the last one from before the UI started."""
 _FILES_SECONDS = 10.0
 """How long the status bar names feeds.toml and the database at start, before refresh news."""
 _BUSY_SAID_SECONDS = 15.0
@@ -128,6 +130,8 @@ class NewsdeskApp(App[None]):
         # schedule, after the first paint (main_view_shown).
         self._outbox: Outbox | None = None
         self._alert_seen: int | None = None
+        self._started = datetime.now(UTC)
+        """When the UI started: alerts recorded before it are not shown."""
         self.last_alert: AlertEvent | None = None
         self._editing = False
         self._config_changes = 0
@@ -209,11 +213,13 @@ class NewsdeskApp(App[None]):
     @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
     def _poll_alerts(self) -> None:
         """Alerts sent since the last look (by this process or another on the database)."""
-        if self._alert_seen is None:  # the first look: what was sent before the UI opened is old news
-            newest = self.database.store().alerts(limit=1)
-            self._alert_seen = newest[0].id if newest else 0
-            return
-        for event in sorted(self.database.store().alerts(after=self._alert_seen), key=lambda e: e.id):
+        store = self.database.store()
+        if self._alert_seen is None:
+            # The first look (once the Store is open, after the first rows): what was recorded
+            # before the UI started is old news, what came since is not.
+            newest = store.alerts(limit=_FIRST_ALERTS)
+            self._alert_seen = next((e.id for e in newest if e.created_at < self._started), 0)
+        for event in sorted(store.alerts(after=self._alert_seen), key=lambda e: e.id):
             if event.sent_at is None:
                 break  # waiting for the end of quiet hours: shown once it is sent
             self._alert_seen = event.id
