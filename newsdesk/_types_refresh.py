@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from newsdesk.cluster import Sketch
     from newsdesk.types import EntityHit, TextSource
 
 
@@ -44,6 +45,10 @@ class Entry:
     """The feed's own full text of the entry, when it carries one (content:encoded, Atom content)."""
     author: str | None = None
     published: datetime | None = None
+    sketch: Sketch | None = field(default=None, compare=False, repr=False)
+    """What the story the feed's own text makes of this entry is clustered by, made in the
+    parse worker (newsdesk.feedstory) so the process that stores it does not; timed by the
+    entry's date alone, until the refresh knows the story's (`Sketch.at`). None: not made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +155,10 @@ class StoryWrite:
     """The watchlist entries the story names."""
     page: bytes | None = None
     """The page its text came from as pack_page keeps it (for `reextract`), None for none."""
+    sketch: Sketch | None = field(default=None, compare=False, repr=False)
+    """What the story is clustered by, made by the worker that composed it (the entry's
+    parse worker, or its page's extraction worker): the store then only looks it up and
+    writes it. None: the store makes it."""
 
 
 @dataclass(frozen=True, slots=True)

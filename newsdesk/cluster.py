@@ -43,7 +43,7 @@ import sys
 import unicodedata
 import zlib
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -63,6 +63,17 @@ SHARED_WORDS = 4
 chosen on the development half of the cluster benchmark (benchmarks/README.md)."""
 TEXT_THRESHOLD = 0.5
 """Jaccard similarity of two leads' word triples above which one is a copy of the other."""
+
+_FUTURE_SLACK = timedelta(hours=2)
+
+
+def sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
+    """When a story happened, for ordering and clustering: published when it is believable,
+    else fetched. A date in the future is a feed's mistake: it must not pin a story to the top."""
+    if published is None or published > fetched_at + _FUTURE_SLACK:
+        return fetched_at
+    return published
+
 
 _PERMUTATIONS = 64
 # The hash functions' `a` and `b` (64 little-endian 32-bit values each; every `a` odd, so each
@@ -250,6 +261,11 @@ class Sketch:
             cls(time=story[3], words=words[n], title_hash=hashes[n], text_hash=hashes[count + n])
             for n, story in enumerate(stories)
         ]
+
+    def at(self, time: datetime) -> Sketch:
+        """This sketch timed otherwise: a story's words are sketched where its entry is read,
+        before the refresh knows when it fetched the story (see `sort_time`)."""
+        return replace(self, time=time)
 
     @property
     def stored_title(self) -> bytes | None:

@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
+from newsdesk import feedstory
+from newsdesk.cluster import Sketch, sort_time
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import DiskFull, FetchError, StoreError
 from newsdesk.fetch import (
@@ -190,8 +192,8 @@ def refresh_workers(config: Config, feeds: Sequence[FeedConfig] | None = None) -
     loop and the writes, which then keep the downloads going (benchmarks/README.md).
     """
     if any(config.settings.extracts(f) for f in (config.feeds if feeds is None else feeds)):
-        return Workers(preload=("newsdesk.refresh", "newsdesk.extract"))
-    return Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds"))
+        return Workers(preload=("newsdesk.refresh", "newsdesk.extract", "numpy"))
+    return Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds", "newsdesk.feedstory", "numpy"))
 
 
 _POOL_IDLE_SECONDS = 30.0
@@ -585,29 +587,28 @@ def page_story(
             )
             packed = pack_page(reading.page or html, slimmed=True)  # kept for `newsdesk reextract`
             reading = replace(reading, page=None)  # on to the refresh packed, once
-    return PageStory(reading, _tagged(entry, reading, now, _matcher(watchlist), packed))
+    return PageStory(reading, _tagged(entry, reading, now, _matcher(watchlist), packed, sketch=True))
 
 
-def _tagged(entry: Entry, reading: PageReading, now: datetime, matcher: Matcher, page: bytes | None = None) -> StoryWrite:
-    """The story an entry makes with its page's reading, with the watchlist entries it names."""
+def _tagged(
+    entry: Entry, reading: PageReading, now: datetime, matcher: Matcher, page: bytes | None = None, *, sketch: bool = False
+) -> StoryWrite:
+    """The story an entry makes with its page's reading, with the watchlist entries it names,
+    and its sketch when the entry's parse worker made it (the feed's text stands) or when
+    `sketch` asks (an extraction worker: then the process that stores it need not)."""
     story = _compose(entry, reading.article, reading.note, now)
-    return StoryWrite(story, tuple(summarize(matcher.find(story.title, story.text, story.summary))), page)
+    drawn = None
+    when = sort_time(story.published, story.fetched_at)
+    if story.text_source == "feed" and entry.sketch is not None:
+        drawn = entry.sketch.at(when)
+    elif sketch:
+        drawn = Sketch.of(story.title, story.text, story.summary, when)
+    return StoryWrite(story, tuple(summarize(matcher.find(story.title, story.text, story.summary))), page, drawn)
 
 
 @lru_cache(maxsize=2)
 def _matcher(watchlist: Watchlist) -> Matcher:
     return Matcher(watchlist)
-
-
-_TITLE_FROM_TEXT = 80
-
-
-def _title_from(text: str) -> str:
-    """A title for an entry that has none: the start of its text, cut at a word."""
-    words = " ".join(text.split())
-    if len(words) <= _TITLE_FROM_TEXT:
-        return words
-    return words[: _TITLE_FROM_TEXT].rsplit(" ", 1)[0] + "…"
 
 
 _MAX_BACK_OFF = timedelta(days=1)
@@ -639,7 +640,7 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
     that sentence apart from the story (its standfirst or subtitle: `Article.standfirst`),
     or the summary only repeats the title (`lede_of`).
     """
-    feed_text = entry.content or entry.summary
+    feed_text = feedstory.feed_text(entry)
     if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
         article, note = None, "the article page held less text than the feed"
     elif article is not None and entry.content and len(article.text) < _SHORTER_THAN_FEED * len(entry.content):
@@ -660,7 +661,7 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
             text, note = f"{lede}\n\n{text}", "the opening sentence is the feed's: the page's text missed it"
     else:
         text, source = feed_text, "feed"
-    title = entry.title or (article.title if article else None) or _title_from(text) or "(untitled)"
+    title = feedstory.story_title(entry, article.title if article else None, text)
     return NewStory(
         key=entry.key,
         title=title,

@@ -193,10 +193,12 @@ class _Batches:
 
 def _parse_feed(body: bytes, url: str, headers: dict[str, str]) -> FeedResult:
     """In a worker: fetch.parse_feed (imported there: the process that hands out the feeds
-    never needs feedparser)."""
+    never needs feedparser), each entry sketched for clustering while it is at hand (see
+    newsdesk.feedstory)."""
+    from newsdesk.feedstory import sketched
     from newsdesk.fetch._feeds import parse_feed
 
-    return parse_feed(body, url, headers)
+    return sketched(parse_feed(body, url, headers))
 
 
 def _each(function: Callable[..., _T], calls: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:

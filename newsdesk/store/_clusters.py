@@ -22,12 +22,12 @@ from sqlalchemy import ColumnElement, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload
+from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload, sort_time
 from newsdesk.store._alerts import _Alerts
 from newsdesk.store._models import Meta, Story, StoryCluster, table_of
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._state import is_read, mark_read
-from newsdesk.types import NewStory, StoryWrite
+from newsdesk.types import StoryWrite
 
 # The row every transaction that stores stories updates first: it always exists.
 _LOCK_KEY = "schema_version"
@@ -136,22 +136,16 @@ def take_lock(session: Session) -> None:
     session.connection().execute(update(Meta).where(col(Meta.key) == _LOCK_KEY).values(value=Meta.value))
 
 
-_FUTURE_SLACK = timedelta(hours=2)
 _PRUNE_STEP = timedelta(hours=1)
 
 
-def sort_time(published: datetime | None, fetched_at: datetime) -> datetime:
-    """When a story happened, for ordering and clustering: published when it is believable,
-    else fetched. A date in the future is a feed's mistake: it must not pin a story to the top."""
-    if published is None or published > fetched_at + _FUTURE_SLACK:
-        return fetched_at
-    return published
-
-
-def sketches(stories: Sequence[NewStory]) -> list[Sketch]:
-    """What each story is clustered by, made together (made before the transaction: it is CPU
-    work, and hashing many stories at once costs a fraction of one by one)."""
-    return Sketch.many([(s.title, s.text, s.summary, sort_time(s.published, s.fetched_at)) for s in stories])
+def sketches(writes: Sequence[StoryWrite]) -> list[Sketch]:
+    """What each story is clustered by: the sketch the worker that composed it made (a
+    refresh's parse or extraction worker), else made here, together (before the transaction:
+    it is CPU work, and hashing many stories at once costs a fraction of one by one)."""
+    missing = [w.story for w in writes if w.sketch is None]
+    made = iter(Sketch.many([(s.title, s.text, s.summary, sort_time(s.published, s.fetched_at)) for s in missing]))
+    return [w.sketch if w.sketch is not None else next(made) for w in writes]
 
 
 def cluster_column() -> ColumnElement[int]:

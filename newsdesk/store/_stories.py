@@ -11,10 +11,11 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
+from newsdesk.cluster import sort_time
 from newsdesk.errors import DiskFull, StoreError
 from newsdesk.store._base import _id, _utc, insert_ignoring
 from newsdesk.store._changes import notify_stored
-from newsdesk.store._clusters import _Clusters, sketches, sort_time
+from newsdesk.store._clusters import _Clusters, sketches
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _match_values, _replace_matches
 from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
@@ -80,7 +81,7 @@ class _Stories(_Clusters):
 
     def _write_feeds(self, writes: Sequence[FeedWrite]) -> list[list[int | None]]:
         stories = [s for w in writes for s in w.stories]
-        drawn = sketches([s.story for s in stories])
+        drawn = sketches(stories)
         with self._storing() as session:
             ids = [
                 _insert_stories(session, w.feed_id, [(s.story, s.hits) for s in w.stories], [s.page for s in w.stories])
