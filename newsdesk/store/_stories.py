@@ -18,7 +18,7 @@ from newsdesk.store._changes import notify_stored
 from newsdesk.store._clusters import _Clusters, sketches
 from newsdesk.store._feeds import _record
 from newsdesk.store._matches import _match_values, _replace_matches
-from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
+from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage, table_of
 from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._reads import _text_source
@@ -229,12 +229,15 @@ def _insert_stories(
     if not rows:
         return []
     # ON CONFLICT DO NOTHING skips a key the feed already has (or one another daemon stored
-    # meanwhile); RETURNING says which went in.
+    # meanwhile); RETURNING says which went in. Rows go to the tables through the connection
+    # (Core executemany), not through the ORM's bulk insert: its per-row bookkeeping cost
+    # more than the statements, and no ORM object is wanted back.
+    story_table = table_of(Story)
+    connection = session.connection()
     inserted = {
         key: story_id
-        for story_id, key in session.execute(
-            insert_ignoring(session, Story).returning(col(Story.id), col(Story.key)),
-            rows,
+        for story_id, key in connection.execute(
+            insert_ignoring(session, story_table).returning(story_table.c.id, story_table.c.key), rows
         )
     }
     ids = [inserted.get(story.key) for story, _ in stories]
@@ -245,12 +248,12 @@ def _insert_stories(
         for hit in hits
     ]
     if matches:
-        session.execute(insert(StoryMatch), matches)
+        connection.execute(insert(table_of(StoryMatch)), matches)
     kept = [
         {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
         for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
         if story_id is not None and packed is not None
     ]
     if kept:
-        session.execute(insert(StoryPage), kept)
+        connection.execute(insert(table_of(StoryPage)), kept)
     return ids
