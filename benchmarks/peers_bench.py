@@ -165,6 +165,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the three programs, ratios taken within each")
     parser.add_argument("--breakdown", action="store_true", help="also time newsdesk's refresh() call inside a process")
     parser.add_argument("--reader-python", type=Path, help="a Python with reader[cli] and sgmllib3k installed")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="after the rounds, one more cold refresh() in a process, its every thread profiled (cProfile) into FILE")
     args = parser.parse_args()
     n = args.concurrency
     newsboat = shutil.which("newsboat")
@@ -188,6 +190,8 @@ def main() -> None:
             )
             for _ in range(args.rounds):
                 rounds.append(_round(work, site, n, newsboat, reader_python, args.breakdown))
+            if args.profile:
+                profiled = run_child(work / "feeds.toml", work / "newsdesk-profile.db", args.profile, memory_samples=False)
 
     rows = []
     for number, results in enumerate(rounds, 1):
@@ -212,6 +216,9 @@ def main() -> None:
                 f"spread {(max(values) - min(values)) / middle * 100:.0f}%)")
 
     print()
+    if args.profile:
+        print(f"profiled cold refresh: {profiled['wall']:.2f} s wall, main process {profiled['main_cpu']:.2f} s CPU "
+              f"(its main thread {profiled['main_thread_cpu']:.2f} s), under the profiler; cProfile in {args.profile}")
     if newsboat:
         print(f"cold: newsdesk / newsboat = {spread(ratios('cold', 'newsboat'))}  (goal <= 0.6)")
     if reader_python:
