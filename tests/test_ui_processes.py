@@ -169,3 +169,38 @@ async def test_the_ui_keeps_running_on_a_busy_database_says_so_and_stores_the_ma
         await _until(pilot, lambda: (lambda s: s is not None and s.read and s.starred)(store.story(story.id)))
         await _until(pilot, lambda: "busy" not in _status(app))
         assert app.is_running
+
+
+async def test_s_twice_while_the_database_is_busy_stars_and_unstars(tmp_path: Path) -> None:
+    """Marks asked for while another process holds the write lock are shown at once and
+    stored as last asked: `s` twice is starred then unstarred (it was starred twice, the
+    second press reading the row the first had not yet changed), and `N` marks read."""
+    from tests.ui_fixtures import CONFIG, make_store
+
+    db = tmp_path / "news.db"
+    store = make_store(db)
+    app = NewsdeskApp(store, CONFIG)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        rows = app.screen.query_one(StoryList)
+        story = rows.current
+        assert story is not None and not story.read and not story.starred
+        holder = subprocess.Popen([sys.executable, "-c", _HOLD, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            await pilot.press("s")
+            await pilot.pause()
+            assert rows.current is not None and rows.current.starred  # shown before it is stored
+            await pilot.press("s", "N")
+            await pilot.pause()
+            assert rows.current is not None and not rows.current.starred and rows.current.read
+        finally:
+            assert holder.stdin is not None
+            holder.stdin.write("\n")
+            holder.stdin.close()
+            holder.wait(timeout=30)
+        await _until(pilot, lambda: (lambda s: s is not None and s.read and not s.starred)(store.story(story.id)))
+        await pilot.pause(1.0)  # every worker has written by now: the last wish stands
+        stored = store.story(story.id)
+        assert stored is not None and stored.read and not stored.starred
+        assert rows.current is not None and rows.current.read and not rows.current.starred

@@ -40,6 +40,7 @@ from newsdesk.ui.browser import DESKTOP, browser_for
 from newsdesk.ui.database import Database
 from newsdesk.ui.editor import editor_command
 from newsdesk.ui.keys import bindings, keymap, shown_keys
+from newsdesk.ui.marks import Marks
 from newsdesk.ui.messages import (
     ConfigChanged,
     FirstListed,
@@ -106,6 +107,7 @@ class NewsdeskApp(App[None]):
         without it, only `r` and `R` refresh. `state_path`: where the theme is remembered."""
         super().__init__()
         self.database = Database(store)
+        self.marks = Marks()
         self.database.on_open = self._store_opening
         self.config = config
         self.clock = clock

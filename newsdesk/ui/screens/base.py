@@ -4,6 +4,7 @@ and the actions on one story that the list and the reader both offer."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import work
@@ -130,18 +131,30 @@ class StoryScreen(NewsdeskScreen[R]):
         if story is not None:
             self._set_state(story, starred=not story.starred)
 
-    @work(thread=True, group="mark", exit_on_error=False)
     def _set_state(self, story: StoryItem, *, read: bool | None = None, starred: bool | None = None) -> None:
-        if read is not None:
-            if self.view.collapse:  # the row is the whole event
-                self.store.set_cluster_read(story.id, read)
-            else:
-                self.store.set_read(story.id, read)
-            story = replace(story, read=read)
-        if starred is not None:
-            self.store.set_starred(story.id, starred)
-            story = replace(story, starred=starred)
-        self._newsdesk.post_message(StoryUpdated(story))
+        """Show the marks at once (a second key press reads them) and store them on a worker
+        (newsdesk.ui.marks: the latest wish is what is stored)."""
+        wanted = replace(story, read=story.read if read is None else read, starred=story.starred if starred is None else starred)
+        self._newsdesk.marks.want(wanted, read=read is not None, starred=starred is not None)
+        self._newsdesk.broadcast(partial(StoryUpdated, wanted))
+        self._store_state(story, self.view.collapse)
+
+    @work(thread=True, group="mark", exit_on_error=False)
+    def _store_state(self, story: StoryItem, collapse: bool) -> None:
+        with self._newsdesk.marks.storing(story.id) as wish:
+            if wish is None:
+                return  # stored by the worker of an earlier mark, as last asked
+            try:
+                if wish.read and collapse:  # the row is the whole event
+                    self.store.set_cluster_read(story.id, wish.story.read)
+                elif wish.read:
+                    self.store.set_read(story.id, wish.story.read)
+                if wish.starred:
+                    self.store.set_starred(story.id, wish.story.starred)
+            except Exception:
+                self._newsdesk.post_message(StoryUpdated(story))  # not stored: shown as it was
+                raise
+        self._newsdesk.post_message(StoryUpdated(wish.story))
 
     def action_open_link(self) -> None:
         story = self.the_story()
