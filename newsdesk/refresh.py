@@ -21,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from newsdesk import feedstory
 from newsdesk.cluster import Sketch, sort_time
@@ -41,7 +41,7 @@ from newsdesk.fetch import (
     normalise_link,
 )
 from newsdesk.match import Matcher, summarize, watchlist_fingerprint
-from newsdesk.store import Store, pack_page, slim_page
+from newsdesk.store import pack_page, slim_page
 from newsdesk.types import (
     Article,
     EntityHit,
@@ -60,6 +60,9 @@ from newsdesk.types import (
     TextSource,
 )
 from newsdesk.workers import Workers, cores
+
+if TYPE_CHECKING:  # the Store's module loads SQLAlchemy: `newsdesk refresh` opens it in a thread
+    from newsdesk.store import Store
 
 _T = TypeVar("_T")
 
@@ -110,13 +113,14 @@ class RefreshSummary:
 
 async def refresh(
     config: Config,
-    store: Store,
+    store: Store | Awaitable[Store],
     *,
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
     matcher: Matcher | None = None,
     workers: Workers | None = None,
     force: bool = False,
+    stored_ahead: Sequence[FeedStatus] | None = None,
 ) -> RefreshSummary:
     """Refresh `feeds` (default: every feed of the config) once; one failing feed stops nothing.
 
@@ -125,6 +129,11 @@ async def refresh(
     `workers` lets a long-running caller keep one process pool across refreshes; without
     it, one is started when the first feed or page needs one and stopped at the end, so a
     refresh with nothing new starts no process at all.
+
+    `store` may be still opening (an awaitable) when the feeds were read ahead without it
+    (`stored_ahead`: Reads.feeds_to_refresh): the downloads start at once and the store is
+    awaited before anything is written. (A Store takes about half a second to import and
+    open; a warm refresh's downloads, a second or two.)
     """
     chosen = list(config.feeds if feeds is None else feeds)
     extracting = any(config.settings.extracts(f) for f in chosen)
@@ -139,27 +148,48 @@ async def refresh(
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.
     making = asyncio.ensure_future(asyncio.to_thread(Fetcher, config.settings, workers.parse_feed if in_workers else None))
+    opening: asyncio.Future[Store] = asyncio.get_running_loop().create_future()
     try:
-        await asyncio.to_thread(store.sync_feeds, config.feeds)
-        stored = {f.url: f for f in await asyncio.to_thread(store.feeds)}
+        if isinstance(store, Awaitable):
+            assert stored_ahead is not None, "a store still opening needs the feeds read ahead"
+            opening = asyncio.ensure_future(store)
+            statuses = list(stored_ahead)
+        else:
+            opening.set_result(store)
+            await asyncio.to_thread(store.sync_feeds, config.feeds)
+            statuses = await asyncio.to_thread(store.feeds)
     except BaseException:
         async with await making:
             raise
+    stored = {f.url: f for f in statuses}
     now = datetime.now(UTC)
     if in_workers and any(
         _answers_with_a_body(stored[f.url]) and not _waits(stored[f.url], now, force) for f in chosen if f.url in stored
     ):
         workers.start_soon()  # the pool starts while the first feeds download
-    run = _Run(config, store, matcher, workers, force)
     total = len(chosen)
     done = 0
     if progress:
         progress(RefreshProgress(0, total))
+    run: _Run | None = None
     try:
         async with await making as fetcher:
+            fetching = {
+                f.url: asyncio.create_task(fetcher.fetch_feed(_request(stored[f.url])), name=f.url)
+                for f in chosen
+                if f.url in stored and not _waits(stored[f.url], now, force)
+            }
+            try:
+                opened = await opening
+            except BaseException:
+                for early in fetching.values():
+                    early.cancel()
+                await asyncio.gather(*fetching.values(), return_exceptions=True)
+                raise
+            run = _Run(config, opened, matcher, workers, force)
             run.fetcher = fetcher
             tasks = [
-                asyncio.create_task(run.feed(feed, stored[feed.url]), name=feed.url)
+                asyncio.create_task(run.feed(feed, stored[feed.url], fetching.get(feed.url)), name=feed.url)
                 for feed in chosen
                 if feed.url in stored
             ]
@@ -174,10 +204,12 @@ async def refresh(
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
     finally:
-        await run.flush_statuses()
+        if run is not None:
+            await run.flush_statuses()
         if own:
             await asyncio.to_thread(workers.close)
-    purged = await asyncio.to_thread(purge, config.settings, store)
+    assert run is not None  # made, or the block above raised
+    purged = await asyncio.to_thread(purge, config.settings, run.store)
     run.summary.purged = purged.stories if purged else 0
     return run.summary
 
@@ -253,6 +285,11 @@ def _answers_with_a_body(feed: FeedStatus) -> bool:
     """Whether the feed's next answer is sure to be a body to parse, not a 304: it was never
     answered, or its server sends no validators."""
     return feed.etag is None and feed.last_modified is None
+
+
+def _request(feed: FeedStatus) -> FeedRequest:
+    """The conditional GET of a stored feed: with the validators of its last answer."""
+    return FeedRequest(url=feed.fetch_url, etag=feed.etag, last_modified=feed.last_modified)
 
 
 def _waits(feed: FeedStatus, now: datetime, force: bool) -> bool:
@@ -351,10 +388,11 @@ class _Run:
         self.writer = _Writer(store)
         self.fetcher: Fetcher
 
-    async def feed(self, feed: FeedConfig, stored: FeedStatus) -> str:
-        """One feed, start to end; whatever goes wrong is recorded on it, never raised."""
+    async def feed(self, feed: FeedConfig, stored: FeedStatus, fetching: Awaitable[FeedResult] | None = None) -> str:
+        """One feed, start to end; whatever goes wrong is recorded on it, never raised.
+        `fetching`: its download, started before the refresh could store anything."""
         try:
-            await self._feed(feed, stored)
+            await self._feed(feed, stored, fetching)
         except StoreError as exc:  # the database, not the feed: one line, no traceback
             self.summary.failed += 1
             self.summary.problems.append(FeedProblem(feed.name, feed.url, str(exc)))
@@ -366,13 +404,13 @@ class _Run:
             self.summary.problems.append(FeedProblem(feed.name, feed.url, f"newsdesk could not process this feed: {exc!r}"))
         return feed.name
 
-    async def _feed(self, feed: FeedConfig, stored: FeedStatus) -> None:
-        if _waits(stored, datetime.now(UTC), self.force):
-            self.summary.waiting += 1
-            return
-        result = await self.fetcher.fetch_feed(
-            FeedRequest(url=stored.fetch_url, etag=stored.etag, last_modified=stored.last_modified)
-        )
+    async def _feed(self, feed: FeedConfig, stored: FeedStatus, fetching: Awaitable[FeedResult] | None) -> None:
+        if fetching is None:
+            if _waits(stored, datetime.now(UTC), self.force):
+                self.summary.waiting += 1
+                return
+            fetching = self.fetcher.fetch_feed(_request(stored))
+        result = await fetching
         checked_at = datetime.now(UTC)
         if result.moved_to or stored.moved_to:
             where = result.moved_to or stored.moved_to

@@ -81,6 +81,14 @@ def load_reads(args: argparse.Namespace) -> tuple[Config, Reads]:
     return config, open_reader(_database(args, config), reader=getattr(args, "user", None))
 
 
+def sqlite_reads(args: argparse.Namespace, config: Config) -> Reads | None:
+    """The database the options name through the sqlite3 reader, if it is a SQLite file at
+    this schema; None when a Store must open it (create, upgrade, PostgreSQL)."""
+    from newsdesk.store import open_sqlite_reader
+
+    return open_sqlite_reader(_database(args, config), reader=getattr(args, "user", None))
+
+
 def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -> Store:
     """The database, opened; `sync`: made to follow feeds.toml's feeds first (a write, which
     the reading commands do not do: they work while another process writes)."""

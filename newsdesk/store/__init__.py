@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from newsdesk.store._changes import Changes
     from newsdesk.store._engine import database_url
     from newsdesk.store._pages import MAX_STORED_PAGE_BYTES, pack_page, slim_page, unpack_page
-    from newsdesk.store._reads import Reads, SqliteReader, open_reader
+    from newsdesk.store._reads import Reads, SqliteReader, open_reader, open_sqlite_reader
     from newsdesk.store._search import fts_query, search_terms
     from newsdesk.store._store import Store
     from newsdesk.store._text import register_functions
@@ -44,6 +44,7 @@ _WHERE = {
     "database_url": "_engine",
     "fts_query": "_search",
     "open_reader": "_reads",
+    "open_sqlite_reader": "_reads",
     "search_terms": "_search",
     "pack_page": "_pages",
     "register_functions": "_text",
@@ -62,6 +63,7 @@ __all__ = [
     "database_url",
     "fts_query",
     "open_reader",
+    "open_sqlite_reader",
     "pack_page",
     "register_functions",
     "search_terms",

@@ -13,6 +13,7 @@ from newsdesk.store._base import _Base, _utc
 from newsdesk.store._history import log_fetches
 from newsdesk.store._models import Feed, table_of
 from newsdesk.store._problems import busy_retried
+from newsdesk.store._reads import follows
 from newsdesk.types import FetchRecord
 
 
@@ -23,13 +24,11 @@ class _Feeds(_Base):
 
         A feed that leaves the config is only marked inactive, so its stories stay readable.
         """
-        wanted = {f.url: f for f in feeds}
         with self._session() as session:
             current = {url: (name, active) for url, name, active in session.execute(select(Feed.url, Feed.name, Feed.active))}
-        if all(current.get(url) == (conf.name, True) for url, conf in wanted.items()) and not any(
-            active and url not in wanted for url, (_, active) in current.items()
-        ):
+        if follows(current, feeds):
             return  # as feeds.toml says already: no write, no wait for another process's
+        wanted = {f.url: f for f in feeds}
         self._write_raced(lambda session: _sync(session, wanted))
 
     @busy_retried

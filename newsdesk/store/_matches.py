@@ -12,17 +12,13 @@ from sqlmodel import Session, col, select
 from newsdesk.store._base import _Base, _id
 from newsdesk.store._models import Meta, Story, StoryMatch
 from newsdesk.store._problems import busy_retried
+from newsdesk.store._reads import WATCHLIST_KEY
 from newsdesk.types import EntityHit
-
-_WATCHLIST_KEY = "watchlist_fingerprint"
 
 
 class _Matches(_Base):
-    def watchlist_fingerprint(self) -> str | None:
-        with self._session() as session:
-            row = session.get(Meta, _WATCHLIST_KEY)
-            return row.value if row else None
-
+    # The watchlist's fingerprint is read by Reads.watchlist_fingerprint (SQL text both
+    # engines and the sqlite3 reader run); it is written here.
     @busy_retried
     def retag(
         self,
@@ -63,7 +59,7 @@ class _Matches(_Base):
 
     @busy_retried
     def set_watchlist_fingerprint(self, fingerprint: str) -> None:
-        self._write_raced(lambda session: session.merge(Meta(key=_WATCHLIST_KEY, value=fingerprint)))
+        self._write_raced(lambda session: session.merge(Meta(key=WATCHLIST_KEY, value=fingerprint)))
 
 
 def _replace_matches(session: Session, tagged: Sequence[tuple[int, Sequence[EntityHit]]]) -> None:

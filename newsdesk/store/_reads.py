@@ -49,8 +49,10 @@ from newsdesk.types import (
 
 TYPE_CHECKING = False  # as typing's (mypy reads it as true)
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
     from typing import Any, Protocol
+
+    from newsdesk.config import FeedConfig
 
     class Run(Protocol):
         """One statement's rows, as tuples. `search`: the user's words, when the statement is
@@ -445,11 +447,53 @@ class Reads:
         """The stored feeds (those feeds.toml names, unless `active_only` is false), by name,
         with their last download's outcome and their count of stories."""
         with self._reading() as run:
-            counts = dict(run("SELECT feed_id, count(*) FROM story GROUP BY feed_id", {}))
-            columns = ", ".join(f"feed.{c}" for c in _FEED_COLUMNS)
-            active = " WHERE feed.active" if active_only else ""
-            rows = run(f"SELECT {columns} FROM feed{active} ORDER BY feed.name", {})
-        return [_feed_status(dict(zip(_FEED_COLUMNS, row, strict=True)), counts.get(row[0], 0)) for row in rows]
+            return _feeds(run, active_only)
+
+    def feeds_to_refresh(self, feeds: Sequence[FeedConfig], fingerprint: str) -> list[FeedStatus] | None:
+        """The active feeds as `feeds` (default) does, when a refresh of `feeds` could start from
+        them with nothing to write first: the stored feeds already follow them (`follows`)
+        and the stories were tagged with the watchlist of `fingerprint`. None otherwise.
+
+        `newsdesk refresh` reads this before the Store is open (the reader needs no
+        SQLAlchemy), so its first requests go out while the Store opens.
+        """
+        with self._reading() as run:
+            if _fingerprint(run) != fingerprint:
+                return None
+            current = {url: (name, bool(active)) for url, name, active in run("SELECT url, name, active FROM feed", {})}
+            if not follows(current, feeds):
+                return None
+            return _feeds(run, True)
+
+    def watchlist_fingerprint(self) -> str | None:
+        """The fingerprint of the watchlist the stored stories were tagged with (None: never)."""
+        with self._reading() as run:
+            return _fingerprint(run)
+
+
+def follows(current: Mapping[str, tuple[str, bool]], feeds: Sequence[FeedConfig]) -> bool:
+    """Whether the stored feeds (url -> name, active) are already what `feeds` (feeds.toml)
+    makes them: each named, under its name and active, and no other active."""
+    wanted = {f.url: f.name for f in feeds}
+    return all(current.get(url) == (name, True) for url, name in wanted.items()) and not any(
+        active and url not in wanted for url, (_, active) in current.items()
+    )
+
+
+WATCHLIST_KEY = "watchlist_fingerprint"
+
+
+def _fingerprint(run: Run) -> str | None:
+    rows = run("SELECT value FROM meta WHERE key = :key", {"key": WATCHLIST_KEY})
+    return str(rows[0][0]) if rows else None
+
+
+def _feeds(run: Run, active_only: bool) -> list[FeedStatus]:
+    counts = dict(run("SELECT feed_id, count(*) FROM story GROUP BY feed_id", {}))
+    columns = ", ".join(f"feed.{c}" for c in _FEED_COLUMNS)
+    active = " WHERE feed.active" if active_only else ""
+    rows = run(f"SELECT {columns} FROM feed{active} ORDER BY feed.name", {})
+    return [_feed_status(dict(zip(_FEED_COLUMNS, row, strict=True)), counts.get(row[0], 0)) for row in rows]
 
 
 def _all(where: list[str]) -> str:
@@ -600,13 +644,20 @@ def failed(orig: BaseException | None, place: str, search: str | None) -> StoreE
 def open_reader(target: str | Path, *, reader: str | None = None) -> Reads:
     """The database `target` names, opened for reading: a SQLite file at this schema through
     `sqlite3`, anything else as a Store (SQLAlchemy: created, upgraded or refused as it says)."""
-    text = str(target)
-    path = Path(text[len("sqlite:///"):] if text.startswith("sqlite:///") and "?" not in text else text)
-    if "://" not in str(path) and str(path) != ":memory:":
-        path = path.expanduser().resolve()
-        opened = SqliteReader.open(path, reader=reader) if path.is_file() else None
-        if opened is not None:
-            return opened
+    opened = open_sqlite_reader(target, reader=reader)
+    if opened is not None:
+        return opened
     from newsdesk.store._store import Store
 
     return Store(target, reader=reader)
+
+
+def open_sqlite_reader(target: str | Path, *, reader: str | None = None) -> SqliteReader | None:
+    """The database `target` names through `sqlite3`, if it is a SQLite file at this schema;
+    None for anything a Store must open (or create, upgrade, refuse)."""
+    text = str(target)
+    path = Path(text[len("sqlite:///"):] if text.startswith("sqlite:///") and "?" not in text else text)
+    if "://" in str(path) or str(path) == ":memory:":
+        return None
+    path = path.expanduser().resolve()
+    return SqliteReader.open(path, reader=reader) if path.is_file() else None

@@ -1,0 +1,135 @@
+"""`newsdesk refresh`'s start: on a SQLite file that needs no write first, the feeds are read
+through the sqlite3 reader and their downloads start while the Store opens. What a person
+sees and what is stored are the same as when the Store opens first (a fresh database,
+feeds.toml changed, PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsdesk.cli import main
+from newsdesk.config import FeedConfig, parse_config
+from newsdesk.match import watchlist_fingerprint
+from newsdesk.refresh import refresh, retag_if_needed
+from newsdesk.store import Reads, Store, open_reader
+from newsdesk.store._reads import SqliteReader
+from newsdesk.types import FeedStatus
+from tests.httpserver import LocalServer
+
+_FEEDS = [FeedConfig("One", "http://127.0.0.1:9/one.xml"), FeedConfig("Two", "http://127.0.0.1:9/two.xml")]
+
+
+def _readers(store: Store, db_url: str) -> list[Reads]:
+    """The store itself, and on SQLite the file as `newsdesk refresh` reads it ahead."""
+    if not db_url.startswith("sqlite"):
+        return [store]
+    reader = open_reader(db_url)
+    assert isinstance(reader, SqliteReader)
+    return [store, reader]
+
+
+def test_the_feeds_to_refresh_are_read_only_while_nothing_needs_writing_first(db_url: str) -> None:
+    with Store(db_url) as store:
+        store.sync_feeds(_FEEDS)
+        for reads in _readers(store, db_url):
+            assert reads.watchlist_fingerprint() is None
+            assert reads.feeds_to_refresh(_FEEDS, "fp") is None  # never tagged: the refresh tags first
+        store.retag(lambda title, text, summary: [], "fp")
+        for reads in _readers(store, db_url):
+            assert reads.watchlist_fingerprint() == "fp"
+            assert reads.feeds_to_refresh(_FEEDS, "fp") == store.feeds()
+            assert reads.feeds_to_refresh(_FEEDS, "another watchlist") is None
+            assert reads.feeds_to_refresh([*_FEEDS, FeedConfig("Three", "http://127.0.0.1:9/three.xml")], "fp") is None
+            assert reads.feeds_to_refresh([_FEEDS[0], FeedConfig("Renamed", _FEEDS[1].url)], "fp") is None
+            assert reads.feeds_to_refresh(_FEEDS[:1], "fp") is None  # Two is still active
+        store.sync_feeds(_FEEDS[:1])
+        for reads in _readers(store, db_url):
+            assert reads.feeds_to_refresh(_FEEDS[:1], "fp") == store.feeds() == [store.feeds(active_only=False)[0]]
+            assert reads.feeds_to_refresh(_FEEDS, "fp") is None  # Two comes back: a write
+
+
+def _rss(title: str, guid: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>' + title + "</title>"
+        "<link>http://127.0.0.1/</link><description>test</description>"
+        f"<item><title>{title} story</title><link>http://127.0.0.1/{guid}.html</link><guid>{guid}</guid>"
+        "<description>A story.</description><pubDate>Sun, 14 Apr 2024 09:00:00 GMT</pubDate></item>"
+        "</channel></rss>"
+    )
+
+
+def _site(server: LocalServer, count: int) -> str:
+    """`count` feeds, each answered with an ETag and a Last-Modified (304 to either); their feeds.toml."""
+    text = "[settings]\nextract = false\n\n"
+    for i in range(count):
+        server.add(f"/feed{i}.xml", _rss(f"Feed {i}", f"story-{i}"), headers={"Content-Type": "application/rss+xml"})
+        text += f'[[feeds]]\nname = "Feed {i}"\nurl = "{server.url(f"/feed{i}.xml")}"\n\n'
+    return text
+
+
+def _stored(statuses: list[FeedStatus]) -> list[FeedStatus]:
+    """What a refresh records on each feed, but the moments it happened and the row's id."""
+    return [replace(s, id=0, last_checked=None, last_ok=None) for s in statuses]
+
+
+def test_a_second_refresh_asks_conditionally_and_records_the_304s_as_before(
+    http_server: LocalServer, tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _site(http_server, 3)
+    path = tmp_path / "feeds.toml"
+    path.write_text(text)
+    assert main(["refresh", "--config", str(path), "--db", db_url]) == 0
+    assert "3 ok, 0 not modified, 0 failed; 3 new stories" in capsys.readouterr().out
+    with Store(db_url) as store:
+        first = store.feeds()
+    if db_url.startswith("sqlite"):  # the next refresh starts its downloads before the Store is open
+        with open_reader(db_url) as reads:
+            config = parse_config(text, path)
+            assert reads.feeds_to_refresh(config.feeds, watchlist_fingerprint(config.watchlist)) == first
+    asked = len(http_server.requests)
+
+    assert main(["refresh", "--config", str(path), "--db", db_url]) == 0
+    assert "0 ok, 3 not modified, 0 failed; 0 new stories" in capsys.readouterr().out
+    second = http_server.requests[asked:]
+    assert len(second) == 3
+    validators = {f.url: (f.etag, f.last_modified) for f in first}
+    for request, headers in second:
+        etag, modified = validators[http_server.url(request)]
+        assert etag and modified
+        assert (headers["If-None-Match"], headers["If-Modified-Since"]) == (etag, modified)
+    assert all(http_server.hits(f"/feed{i}.xml", 304) == 1 for i in range(3))
+
+    # The same two refreshes with the Store open from the start (the refresh() call the UI
+    # and the daemon make) store the same.
+    config = parse_config(text, path)
+    with Store(tmp_path / "reference.db") as reference:
+        retag_if_needed(config, reference)
+        asyncio.run(refresh(config, reference))
+        asyncio.run(refresh(config, reference))
+        expected = reference.feeds()
+    with Store(db_url) as store:
+        after = store.feeds()
+        assert [s.last_outcome for s in after] == ["not modified"] * 3
+        assert all(a.last_checked and f.last_checked and a.last_checked > f.last_checked for a, f in zip(after, first, strict=True))
+        assert _stored(after) == _stored([replace(e, url=a.url) for e, a in zip(expected, after, strict=True)])
+
+
+def test_a_feed_added_to_feeds_toml_is_stored_and_fetched_beside_the_304s(
+    http_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _site(http_server, 3)
+    path = tmp_path / "feeds.toml"
+    first, added = text.rsplit("[[feeds]]", 1)
+    path.write_text(first)
+    db = str(tmp_path / "news.db")
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    assert "2 ok, 0 not modified" in capsys.readouterr().out
+    path.write_text(text)
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    assert "1 ok, 2 not modified, 0 failed; 1 new stories" in capsys.readouterr().out
+    assert main(["list", "--json", "--all", "--all-copies", "--config", str(path), "--db", db]) == 0
+    assert "Feed 2 story" in capsys.readouterr().out
