@@ -202,7 +202,9 @@ async def refresh(
             finally:
                 for task in tasks:  # a bug in one feed's task (or Ctrl-C) stops the others cleanly
                     task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                for download in fetching.values():  # (a feed's task cancelled before it awaited it)
+                    download.cancel()
+                await asyncio.gather(*tasks, *fetching.values(), return_exceptions=True)
     finally:
         if run is not None:
             await run.flush_statuses()

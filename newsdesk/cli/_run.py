@@ -112,7 +112,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 store = opening.result()[0] if ahead is None else _store_of(opening)
                 summary = asyncio.run(refresh(config, store, progress=step, force=args.force, stored_ahead=ahead))
         except BaseException:
-            if opening.exception() is None:  # (waits for it to open)
+            if not opening.cancelled() and opening.exception() is None:  # (waits for it to open)
                 opening.result()[0].close()
             raise
     opened, outbox = opening.result()
