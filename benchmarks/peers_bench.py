@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -123,8 +124,10 @@ def _measure(site: Site, run: Callable[[], float]) -> Result:
 
 
 def _round(work: Path, site: Site, n: int, newsboat: str | None, reader_python: Path | None,
-           breakdown: bool) -> dict[str, dict[str, Result]]:
-    """One round: each program cold then warm, from fresh stores."""
+           breakdown: bool, against: list[tuple[str, str]], warm_runs: int) -> dict[str, dict[str, Result]]:
+    """One round: each program cold then warm, from fresh stores; with `against` (other
+    newsdesk commands) or `warm_runs` > 1, every program's cold run first, then the warm runs
+    of newsdesk (each) and reader taking turns, so that a before and after meet the same load."""
     for old in work.glob("*.db*"):
         old.unlink()
     home = work / "home"
@@ -138,8 +141,20 @@ def _round(work: Path, site: Site, n: int, newsboat: str | None, reader_python: 
     }
     results: dict[str, dict[str, Result]] = {}
     config = work / "feeds.toml"
-    command = [*_newsdesk_command(), "--config", str(config), "--db", str(work / "newsdesk.db"), "refresh"]
-    results["newsdesk"] = {phase: _measure(site, lambda: _timed(command, env)) for phase in ("cold", "warm")}
+    programs = [("newsdesk", _newsdesk_command()), *((f"newsdesk [{label}]", [path]) for label, path in against)]
+    newsdesks = {
+        name: [*newsdesk, "--config", str(config), "--db", str(work / f"newsdesk-{i}.db"), "refresh"]
+        for i, (name, newsdesk) in enumerate(programs)
+    }
+    turns = bool(against) or warm_runs > 1
+    warm: dict[str, list[str]] = {}
+    """The warm runs still to make, after every cold one (taking turns)."""
+    for name, command in newsdesks.items():
+        results[name] = {"cold": _measure(site, partial(_timed, command, env))}
+        if turns:
+            warm[name] = command
+        else:
+            results[name]["warm"] = _measure(site, partial(_timed, command, env))
     if breakdown:
         db = work / "newsdesk-call.db"
         results["newsdesk refresh() call"] = {
@@ -151,10 +166,17 @@ def _round(work: Path, site: Site, n: int, newsboat: str | None, reader_python: 
                 "-C", str(work / "newsboat.conf"), "-x", "reload"]
         results["newsboat"] = {phase: _measure(site, lambda: _timed(boat, env)) for phase in ("cold", "warm")}
     if reader_python:
-        db = str(work / "reader.db")
-        subprocess.run([str(reader_python), str(work / "reader_add.py"), db, str(work / "urls")], check=True, env=env)
-        update = [str(reader_python), "-m", "reader", "--db", db, "update", "--no-scheduled", "--workers", str(n)]
-        results["reader"] = {phase: _measure(site, lambda: _timed(update, env)) for phase in ("cold", "warm")}
+        reader_db = str(work / "reader.db")
+        subprocess.run([str(reader_python), str(work / "reader_add.py"), reader_db, str(work / "urls")], check=True, env=env)
+        update = [str(reader_python), "-m", "reader", "--db", reader_db, "update", "--no-scheduled", "--workers", str(n)]
+        results["reader"] = {"cold": _measure(site, lambda: _timed(update, env))}
+        if turns:
+            warm["reader"] = update
+        else:
+            results["reader"]["warm"] = _measure(site, lambda: _timed(update, env))
+    for turn in range(warm_runs if turns else 0):
+        for name, command in warm.items():
+            results[name][f"warm {turn + 1}" if turn else "warm"] = _measure(site, partial(_timed, command, env))
     return results
 
 
@@ -167,7 +189,13 @@ def main() -> None:
     parser.add_argument("--reader-python", type=Path, help="a Python with reader[cli] and sgmllib3k installed")
     parser.add_argument("--profile", metavar="FILE",
                         help="after the rounds, one more cold refresh() in a process, its every thread profiled (cProfile) into FILE")
+    parser.add_argument("--against", action="append", default=[], metavar="LABEL=COMMAND",
+                        help="also time another newsdesk command (another checkout's, before a change) in the same rounds")
+    parser.add_argument("--warm-runs", type=int, default=1, help="warm runs of each newsdesk and reader per round, taking turns")
     args = parser.parse_args()
+    against = [tuple(given.split("=", 1)) for given in args.against]
+    if any(len(pair) != 2 for pair in against):
+        parser.error("--against takes LABEL=COMMAND")
     n = args.concurrency
     newsboat = shutil.which("newsboat")
     if newsboat is None:
@@ -189,7 +217,8 @@ def main() -> None:
                 f"[settings]\nconcurrency = {n}\nper_host = {n}\nextract = false\n\n" + site.feeds_toml.read_text()
             )
             for _ in range(args.rounds):
-                rounds.append(_round(work, site, n, newsboat, reader_python, args.breakdown))
+                rounds.append(_round(work, site, n, newsboat, reader_python, args.breakdown,
+                                     [(label, command) for label, command in against], args.warm_runs))
             if args.profile:
                 profiled = run_child(work / "feeds.toml", work / "newsdesk-profile.db", args.profile, memory_samples=False)
 
@@ -205,8 +234,11 @@ def main() -> None:
           f"concurrency {n}, {cores()} cores (latency floor {floor:.2f} s)",
           ("round", "program", "run", "wall s", "CPU s", "tree CPU s", "requests", "conditional", "304", "200"), rows)
 
-    def ratios(phase: str, peer: str) -> list[float]:
-        return [r["newsdesk"][phase][0] / r[peer][phase][0] for r in rounds if peer in r]
+    def ratios(phase: str, peer: str, newsdesk: str = "newsdesk") -> list[float]:
+        """newsdesk's wall time over the peer's, in each round's runs of `phase` (every warm
+        run for "warm")."""
+        return [r[newsdesk][run][0] / r[peer][run][0] for r in rounds if peer in r
+                for run in r[newsdesk] if run.split()[0] == phase and run in r[peer]]
 
     def spread(values: list[float]) -> str:
         if not values:
@@ -226,6 +258,10 @@ def main() -> None:
         all_304 = all(r["newsdesk"]["warm"][1].get("feed.304", 0) == args.feeds for r in rounds)
         print(f"warm: newsdesk / reader   = {spread(ratios('warm', 'reader'))}  (goal <= 0.95); "
               f"newsdesk's every answer a 304: {all_304}")
+        for label, _ in against:
+            name = f"newsdesk [{label}]"
+            print(f"cold: {name} / reader = {spread(ratios('cold', 'reader', name))}")
+            print(f"warm: {name} / reader = {spread(ratios('warm', 'reader', name))}")
 
 
 if __name__ == "__main__":
