@@ -6,50 +6,19 @@ feeds.toml changed, PostgreSQL)."""
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from newsdesk.cli import main
-from newsdesk.config import FeedConfig, parse_config
+from newsdesk.config import parse_config
 from newsdesk.match import watchlist_fingerprint
 from newsdesk.refresh import refresh, retag_if_needed
-from newsdesk.store import Reads, Store, open_reader
-from newsdesk.store._reads import SqliteReader
+from newsdesk.store import Store, open_reader
 from newsdesk.types import FeedStatus
 from tests.httpserver import LocalServer
-
-_FEEDS = [FeedConfig("One", "http://127.0.0.1:9/one.xml"), FeedConfig("Two", "http://127.0.0.1:9/two.xml")]
-
-
-def _readers(store: Store, db_url: str) -> list[Reads]:
-    """The store itself, and on SQLite the file as `newsdesk refresh` reads it ahead."""
-    if not db_url.startswith("sqlite"):
-        return [store]
-    reader = open_reader(db_url)
-    assert isinstance(reader, SqliteReader)
-    return [store, reader]
-
-
-def test_the_feeds_to_refresh_are_read_only_while_nothing_needs_writing_first(db_url: str) -> None:
-    with Store(db_url) as store:
-        store.sync_feeds(_FEEDS)
-        for reads in _readers(store, db_url):
-            assert reads.watchlist_fingerprint() is None
-            assert reads.feeds_to_refresh(_FEEDS, "fp") is None  # never tagged: the refresh tags first
-        store.retag(lambda title, text, summary: [], "fp")
-        for reads in _readers(store, db_url):
-            assert reads.watchlist_fingerprint() == "fp"
-            assert reads.feeds_to_refresh(_FEEDS, "fp") == store.feeds()
-            assert reads.feeds_to_refresh(_FEEDS, "another watchlist") is None
-            assert reads.feeds_to_refresh([*_FEEDS, FeedConfig("Three", "http://127.0.0.1:9/three.xml")], "fp") is None
-            assert reads.feeds_to_refresh([_FEEDS[0], FeedConfig("Renamed", _FEEDS[1].url)], "fp") is None
-            assert reads.feeds_to_refresh(_FEEDS[:1], "fp") is None  # Two is still active
-        store.sync_feeds(_FEEDS[:1])
-        for reads in _readers(store, db_url):
-            assert reads.feeds_to_refresh(_FEEDS[:1], "fp") == store.feeds() == [store.feeds(active_only=False)[0]]
-            assert reads.feeds_to_refresh(_FEEDS, "fp") is None  # Two comes back: a write
 
 
 def _rss(title: str, guid: str) -> str:
@@ -57,7 +26,7 @@ def _rss(title: str, guid: str) -> str:
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>' + title + "</title>"
         "<link>http://127.0.0.1/</link><description>test</description>"
         f"<item><title>{title} story</title><link>http://127.0.0.1/{guid}.html</link><guid>{guid}</guid>"
-        "<description>A story.</description><pubDate>Sun, 14 Apr 2024 09:00:00 GMT</pubDate></item>"
+        "<description>A story from Iran.</description><pubDate>Sun, 14 Apr 2024 09:00:00 GMT</pubDate></item>"
         "</channel></rss>"
     )
 
@@ -133,3 +102,21 @@ def test_a_feed_added_to_feeds_toml_is_stored_and_fetched_beside_the_304s(
     assert "1 ok, 2 not modified, 0 failed; 1 new stories" in capsys.readouterr().out
     assert main(["list", "--json", "--all", "--all-copies", "--config", str(path), "--db", db]) == 0
     assert "Feed 2 story" in capsys.readouterr().out
+
+
+def test_a_changed_watchlist_is_applied_to_stored_stories_before_the_refresh(
+    http_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _site(http_server, 2)
+    path = tmp_path / "feeds.toml"
+    path.write_text(text)
+    db = str(tmp_path / "news.db")
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    capsys.readouterr()
+    path.write_text(text + '[watchlist]\ncountries = ["Iran"]\n')
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert "watchlist changed: re-tagged 2 stored stories" in captured.err
+    assert "0 ok, 2 not modified" in captured.out
+    assert main(["list", "--json", "--all-copies", "--config", str(path), "--db", db]) == 0
+    assert [s["matches"][0]["entity"] for s in json.loads(capsys.readouterr().out)] == ["Iran", "Iran"]

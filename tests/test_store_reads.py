@@ -186,3 +186,26 @@ def test_a_postgresql_url_opens_as_a_store(pg_url: str) -> None:
     with open_reader(pg_url) as reads:
         assert isinstance(reads, Store)
         assert reads.feeds() == []
+
+
+_REFRESHED = [FeedConfig("One", "http://127.0.0.1:9/one.xml"), FeedConfig("Two", "http://127.0.0.1:9/two.xml")]
+
+
+def test_the_feeds_to_refresh_are_read_only_while_nothing_needs_writing_first(db_url: str) -> None:
+    with Store(db_url) as store:
+        store.sync_feeds(_REFRESHED)
+        for reads in _readers(store, db_url):
+            assert reads.watchlist_fingerprint() is None
+            assert reads.feeds_to_refresh(_REFRESHED, "fp") is None  # never tagged: the refresh tags first
+        store.retag(lambda title, text, summary: [], "fp")
+        for reads in _readers(store, db_url):
+            assert reads.watchlist_fingerprint() == "fp"
+            assert reads.feeds_to_refresh(_REFRESHED, "fp") == store.feeds()
+            assert reads.feeds_to_refresh(_REFRESHED, "another watchlist") is None
+            assert reads.feeds_to_refresh([*_REFRESHED, FeedConfig("Three", "http://127.0.0.1:9/three.xml")], "fp") is None
+            assert reads.feeds_to_refresh([_REFRESHED[0], FeedConfig("Renamed", _REFRESHED[1].url)], "fp") is None
+            assert reads.feeds_to_refresh(_REFRESHED[:1], "fp") is None  # Two is still active
+        store.sync_feeds(_REFRESHED[:1])
+        for reads in _readers(store, db_url):
+            assert reads.feeds_to_refresh(_REFRESHED[:1], "fp") == store.feeds() == [store.feeds(active_only=False)[0]]
+            assert reads.feeds_to_refresh(_REFRESHED, "fp") is None  # Two comes back: a write
