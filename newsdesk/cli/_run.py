@@ -7,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newsdesk.cli._common import load, load_config_arg, load_reads, open_store, sqlite_reads
+from newsdesk.cli._common import load_config_arg, load_reads, open_store, sqlite_reads
 
 TYPE_CHECKING = False  # as typing's, without importing typing at start-up (mypy reads it as true)
 if TYPE_CHECKING:
