@@ -28,6 +28,10 @@ fresh stores, cold then warm, and its ratios are taken within the round (a share
 drifts between rounds); the rounds' ratios are printed with their spread. Beside them, as
 a breakdown and never the headline, newsdesk's `refresh()` call alone, timed inside a
 process (`--breakdown`).
+
+`--against LABEL=COMMAND` also times another newsdesk command (another checkout's: the code
+before a change) in the same rounds, and `--warm-runs N` makes N warm runs of each newsdesk
+and reader per round, taking turns after every cold run.
 """
 
 from __future__ import annotations
