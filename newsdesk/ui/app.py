@@ -334,11 +334,13 @@ class NewsdeskApp(App[None]):
         self.post_message(RefreshFinished(summary))
 
     def _refresh_with(self, feeds: Sequence[FeedConfig], progress: Callable[[RefreshProgress], None], force: bool) -> RefreshSummary:
+        from newsdesk.heap import give_back
         from newsdesk.refresh import refresh
 
         summary = asyncio.run(refresh(self.config, self.database.store(), feeds=feeds, progress=progress, force=force))
         if self._outbox is not None:
             self._outbox.send_due()
+        give_back()  # the UI runs for days, as the daemon does (newsdesk.heap)
         return summary
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
