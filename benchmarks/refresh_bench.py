@@ -236,11 +236,15 @@ def main() -> None:
             warm_stats = site.stats()
 
     ratio = cold["wall"] / floor
+    # Issue 16's goals for the whole cold refresh: the extraction floor itself, and the memory
+    # of all its processes together.
+    goal_ratio, goal_pss_mb = 1.0, 250
     table(
         "1. cold refresh",
         ("wall s", "floor s", "ratio", "goal", "stories", "pages extracted", "trafilatura CPU s",
          "main CPU s (event loop)", "refresh CPU s (all procs)", "peak RSS main MB", "peak PSS all MB", "peak RSS all MB"),
-        [(f"{cold['wall']:.2f}", f"{floor:.2f}", f"{ratio:.2f}", "<= 1.25", cold["new_stories"], pages,
+        [(f"{cold['wall']:.2f}", f"{floor:.2f}", f"{ratio:.2f}", f"<= {goal_ratio:.2f}, PSS <= {goal_pss_mb}",
+          cold["new_stories"], pages,
           f"{cpu:.1f}", f"{cold['main_cpu']:.1f} ({cold['main_thread_cpu']:.1f})", f"{cold['tree_cpu']:.1f}",
           f"{cold['peak_main_rss_mb']:.0f}", f"{cold['peak_tree_pss_mb']:.0f}", f"{cold['peak_tree_rss_mb']:.0f}")],
     )
@@ -257,7 +261,8 @@ def main() -> None:
         [(f"{warm['wall']:.2f}", "<= 1 s", warm_stats.get("requests", 0), warm_stats.get("feed.304", 0),
           warm_stats.get("conditional", 0), articles, warm["new_stories"], f"{warm['peak_tree_rss_mb']:.0f}")],
     )
-    print(f"\ncold/floor ratio {ratio:.2f} (goal <= 1.25); warm {warm['wall']:.2f} s (goal <= 1 s), "
+    print(f"\ncold/floor ratio {ratio:.2f} (goal <= {goal_ratio:.2f}), peak PSS {cold['peak_tree_pss_mb']:.0f} MB "
+          f"(goal <= {goal_pss_mb}); warm {warm['wall']:.2f} s (goal <= 1 s), "
           f"{warm_stats.get('feed.304', 0)}/{args.feeds} answered 304, {articles} article downloads")
 
 
