@@ -131,6 +131,18 @@ def main() -> None:
         [(f"{baseline[1] / 1024:.1f}", f"{end[1] / 1024:.1f}", f"{(end[1] - baseline[1]) / 1024:+.1f}",
           f"{max(s[1] for s in samples) / 1024:.1f}", f"{max(s[2] for s in samples) / 1024:.1f}", stories, "growth <= 10 MB")],
     )
+    # One sample falls between refreshes, the next in the middle of one (pages, trees and a
+    # write's stories in hand): the end minus the warm-up depends on where each falls. The
+    # lowest and highest RSS of the first and last ten minutes after the warm-up say what the
+    # daemon keeps (lowest) and what it reaches while refreshing (highest), each over the run.
+    first = [s[1] for s in samples if args.warmup * 60 <= s[0] < (args.warmup + 10) * 60] or [baseline[1]]
+    last = [s[1] for s in samples if s[0] >= end[0] - 10 * 60] or [end[1]]
+    table(
+        "7a'. daemon memory between refreshes (lowest) and during them (highest), first vs last 10 minutes",
+        ("lowest RSS first / last MB", "growth MB", "highest RSS first / last MB", "growth MB"),
+        [(f"{min(first) / 1024:.1f} / {min(last) / 1024:.1f}", f"{(min(last) - min(first)) / 1024:+.1f}",
+          f"{max(first) / 1024:.1f} / {max(last) / 1024:.1f}", f"{(max(last) - max(first)) / 1024:+.1f}")],
+    )
     per = max(stories, 1)
     keep = Settings().keep_pages_days
     year = (size - pages) / per + pages / per * min(1.0, keep / 365)
