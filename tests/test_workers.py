@@ -56,15 +56,26 @@ def test_closing_while_the_pool_starts_in_the_background_leaves_no_worker() -> N
 
 
 def _descendants(pid: int) -> list[int]:
-    found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as f:
-            for child in map(int, f.read().split()):
-                found += [child, *_descendants(child)]
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:  # the process ended meanwhile
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                children = list(map(int, f.read().split()))
+        except (FileNotFoundError, ProcessLookupError):  # a thread (another test's) ended meanwhile
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
     return found
 
 
 def _helper(pid: int) -> bool:
-    with open(f"/proc/{pid}/cmdline") as f:
-        command = f.read()
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            command = f.read()
+    except (FileNotFoundError, ProcessLookupError):  # gone meanwhile: no worker left behind
+        return True
     return "forkserver" in command or "resource_tracker" in command
