@@ -16,6 +16,7 @@ import pytest
 
 from newsdesk.store import Store
 from tests.httpserver import LocalServer
+from tests.terminal import AS_FROM_A_TERMINAL
 
 SEED_PAGE = (Path(__file__).parent / "data" / "pages" / "russia-defends-iran-attack.html").read_bytes()
 FEEDS, ITEMS = 4, 12
@@ -122,7 +123,10 @@ def test_sigkill_at_any_moment_leaves_a_whole_database_and_the_next_refresh_fini
 
 def test_ctrl_c_stops_a_refresh_cleanly_and_keeps_what_was_stored(site) -> None:  # type: ignore[no-untyped-def]
     _, config, db = site
-    proc = _newsdesk("refresh", "--config", str(config), "--db", str(db))
+    proc = subprocess.Popen(
+        [*AS_FROM_A_TERMINAL, "refresh", "--config", str(config), "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"},
+    )
     _wait_for_stories(proc, db, 1)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)

@@ -9,7 +9,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from newsdesk.refresh import refresh
 from newsdesk.store import Store
 from newsdesk.types import FeedOutcome, FeedResult
 from tests.httpserver import LocalServer
+from tests.terminal import AS_FROM_A_TERMINAL
 
 _PARAGRAPH = "<p>" + "The minister said the harvest was good and the rain came late this year. " * 20 + "</p>"
 
@@ -135,7 +135,7 @@ def test_ctrl_c_during_a_refresh_of_many_feeds_on_one_site_keeps_most_of_its_wor
         encoding="utf-8",
     )
     db = tmp_path / "news.db"
-    proc = subprocess.Popen([sys.executable, "-m", "newsdesk", "refresh", "--config", str(config), "--db", str(db)],
+    proc = subprocess.Popen([*AS_FROM_A_TERMINAL, "refresh", "--config", str(config), "--db", str(db)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "200"})
 
     def served(prefix: str) -> int:
