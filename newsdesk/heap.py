@@ -12,22 +12,18 @@ Elsewhere (musl, macOS, Windows) there is no such function and this does nothing
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-
-_trim: Callable[[int], int] | None = None
-_looked = False
 
 
 def give_back() -> None:
     """Return the C heap's free pages to the system, where the C library can (glibc)."""
-    global _trim, _looked
-    if not _looked:
-        _looked = True
-        _trim = _malloc_trim()
-    if _trim is not None:
-        _trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
+@functools.cache  # looked up once a process
 def _malloc_trim() -> Callable[[int], int] | None:
     import ctypes
     import ctypes.util
