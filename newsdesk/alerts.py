@@ -33,6 +33,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -47,6 +48,10 @@ NO_CHANNEL, NO_CHANNEL_RESULT = "ui", "no channel set: shown where newsdesk is o
 """The outcome recorded for an alert no channel delivers (no bell to ring, no desktop,
 command or webhook): it is shown by the UI alone."""
 RETRY_DELAYS = (1.0, 5.0, 30.0)
+LONGEST_DELIVERY = timedelta(minutes=5)
+"""More than any alert's delivery takes (the command's 30 s, the webhook's four tries of 10 s
+and the waits between them): an alert claimed longer ago with no outcome recorded was left
+by a process that stopped first."""
 """Seconds before each retry of a failing webhook (so four tries in all)."""
 
 

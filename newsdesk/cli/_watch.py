@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from newsdesk.cli._common import load, print_json, when
@@ -17,9 +17,6 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     alerts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N alerts, newest first (default 50)")
     alerts.add_argument("--json", action="store_true", help="print a JSON array")
     alerts.set_defaults(handler=cmd_alerts)
-
-
-_LONGEST_DELIVERY = timedelta(minutes=5)
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -44,18 +41,20 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     table.add_column("delivery", ratio=2, overflow="fold")
     now = datetime.now(UTC)
     for e in events:
-        delivery = ", ".join(f"{channel}: {result}" for channel, result in e.outcome)
-        if delivery:
-            pass
-        elif e.sent_at is None:
-            delivery = "waiting (quiet hours)"
-        else:
-            # Claimed and not yet recorded: sending, unless longer ago than any delivery takes
-            # (every channel's timeouts and retries): the process that claimed it stopped first.
-            delivery = "sending" if now - e.sent_at < _LONGEST_DELIVERY else "no outcome recorded"
+        delivery = ", ".join(f"{channel}: {result}" for channel, result in e.outcome) or _undelivered(e, now)
         table.add_row(when(e.sent_at) if e.sent_at else "waiting", plain(e.entity), plain(f"{e.title} ({e.feed})"), plain(delivery))
     Console(highlight=False).print(table)
     return 0
+
+
+def _undelivered(event: AlertEvent, now: datetime) -> str:
+    """An alert with no outcome yet: waiting for its quiet hours to end, being sent, or
+    claimed by a process that stopped before it recorded anything."""
+    from newsdesk.alerts import LONGEST_DELIVERY
+
+    if event.sent_at is None:
+        return "waiting (quiet hours)"
+    return "sending" if now - event.sent_at < LONGEST_DELIVERY else "no outcome recorded"
 
 
 def _alert_json(event: AlertEvent) -> dict[str, object]:
