@@ -40,6 +40,11 @@ WORLDNEWS_DEV4 = Path(__file__).parent / "data" / "worldnews_dev4"
 """The corpus's last 10 world-news articles (the long ones), labelled for tuning."""
 WORLDNEWS_TEST2 = Path(__file__).parent / "data" / "worldnews_test2"
 """World-news articles labelled with WORLDNEWS_DEV3, before the matcher ran on either: held out."""
+HEADLINES_DEV = Path(__file__).parent / "data" / "headlines_dev"
+"""Real headlines of one week of 2014 (business, technology, entertainment, health), one
+labelled story each: the development half (tests/data/headlines_dev/README.md)."""
+HEADLINES_TEST = Path(__file__).parent / "data" / "headlines_test"
+"""The held-out half of the same headlines, labelled with HEADLINES_DEV before the matcher ran."""
 
 SPLIT_SEED = "newsdesk-split-1"
 """The fixed seed of the development/test split (tests/data/README.md): never change it."""
@@ -190,6 +195,19 @@ def load(folder: Path = LABELS, which: str | None = None) -> list[Article]:
             )
         )
     return articles
+
+
+def load_headlines(folder: Path) -> list[Article]:
+    """The labelled headlines of `folder`'s labels.json: each a story with a title and no text,
+    labelled in the fields of a KEY.labels.json (tests/data/headlines_dev/README.md)."""
+    return [
+        Article(
+            key=f"h{entry['id']}", title=entry["title"], text="", countries=entry["countries"],
+            people=entry["people"], partly_named=frozenset(entry.get("named_only_partly", ())),
+            not_counted=tuple(n["form"] for n in entry.get("not_counted", ())),
+        )
+        for entry in json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    ]
 
 
 @dataclass(frozen=True)

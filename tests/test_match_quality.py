@@ -7,13 +7,18 @@ the same figures with every miss and a naive baseline beside them.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from newsdesk.match import Matcher
+from tests.choose_headlines import choose, read
 from tests.match_labels import (
+    HEADLINES_DEV,
+    HEADLINES_TEST,
     WORLDNEWS,
     WORLDNEWS_DEV,
     WORLDNEWS_DEV2,
@@ -23,6 +28,7 @@ from tests.match_labels import (
     WORLDNEWS_TEST2,
     labelled_sets,
     load,
+    load_headlines,
     run_matcher,
     score,
     watchlist,
@@ -122,3 +128,26 @@ def test_the_second_world_news_sets_are_the_ones_the_rule_picks() -> None:
     # tests/data/worldnews_dev4/README.md: every article left, the long ones.
     long = sorted(p.stem for p in rest if _words(p) > 700)
     assert long == sorted(p.stem for p in WORLDNEWS_DEV4.glob("*.txt"))
+
+
+SHARED_HEADLINES = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "clusters" / "headlines.csv.gz"
+
+
+@pytest.mark.skipif(not SHARED_HEADLINES.is_file(), reason="the shared clustering week is not beside the repository")
+def test_the_headline_sets_are_the_ones_the_rule_picks() -> None:
+    """tests/data/headlines_dev/README.md: chosen by hash order and a string prefilter, split by story."""
+    chosen = choose(read(SHARED_HEADLINES))
+    for half, folder in (("dev", HEADLINES_DEV), ("test", HEADLINES_TEST)):
+        labelled = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+        picked = sorted((c for c in chosen if c.half == half), key=lambda c: int(c.id))
+        assert [(e["id"], e["sample"], e["title"]) for e in labelled] == [(c.id, c.sample, c.title) for c in picked]
+
+
+@pytest.mark.parametrize("folder", [HEADLINES_DEV, HEADLINES_TEST], ids=["dev", "test"])
+def test_every_labelled_headline_form_is_in_its_headline(folder: Path) -> None:
+    """A form or a not-counted phrase that is not in the text would score nothing: a typo in
+    the labels, not the matcher's fault."""
+    for article in load_headlines(folder):
+        forms = [f for fs in (*article.countries.values(), *article.people.values()) for f in fs]
+        for form in [*forms, *article.not_counted]:
+            assert re.search(rf"(?<!\w){re.escape(form)}(?!\w)", article.title), (article.key, form)
