@@ -7,12 +7,13 @@ the watchlist over the hand-labelled articles, set by set (tests/data/README.md)
 
 - development sets (rules may be written from their misses): the web articles of
   tests/data/match_quality in their development half, tests/data/worldnews_dev,
-  tests/data/worldnews_dev2, tests/data/worldnews_dev3 and tests/data/worldnews_dev4;
+  tests/data/worldnews_dev2, tests/data/worldnews_dev3, tests/data/worldnews_dev4 and
+  tests/data/headlines_dev (real 2014 headlines, each a story with no text);
 - seen test sets (held out when labelled, their misses since read: reported, never tuned on):
   the web articles' test half and tests/data/worldnews;
 - the held-out test sets: tests/data/worldnews_test (its misses have been read, to report
-  them) and tests/data/worldnews_test2 (labelled with worldnews_dev3 before the matcher ran
-  on either).
+  them), tests/data/worldnews_test2 (labelled with worldnews_dev3 before the matcher ran
+  on either) and tests/data/headlines_test (labelled with headlines_dev, likewise).
 
 It prints precision and recall per kind, then every miss and false hit of the development sets
 with the text around it (`--held-out` lists those of the test sets too: to report them, never
@@ -90,7 +91,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         ours = score(articles, run_matcher(matcher))
         base = score(articles, _baseline(people))
-        words = sum(len(a.text.split()) for a in articles)
+        words = sum(len((a.text or a.title).split()) for a in articles)  # a headline alone: its words
         print(f"== {name}: {len(articles)} labelled articles, {words} words; "
               f"watchlist: every country and {len(people)} people; matcher {elapsed * 1000:.0f} ms")
         for kind in ("country", "person"):

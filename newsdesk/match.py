@@ -25,12 +25,15 @@ How it decides, rule by rule:
   "the Philippine Red Cross", "the Cyprus Mail", "Facebook Ireland Limited", "the Nobel
   Prize", "Trump Tower", "Mexico City", "the Chinese Communist Party", "the Drudge Report"),
   or after such a head and "of" ("the Times of India"), or after a ship's prefix ("MV",
-  "HMS", "USS"), is part of that name, unless the run names a state institution ("US Air
-  Force", "Bank of Japan", "the Kuwait News Agency", "the Road Transport and Highways
-  Minister"); a capitalised direction word before a country's name makes a
+  "HMS", "USS") or a form of address ("Captain America", "Mr Jordan"), or after a brand
+  that names companies by country ("Virgin America"), is part of that name, unless the run
+  names a state institution ("US Air Force", "Bank of Japan", "the Kuwait News Agency", "the
+  Road Transport and Highways Minister"); "France Inc." with nothing capitalised before it is
+  the country's business world. A capitalised direction word before a country's name makes a
   region ("Inner Mongolia", "North India"), and waters are named after countries ("the Gulf
   of Oman", "the Irish Sea"). Only in a line written in title case (a headline) is just the
-  next word read. See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
+  next word read, or an organisation's head one or two words on ("American Cancer
+  Society"). See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
   "Lincoln, Nebraska") is a city named after the person.
 - Antarctica has an ISO code but is a continent: `countries = ["*"]` leaves it out.
 - Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
@@ -43,6 +46,8 @@ How it decides, rule by rule:
   French", "written in German"), "in German." closing a phrase, or compared with the
   language the sentence speaks of ("their language differs from Russian.").
 - Dotted abbreviations count in all-capital lines ("U.S. DOLLAR"); underscores are spaces.
+  "US" opening a line that goes on in small letters is the country, capitals after it or not
+  (a wire's slug: "US STOCKS SNAPSHOT-Nasdaq falls").
 - Ambiguous adjectives and short names name no country by themselves: "Congolese" and
   "Congo" count for a Congo only when the story names that Congo otherwise; plain "Korean"
   is not a form of either Korea. Communities named with "American" ("African American") are
@@ -85,7 +90,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "8"
+MATCHER_VERSION = "9"
 
 _SNIPPET_RADIUS = 60
 
@@ -204,7 +209,7 @@ _HEADS = frozenset(
         "Inc Ltd Corp Corporation Company Co Construction Organization Organisation Enterprises "
         "Industries Bank Curve Doctrine Theorem Principle Index Scale Effect Paradox Syndrome Disease "
         "Church Conference Cross Crescent Community Limited LLC PLC GmbH Movement Party Parties City Report "
-        "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent "
+        "Mail Observer Reporter Chronicle Courier Monitor Mirror Inquirer Bulletin Telegraph Guardian Independent Sun "
         "Sea Ocean Gulf Bay Strait Straits Bight"
     )
     .lower()
@@ -223,8 +228,15 @@ _STATE_NOUNS = frozenset(
     .lower()
     .split()
 )
-# Names of things that begin with their head: "Air India", "Radio Free Asia".
-_HEADS_BEFORE = frozenset({"Air", "Radio", "Club"})
+# Names of things that begin with their head: "Air India", "Radio Free Asia", and the brand
+# whose companies are named after the countries they fly or sell in ("Virgin America",
+# "Virgin Australia").
+_HEADS_BEFORE = frozenset({"Air", "Radio", "Club", "Virgin"})
+# Heads of organisations' names: in a headline in title case, where only the next word is
+# read, these end the name one or two words further on too ("American Cancer Society",
+# "American Civil Liberties Union"); other heads there ("Report", "Index", "Bank") are as often
+# a headline's next word ("US Jobs Report Beats...", "US Dollar Index Rises").
+_ORG_HEADS = frozenset("society association foundation institute federation union academy".split())
 # A head before "of" names a thing too ("the Times of India", "the University of the
 # Philippines", "the National Museum of Ireland"); not a bank ("the Bank of Japan" is the
 # country's central bank: a state institution) nor a union or federation ("the Union of
@@ -233,6 +245,13 @@ _HEADS_OF = _HEADS - {"bank", "union", "federation"}
 _HEAD_OF = re.compile(r"(?<![\w'’])([A-Z][\w'’]*) of (?:the )?$")
 # A ship's prefix before a name makes it the ship ("MV Alan Kurdi", "HMS Ireland").
 _SHIP_PREFIXES = tuple(f"{p} " for p in "MV MS M/V SS HMS USS RV HMAS HMCS HMNZS INS RFA FV MT".split())
+# A form of address or a rank right before a country's name makes a name of someone, real or
+# fictional ("Captain America", "Mr Jordan"): titles stand before people, never before a
+# country. Office titles ("President", "Leader", "General") are left out: in a headline in
+# title case they end a phrase as often ("Hamas Leader Egypt Talks").
+_ADDRESS = "Captain Capt Mister Mr Mrs Ms Dr Sir Colonel Col Sergeant Sgt Lieutenant Lt".split()
+_ADDRESS_SUFFIXES = tuple(f"{word}{dot} " for word in _ADDRESS for dot in ("", "."))
+_ADDRESS_BEFORE = re.compile(rf"(?<!\w)(?:{'|'.join(_ADDRESS)})\.? $")
 # Words that join one name's parts: a state noun after them is still the name's
 # ("the Bangladeshi Road Transport and Bridges Minister").
 _RUN_JOIN = re.compile(r" (?:and|of|for|&) (?:the )?(?=[A-Z])")
@@ -901,6 +920,8 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
             return True
     if start > 2 and value[start - 2].isupper() and value.endswith(_SHIP_PREFIXES, 0, start):
         return True
+    if country and value.endswith(_ADDRESS_SUFFIXES, 0, start) and _ADDRESS_BEFORE.search(value, max(0, start - 12), start):
+        return True  # "Captain America"
     if country and value.endswith((" of ", " of the "), 0, start):
         if _WATER_OF.search(value, max(0, start - 20), start):
             return True
@@ -921,8 +942,10 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
         pos = found.end()
     if not run or (country and any(word in _STATE_NOUNS for word in run)):
         return False
+    if country and run[0] == "inc" and not _capitalised_before(value, start):
+        return False  # "France Inc.", "Japan Inc.": the country's business world, not a company
     if _title_case(value, start):
-        return run[0] in _HEADS and (run[0] != "air" or len(run) == 1)
+        return (run[0] in _HEADS and (run[0] != "air" or len(run) == 1)) or any(w in _ORG_HEADS for w in run[1:3])
     if not (run[-1] in _HEADS or (run[0] in _HEADS and run[0] != "air")):
         return False
     return not (country and _state_noun_further(value, pos))
@@ -998,6 +1021,11 @@ def _case_ok(forms: tuple[_Form, ...], value: str, start: int, end: int) -> bool
             return True
         if found.lower().removesuffix("'s") not in _WORD_ABBREVIATIONS:  # "USA", "UK" are no words
             return True
+        # A wire's slug opening a headline in capitals ("US STOCKS SNAPSHOT-Nasdaq falls",
+        # "UPDATE 2-US STOCKS SNAPSHOT-...") is the country when the line goes on in small
+        # letters: only a line all in capitals leaves the pronoun possible.
+        if _SLUG_START.search(value, max(0, start - 12), start) and _lower_in_line(value, end):
+            return True
         # In an all-capitals line "US" may be the pronoun: ask the neighbouring words.
         before = value[max(0, start - 12) : start].split()
         after = value[end : end + 12].split()
@@ -1013,6 +1041,16 @@ def _case_ok(forms: tuple[_Form, ...], value: str, start: int, end: int) -> bool
             written = _fold(found).translate(_APOSTROPHES)
             return any(f.declared == written for f in forms)
     return False
+
+
+# Where a headline's first word stands: the line's start, or after a wire's "UPDATE 2-".
+_SLUG_START = re.compile(r"(?:^|\n)(?:[A-Z]+ \d+-)?$")
+
+
+def _lower_in_line(value: str, at: int) -> bool:
+    """Whether the rest of the line from `at` has a small letter (it is not all capitals)."""
+    stop = value.find("\n", at)
+    return any(c.islower() for c in value[at : stop if stop != -1 else len(value)])
 
 
 def _language_use(value: str, start: int, end: int) -> bool:

@@ -241,6 +241,9 @@ def labelled_sets() -> list[LabelledSet]:
         articles = load(folder)
         sets.append(LabelledSet(key, role, name, articles, articles))
     sets.insert(5, LabelledSet("web_test", "seen", "web articles, test half (seen)", [a for a in web if a.half == "test"], web))
+    headlines_dev, headlines_test = load_headlines(HEADLINES_DEV), load_headlines(HEADLINES_TEST)
+    sets.insert(5, LabelledSet("headlines_dev", "dev", "headlines, development half", headlines_dev, headlines_dev))
+    sets.append(LabelledSet("headlines_test", "held out", "headlines, test half (held out)", headlines_test, headlines_test))
     return sets
 
 

@@ -560,3 +560,46 @@ def test_abbreviations_that_are_no_words_count_in_capitals() -> None:
 def test_a_report_named_after_a_person_is_not_the_person() -> None:
     matcher = Matcher(Watchlist(people=(PersonEntry(name="Matt Drudge"),)))
     assert _people(matcher, "Matt Drudge posted it. The Drudge Report led with it.") == {"Matt Drudge": ["Matt Drudge"]}
+
+
+# ------------------------------------------- headlines (tests/data/headlines_dev, issue 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "absent"),
+    [
+        ("", "'Captain America' sets April box office record", "US"),
+        ("", "Winter Soldier is Coming: Captain America's Greatest Adversary Yet?", "US"),
+        ("The comic's hero, Captain Britain, returns.", "", "GB"),
+        ("Fans dressed as Capt. Canada lined the street.", "", "CA"),
+        ("", "Virgin Australia Expands Its Fleet", "AU"),
+        ("Flights on Virgin America were delayed.", "", "US"),
+        ("", "Cancer Patients Thank Canadian Cancer Society Volunteers", "CA"),
+        ("", "Lawyers Of The American Civil Liberties Union Sue", "US"),
+        ("The story ran in the Malaysia Sun on Monday.", "", "MY"),
+    ],
+)
+def test_a_title_a_brand_or_an_organisation_makes_a_name_of_a_country_word(text: str, title: str, absent: str) -> None:
+    assert absent not in _codes(text, title=title)
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "code"),
+    [
+        ("", "France Inc. Turns to Deals as Economy Stalls", "FR"),
+        ("Analysts say Japan Inc. is hoarding cash.", "", "JP"),
+        ("", "US STOCKS SNAPSHOT-Nasdaq under 4000 as selling accelerates", "US"),
+        ("", "UPDATE 2-US STOCKS SNAPSHOT-Wall St opens lower", "US"),
+        ("", "US Jobs Report Beats Forecasts", "US"),
+        ("", "US Dollar Index Rises After Data", "US"),
+        ("", "Top Captain Says Russia Must Pay", "RU"),
+    ],
+)
+def test_a_countrys_business_world_a_wire_slug_and_a_headlines_next_words_still_count(text: str, title: str, code: str) -> None:
+    assert code in _codes(text, title=title)
+
+
+def test_the_pronoun_in_capitals_and_a_company_named_inc_stay_as_they_were() -> None:
+    assert _codes("", title="LET US PRAY") == set()
+    assert _codes("", title="US AND THEM") == set()
+    assert "US" not in _codes("Shares of Samsung Electronics America Inc. rose.")
