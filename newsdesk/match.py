@@ -33,7 +33,8 @@ How it decides, rule by rule:
   region ("Inner Mongolia", "North India"), and waters are named after countries ("the Gulf
   of Oman", "the Irish Sea"). Only in a line written in title case (a headline) is just the
   next word read, or an organisation's head one or two words on ("American Cancer
-  Society"). See _in_longer_name. A surname followed by a US state ("Washington, D.C.",
+  Society"). See _in_longer_name. In a title, a short capitalised name after the last " | "
+  is the site's ("... | Malaysia Sun", "| USA NOW"): no country there. A surname followed by a US state ("Washington, D.C.",
   "Lincoln, Nebraska") is a city named after the person.
 - Antarctica has an ISO code but is a continent: `countries = ["*"]` leaves it out.
 - Georgia the US state: "Georgia" does not count when a US cue sits near it (Atlanta,
@@ -90,7 +91,7 @@ from newsdesk.config import Watchlist
 from newsdesk.types import EntityHit, Match, MatchKind, MatchWhere
 
 # Bump when the rules change, so stored stories are re-tagged by the new matcher.
-MATCHER_VERSION = "9"
+MATCHER_VERSION = "10"
 
 _SNIPPET_RADIUS = 60
 
@@ -697,6 +698,8 @@ class Matcher:
         info = self._entities[entity]
         if info.kind == "country" and _in_longer_name(value, raw.start, raw.end, country=True):
             return False
+        if info.kind == "country" and raw.where == "title" and _site_name_at(value, raw.start):
+            return False
         if info.kind == "country" and all(f.role == "demonym" for f in raw.forms if f.entity == entity):
             return not self._compound_demonym(value, raw.start, raw.end) and not _language_use(value, raw.start, raw.end)
         if info.kind != "country" or not any(f.role == "name" for f in raw.forms if f.entity == entity):
@@ -949,6 +952,18 @@ def _in_longer_name(value: str, start: int, end: int, *, country: bool) -> bool:
     if not (run[-1] in _HEADS or (run[0] in _HEADS and run[0] != "air")):
         return False
     return not (country and _state_noun_further(value, pos))
+
+
+def _site_name_at(title: str, start: int) -> bool:
+    """Whether a title's word stands in the site's name a feed puts after its last " | "
+    ("... MTV Movie Awards | Malaysia Sun", "Your guide to Coachella | USA NOW"): a name of at
+    most three words, each capitalised (or cut off: "| Malaysia  ..."), is the publisher, not
+    what the story is about. A byline there ("| Don Brunell") is still its writer."""
+    bar = title.rfind(" | ", 0, start)
+    if bar == -1 or "|" in title[start:]:
+        return False
+    words = [w for w in title[bar + 3 :].split() if any(c.isalpha() for c in w)]
+    return len(words) <= 3 and all(w[0].isupper() for w in words)
 
 
 def _state_noun_further(value: str, pos: int) -> bool:

@@ -603,3 +603,22 @@ def test_the_pronoun_in_capitals_and_a_company_named_inc_stay_as_they_were() -> 
     assert _codes("", title="LET US PRAY") == set()
     assert _codes("", title="US AND THEM") == set()
     assert "US" not in _codes("Shares of Samsung Electronics America Inc. rose.")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Stars to sing duet at the awards | Malaysia Sun",
+        "Stars to sing duet at the awards | Malaysia  ...",
+        "Your guide to the festival | USA NOW",
+    ],
+)
+def test_a_sites_name_after_a_titles_last_bar_is_no_country(title: str) -> None:
+    assert _codes("", title=title) == set()
+
+
+def test_a_country_before_the_bar_or_in_a_sentence_after_it_still_counts() -> None:
+    assert _codes("", title="Talks with Russia resume | World News") == {"RU"}
+    assert _codes("", title="Opinion | Why Russia matters now") == {"RU"}
+    assert _codes("", title="Movie Review | Brazil wins the day") == {"BR"}
+    assert _codes("Dinner in Malaysia | was fine.") == {"MY"}  # in the text a bar is a bar

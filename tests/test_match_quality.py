@@ -70,9 +70,9 @@ FLOORS: dict[str, dict[str, _Floor]] = {
     "worldnews_test": {"country": _Floor(0.95, 0.985, 0.97), "person": _Floor(0.99, 0.985, 0.97)},
     "worldnews_test2": {"country": _Floor(0.99, 0.985, 0.97), "person": _Floor(0.99, 0.985, 0.97)},
     # Headlines: false stories left on the development half are one of a kind each (an airline
-    # called "American", "Britain's Got Talent", a publisher's name after "|", "National Bank of
-    # Greece", a Georgia with no cue in the headline); benchmarks/README.md lists them.
-    "headlines_dev": {"country": _Floor(0.93, 0.99, 0.99), "person": _DEV["person"]},
+    # called "American", "Britain's Got Talent", "National Bank of Greece", a Georgia with no
+    # cue in the headline); benchmarks/README.md lists them.
+    "headlines_dev": {"country": _Floor(0.95, 0.99, 0.99), "person": _DEV["person"]},
     "headlines_test": {"country": _Floor(0.94, 0.98, 0.98), "person": _Floor(0.99, 0.97, 0.97)},
 }
 
