@@ -367,22 +367,26 @@ class _Bands:
             folded[n] = key
         return folded
 
-    def sorted_candidates(self, folded: Sequence[_Folded | None]) -> list[set[int]]:
-        """For each folded sketch, the stories of the sorted arrays that share a band with it
-        (one search for all; the arrays do not change until `settle`)."""
+    def sorted_hits(self, folded: Sequence[_Folded | None]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Which folded sketch (its position) shares a band with which story of the sorted
+        arrays, as two arrays of pairs, repeats and all: found for all the sketches at once,
+        so the pairs stay in numpy (a copy of a busy event shares every band with dozens of
+        stories; one Python set update per band and story cost more than the search)."""
         import numpy as np
 
-        found: list[set[int]] = [set() for _ in folded]
-        present = [n for n, key in enumerate(folded) if key is not None]
-        if not present or not len(self._keys):
-            return found
-        wanted = np.concatenate([folded[n] for n in present])
+        keys = [key for key in folded if key is not None]
+        if not keys or not len(self._keys):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        present = np.array([n for n, key in enumerate(folded) if key is not None], dtype=np.int64)
+        wanted = np.concatenate(keys)
         starts = np.searchsorted(self._keys, wanted, side="left")
-        ends = np.searchsorted(self._keys, wanted, side="right")
-        bands = len(self._salt)
-        for at in np.flatnonzero(ends > starts).tolist():
-            found[present[at // bands]].update(self._ids[starts[at] : ends[at]].tolist())
-        return found
+        lengths = np.searchsorted(self._keys, wanted, side="right") - starts
+        hit = np.flatnonzero(lengths)
+        lengths = lengths[hit]
+        # Every position in [start, end) of every hit band, in one array.
+        ends = np.cumsum(lengths)
+        positions = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64) + np.repeat(starts[hit] - ends + lengths, lengths)
+        return np.repeat(present[hit // len(self._salt)], lengths), self._ids[positions].astype(np.int64)
 
     def waiting_candidates(self, folded: _Folded | None) -> set[int]:
         """The stories not yet sorted in that share a band with this one."""
@@ -450,6 +454,13 @@ class ClusterIndex:
     `link_each` answers with the ids of indexed stories each new story links to; which
     cluster each belongs to is the database's to say, since another process may have merged
     clusters since.
+
+    The index also remembers which of its stories its own links joined (a union-find over
+    story ids): a story need not be compared with a candidate its earlier links already
+    joined it to. That is safe because clusters only ever merge: two stories this process
+    linked, in a write that committed, stay in one cluster whatever other processes store
+    (a write that fails makes the store forget the index). In a busy event the copies of a
+    story are each other's candidates, so this spares most of the comparisons.
     """
 
     def __init__(self, thresholds: Thresholds = Thresholds()) -> None:
@@ -457,6 +468,11 @@ class ClusterIndex:
         self._titles = _Bands(*_TITLE_BANDS)
         self._texts = _Bands(*_TEXT_BANDS)
         self._held: dict[int, _Held] = {}
+        self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
+        """One tuple for each headline's words, which its copies share (memory, and `_confirm`
+        compares each distinct headline once)."""
+        self._joined: dict[int, int] = {}
+        """Union-find parents of the stories this index's links joined (a story not in it is its own root)."""
         self.newest_id = 0
         """The highest story id indexed: stories stored after it (by any process) are next."""
 
@@ -469,30 +485,51 @@ class ClusterIndex:
 
     def link_each(self, stories: Sequence[tuple[int, Sketch]]) -> dict[int, list[int]]:
         """Each story's links (lowest id first) among the indexed stories and the ones before
-        it in `stories`, which are indexed in turn."""
+        it in `stories`, which are indexed in turn: enough of them to join it to every story
+        it links to. A candidate that the links found so far (in this call or an earlier
+        one) already join it to is not compared, so its link is not listed: single linkage
+        over the answer gives the same clusters as over every link."""
         return self._walk(stories, ask=True)
 
     def linked(self, sketch: Sketch) -> list[int]:
-        """The indexed stories this one links to, lowest id first (it is not indexed)."""
+        """Every indexed story this one links to, lowest id first (it is not indexed)."""
         titles, texts = self._titles.fold([sketch.title_hash]), self._texts.fold([sketch.text_hash])
-        found = self._titles.sorted_candidates(titles)[0] | self._texts.sorted_candidates(texts)[0]
+        found = set(self._candidates(titles, texts)[0])
         found |= self._titles.waiting_candidates(titles[0]) | self._texts.waiting_candidates(texts[0])
-        return self._confirm(sketch, found)
+        return self._confirm(None, sketch, sorted(found))
+
+    def _candidates(self, titles: Sequence[_Folded | None], texts: Sequence[_Folded | None]) -> list[list[int]]:
+        """For each story, the stories of the sorted arrays that share a title or a text band
+        with it, lowest id first, each once."""
+        import numpy as np
+
+        title_owners, title_ids = self._titles.sorted_hits(titles)
+        text_owners, text_ids = self._texts.sorted_hits(texts)
+        owners, ids = np.concatenate([title_owners, text_owners]), np.concatenate([title_ids, text_ids])
+        order = np.lexsort((ids, owners))
+        owners, ids = owners[order], ids[order]
+        first = np.ones(len(ids), dtype=bool)
+        first[1:] = (owners[1:] != owners[:-1]) | (ids[1:] != ids[:-1])
+        owners, ids = owners[first], ids[first]
+        bounds = np.searchsorted(owners, np.arange(len(titles) + 1)).tolist()
+        listed = ids.tolist()
+        return [listed[bounds[n] : bounds[n + 1]] for n in range(len(titles))]
 
     def _walk(self, stories: Sequence[tuple[int, Sketch]], *, ask: bool) -> dict[int, list[int]]:
         titles = self._titles.fold([s.title_hash for _, s in stories])
         texts = self._texts.fold([s.text_hash for _, s in stories])
         if ask:
-            title_found, text_found = self._titles.sorted_candidates(titles), self._texts.sorted_candidates(texts)
+            sorted_found = self._candidates(titles, texts)
         links: dict[int, list[int]] = {}
         for n, (story_id, sketch) in enumerate(stories):
             if ask:
-                found = title_found[n] | text_found[n]
-                found |= self._titles.waiting_candidates(titles[n]) | self._texts.waiting_candidates(texts[n])
-                links[story_id] = self._confirm(sketch, found)
+                waiting = self._titles.waiting_candidates(titles[n]) | self._texts.waiting_candidates(texts[n])
+                found = sorted(waiting.union(sorted_found[n])) if waiting else sorted_found[n]
+                links[story_id] = self._confirm(story_id, sketch, found)
             if story_id in self._held:
                 continue
-            self._held[story_id] = _Held(sketch.time, tuple(sys.intern(w) for w in sketch.words), sketch.text_hash)
+            words = tuple(sorted(sys.intern(w) for w in sketch.words))
+            self._held[story_id] = _Held(sketch.time, self._words.setdefault(words, words), sketch.text_hash)
             self._titles.insert(story_id, titles[n])
             self._texts.insert(story_id, texts[n])
             self.newest_id = max(self.newest_id, story_id)
@@ -500,18 +537,54 @@ class ClusterIndex:
         self._texts.settle()
         return links
 
-    def _confirm(self, sketch: Sketch, found: set[int]) -> list[int]:
-        # `links` for each candidate, the leads' estimates all at once. The estimate is the
-        # sketches': near-copies are far above the threshold, and keeping every recent
-        # story's triples in memory would cost a hundred times the sketch.
-        held = self._held
-        near = [(i, held[i]) for i in found if i in held and abs(sketch.time - held[i].time) <= WINDOW]
-        linked = [i for i, other in near if _words_link(sketch.words, other.words, self.thresholds)]
-        if sketch.text_hash is not None:
-            by_text = set(linked)
-            rest = [(i, other.text_hash) for i, other in near if i not in by_text and other.text_hash is not None]
-            estimates = _similarities(sketch.text_hash, [h for _, h in rest])
-            linked += [i for (i, _), estimate in zip(rest, estimates, strict=True) if estimate >= self.thresholds.text]
+    def _root(self, story_id: int) -> int:
+        """The lowest story of the ones this index's links joined this one to (path halving)."""
+        joined = self._joined
+        while (parent := joined.get(story_id, story_id)) != story_id:
+            grandparent = joined.get(parent, parent)
+            joined[story_id] = grandparent
+            story_id = grandparent
+        return story_id
+
+    def _confirm(self, story_id: int | None, sketch: Sketch, found: Sequence[int]) -> list[int]:
+        # `links` for each candidate (lowest id first), the leads' estimates all at once. The
+        # estimate is the sketches': near-copies are far above the threshold, and keeping
+        # every recent story's triples in memory would cost a hundred times the sketch.
+        # With a story id, candidates its links already join it to are passed over, and
+        # each link found joins them (see the class).
+        held, thresholds, joined = self._held, self.thresholds, self._joined
+        mine = story_id if story_id is None else self._root(story_id)
+        linked: list[int] = []
+        by_text: list[tuple[int, bytes]] = []
+
+        def join(other: int) -> int | None:
+            linked.append(other)
+            if mine is None:
+                return None
+            theirs = self._root(other)
+            joined[max(mine, theirs)] = min(mine, theirs)
+            return min(mine, theirs)
+
+        verdicts: dict[int, bool] = {}
+        """Whether the headline links, by the candidate's words (shared by its copies: `_walk`)."""
+        for i in found:
+            other = held.get(i)
+            if other is None or abs(sketch.time - other.time) > WINDOW:
+                continue
+            verdict = verdicts.get(id(other.words))
+            if verdict is None:
+                verdict = verdicts[id(other.words)] = _words_link(sketch.words, other.words, thresholds)
+            if verdict:
+                if mine is None or self._root(i) != mine:
+                    mine = join(i)
+            elif sketch.text_hash is not None and other.text_hash is not None:
+                if mine is None or self._root(i) != mine:
+                    by_text.append((i, other.text_hash))
+        if by_text:
+            estimates = _similarities(sketch.text_hash or b"", [h for _, h in by_text])
+            for (i, _), estimate in zip(by_text, estimates, strict=True):
+                if estimate >= thresholds.text and (mine is None or self._root(i) != mine):
+                    mine = join(i)
         return sorted(linked)
 
     def forget_before(self, when: datetime) -> None:
@@ -524,6 +597,16 @@ class ClusterIndex:
             del self._held[story_id]
         self._titles.remove(gone)
         self._texts.remove(gone)
+        self._words = {held.words: held.words for held in self._held.values()}
+        # What stays joined stays so, rooted at its lowest story still held.
+        groups: dict[int, list[int]] = {}
+        for i in list(self._joined):
+            if i in self._held:
+                groups.setdefault(self._root(i), []).append(i)
+        self._joined = {}
+        for members in groups.values():
+            root = min(members)
+            self._joined.update((i, root) for i in members if i != root)
 
 
 def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Thresholds()) -> dict[int, int]:

@@ -7,10 +7,11 @@ import random
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from newsdesk.cluster import ClusterIndex, Sketch, clusters, links, title_words
+from newsdesk.cluster import ClusterIndex, Sketch, clusters, links, single_link, title_words
 from newsdesk.config import FeedConfig
 from newsdesk.store import Store
 from newsdesk.types import EntityHit, Match, NewStory
@@ -141,6 +142,32 @@ def test_an_index_of_thousands_finds_copies_among_old_and_new_stories_alike() ->
     index.forget_before(NOW + timedelta(minutes=30))
     assert index.linked(filler[5][1]) == [] and index.linked(_sketch("World Bank cuts growth forecast for China", hours=1)) == [3]
     assert len(index) == 2
+
+
+def test_an_index_that_skips_joined_candidates_gives_the_clusters_of_every_pair() -> None:
+    # link_each passes over a candidate its earlier links (this write's or an earlier one's)
+    # already joined a story to: over real headlines written in many copies, as a busy
+    # refresh brings them, in writes of a few feeds each, the clusters are those of
+    # comparing every pair, and each story is compared with far fewer candidates.
+    import csv
+
+    with (Path(__file__).parent / "data" / "clusters" / "headlines.csv").open(encoding="utf-8", newline="") as f:
+        titles = [row["title"] for row in csv.DictReader(f)][:120]
+    rng = random.Random(16)
+    stories = []
+    for n in range(1500):
+        title = rng.choice(titles)
+        stories.append((n + 1, _sketch(title, hours=rng.uniform(0, 60), text=WIRE if n % 7 == 0 else "")))
+    every_pair = single_link(
+        [i for i, _ in stories],
+        ((a, b) for n, (a, sa) in enumerate(stories) for b, sb in stories[:n] if links(sa, sb)),
+    )
+    index = ClusterIndex()
+    found: dict[int, list[int]] = {}
+    for start in range(0, len(stories), 125):
+        found.update(index.link_each(stories[start : start + 125]))
+    assert single_link([i for i, _ in stories], ((a, b) for a, others in found.items() for b in others)) == every_pair
+    assert sum(map(len, found.values())) < len(stories), "a copy is linked to its cluster, not to every copy"
 
 
 def test_story_ids_beyond_32_bits_are_found_as_the_small_ones_were() -> None:
