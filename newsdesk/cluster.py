@@ -500,20 +500,29 @@ class ClusterIndex:
 
     def _candidates(self, titles: Sequence[_Folded | None], texts: Sequence[_Folded | None]) -> list[list[int]]:
         """For each story, the stories of the sorted arrays that share a title or a text band
-        with it, lowest id first, each once."""
+        with it, lowest id first, each once. Copies in one write (the same headline and lead
+        from many feeds) are looked up once: each shares every band with the other's copies
+        in the index, so a busy event's look-up is its copies squared."""
         import numpy as np
 
-        title_owners, title_ids = self._titles.sorted_hits(titles)
-        text_owners, text_ids = self._texts.sorted_hits(texts)
+        first_of: dict[tuple[bytes, bytes], int] = {}
+        sought = [
+            first_of.setdefault((b"" if title is None else title.tobytes(), b"" if text is None else text.tobytes()), n)
+            for n, (title, text) in enumerate(zip(titles, texts, strict=True))
+        ]
+        asked = [n for n, first in enumerate(sought) if first == n]
+        title_owners, title_ids = self._titles.sorted_hits([titles[n] for n in asked])
+        text_owners, text_ids = self._texts.sorted_hits([texts[n] for n in asked])
         owners, ids = np.concatenate([title_owners, text_owners]), np.concatenate([title_ids, text_ids])
         order = np.lexsort((ids, owners))
         owners, ids = owners[order], ids[order]
         first = np.ones(len(ids), dtype=bool)
         first[1:] = (owners[1:] != owners[:-1]) | (ids[1:] != ids[:-1])
         owners, ids = owners[first], ids[first]
-        bounds = np.searchsorted(owners, np.arange(len(titles) + 1)).tolist()
+        bounds = np.searchsorted(owners, np.arange(len(asked) + 1)).tolist()
         listed = ids.tolist()
-        return [listed[bounds[n] : bounds[n + 1]] for n in range(len(titles))]
+        found = {n: listed[bounds[at] : bounds[at + 1]] for at, n in enumerate(asked)}
+        return [found[first] for first in sought]
 
     def _walk(self, stories: Sequence[tuple[int, Sketch]], *, ask: bool) -> dict[int, list[int]]:
         titles = self._titles.fold([s.title_hash for _, s in stories])
@@ -550,24 +559,18 @@ class ClusterIndex:
         # `links` for each candidate (lowest id first), the leads' estimates all at once. The
         # estimate is the sketches': near-copies are far above the threshold, and keeping
         # every recent story's triples in memory would cost a hundred times the sketch.
-        # With a story id, candidates its links already join it to are passed over, and
-        # each link found joins them (see the class).
-        held, thresholds, joined = self._held, self.thresholds, self._joined
-        mine = story_id if story_id is None else self._root(story_id)
+        # With a story id, candidates its links already join it to are passed over first
+        # (in a busy event, most are), and each link found joins them (see the class).
+        held, thresholds = self._held, self.thresholds
+        joining = story_id is not None
+        mine = -1 if story_id is None else self._root(story_id)
         linked: list[int] = []
         by_text: list[tuple[int, bytes]] = []
-
-        def join(other: int) -> int | None:
-            linked.append(other)
-            if mine is None:
-                return None
-            theirs = self._root(other)
-            joined[max(mine, theirs)] = min(mine, theirs)
-            return min(mine, theirs)
-
         verdicts: dict[int, bool] = {}
-        """Whether the headline links, by the candidate's words (shared by its copies: `_walk`)."""
+        """Whether the headlines link, by the candidate's words (which its copies share: `_walk`)."""
         for i in found:
+            if joining and self._root(i) == mine:
+                continue
             other = held.get(i)
             if other is None or abs(sketch.time - other.time) > WINDOW:
                 continue
@@ -575,17 +578,25 @@ class ClusterIndex:
             if verdict is None:
                 verdict = verdicts[id(other.words)] = _words_link(sketch.words, other.words, thresholds)
             if verdict:
-                if mine is None or self._root(i) != mine:
-                    mine = join(i)
+                linked.append(i)
+                mine = self._join(mine, i) if joining else mine
             elif sketch.text_hash is not None and other.text_hash is not None:
-                if mine is None or self._root(i) != mine:
-                    by_text.append((i, other.text_hash))
+                by_text.append((i, other.text_hash))
         if by_text:
             estimates = _similarities(sketch.text_hash or b"", [h for _, h in by_text])
             for (i, _), estimate in zip(by_text, estimates, strict=True):
-                if estimate >= thresholds.text and (mine is None or self._root(i) != mine):
-                    mine = join(i)
+                if estimate >= thresholds.text and not (joining and self._root(i) == mine):
+                    linked.append(i)
+                    mine = self._join(mine, i) if joining else mine
         return sorted(linked)
+
+    def _join(self, mine: int, other: int) -> int:
+        """Join `other`'s stories to the ones rooted at `mine`: their root, the lower."""
+        theirs = self._root(other)
+        low, high = min(mine, theirs), max(mine, theirs)
+        if low != high:
+            self._joined[high] = low
+        return low
 
     def forget_before(self, when: datetime) -> None:
         """Drop the stories published before `when`: a long-running process would otherwise
