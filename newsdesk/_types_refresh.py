@@ -49,6 +49,9 @@ class Entry:
     """What the story the feed's own text makes of this entry is clustered by, made in the
     parse worker (newsdesk.feedstory) so the process that stores it does not; timed by the
     entry's date alone, until the refresh knows the story's (`Sketch.at`). None: not made."""
+    packed_text: str | bytes | None = field(default=None, compare=False, repr=False)
+    """That story's text as SQLite stores it (store.pack_text), packed in the parse worker
+    for the same reason. None: not packed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +162,9 @@ class StoryWrite:
     """What the story is clustered by, made by the worker that composed it (the entry's
     parse worker, or its page's extraction worker): the store then only looks it up and
     writes it. None: the store makes it."""
+    packed_text: str | bytes | None = field(default=None, compare=False, repr=False)
+    """The story's text as SQLite stores it (store.pack_text), packed by that same worker:
+    compressing is CPU work the storing process would otherwise do. None: packed as stored."""
 
 
 @dataclass(frozen=True, slots=True)

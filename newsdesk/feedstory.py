@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from newsdesk.cluster import Sketch
+from newsdesk.store import pack_text
 from newsdesk.types import Entry, FeedResult
 
 _TITLE_FROM_TEXT = 80
@@ -41,7 +42,8 @@ def _title_from(text: str) -> str:
 
 def sketched(result: FeedResult) -> FeedResult:
     """The feed's entries, each with the sketch of the story its feed text makes, made
-    together (numpy's work per call outweighs one story's hashing)."""
+    together (numpy's work per call outweighs one story's hashing), and that text packed as
+    SQLite stores it."""
     if not result.entries:
         return result
     texts = [feed_text(e) for e in result.entries]
@@ -49,4 +51,6 @@ def sketched(result: FeedResult) -> FeedResult:
         (story_title(e, None, text), text, e.summary, e.published or _UNDATED)
         for e, text in zip(result.entries, texts, strict=True)
     ])
-    return replace(result, entries=[replace(e, sketch=s) for e, s in zip(result.entries, drawn, strict=True)])
+    return replace(result, entries=[
+        replace(e, sketch=s, packed_text=pack_text(text)) for e, s, text in zip(result.entries, drawn, texts, strict=True)
+    ])

@@ -634,16 +634,20 @@ def _tagged(
     entry: Entry, reading: PageReading, now: datetime, matcher: Matcher, page: bytes | None = None, *, sketch: bool = False
 ) -> StoryWrite:
     """The story an entry makes with its page's reading, with the watchlist entries it names,
-    and its sketch when the entry's parse worker made it (the feed's text stands) or when
-    `sketch` asks (an extraction worker: then the process that stores it need not)."""
+    and its sketch and packed text when the entry's parse worker made them (the feed's text
+    stands) or when `sketch` asks (an extraction worker: then the process that stores it
+    need not)."""
     story = _compose(entry, reading.article, reading.note, now)
-    drawn = None
+    drawn, packed = None, None
     when = sort_time(story.published, story.fetched_at)
     if story.text_source == "feed" and entry.sketch is not None:
-        drawn = entry.sketch.at(when)
+        drawn, packed = entry.sketch.at(when), entry.packed_text
     elif sketch:
-        drawn = Sketch.of(story.title, story.text, story.summary, when)
-    return StoryWrite(story, tuple(summarize(matcher.find(story.title, story.text, story.summary))), page, drawn)
+        from newsdesk.store import pack_text
+
+        drawn, packed = Sketch.of(story.title, story.text, story.summary, when), pack_text(story.text)
+    hits = tuple(summarize(matcher.find(story.title, story.text, story.summary)))
+    return StoryWrite(story, hits, page, drawn, packed)
 
 
 @lru_cache(maxsize=2)

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, event, text
 
 from newsdesk.config import FeedConfig
 from newsdesk.errors import StoreError
-from newsdesk.store import Store, register_functions
-from newsdesk.types import EntityHit, Match, NewStory
+from newsdesk.store import Store, pack_text, register_functions
+from newsdesk.types import EntityHit, FeedWrite, Match, NewStory, StoryWrite
 from tests.store_fixtures import write_stories
 
 NOW = datetime(2024, 4, 14, 12, 0, tzinfo=UTC)
@@ -305,3 +305,23 @@ def test_a_long_text_is_read_searched_replaced_and_forgotten_as_written(store: S
     assert store.search("zelensky") == [] and [s.title for s in store.search("kuleba")] == ["Talks"]
     store.purge(keep_days=1, max_per_feed=None, now=NOW + timedelta(days=3))
     assert store.search("kuleba") == [] and store.search("geneva") == []
+
+
+def test_a_text_its_worker_packed_is_stored_read_and_searched_as_one_the_store_packs(store: Store, db_url: str) -> None:
+    # A refresh's parse and extraction workers pack each new story's text (StoryWrite.packed_text);
+    # the store writes it as it is on SQLite and the text itself on PostgreSQL.
+    fid = _feed_id(store)
+    text = _LONG + " Zelenský spoke last."
+    story = _story("packed", "Talks", text=text)
+    (kept,) = store.write_feeds([FeedWrite(fid, (StoryWrite(story, (), None, None, pack_text(text)),), None)])[0]
+    (plain,) = _write(store, fid, [(_story("plain", "Other talks", text=text), [])])
+    assert kept is not None and plain is not None
+    detail = store.story(kept)
+    assert detail is not None and detail.text == text
+    assert sorted(s.title for s in store.search("zelensky geneva")) == ["Other talks", "Talks"]
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            stored = dict(conn.execute("select id, text from story where id in (?, ?)", (kept, plain)).fetchall())
+        assert stored[kept] == stored[plain] == pack_text(text)
+    store.purge(keep_days=1, max_per_feed=None, now=NOW + timedelta(days=3))
+    assert store.search("geneva") == []

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from newsdesk.store._reads import Reads, SqliteReader, open_reader, open_sqlite_reader
     from newsdesk.store._search import fts_query, search_terms
     from newsdesk.store._store import Store
-    from newsdesk.store._text import register_functions
+    from newsdesk.store._text import pack_text, register_functions
     from newsdesk.types import FeedWrite, FetchRecord
 
 _WHERE = {
@@ -47,6 +47,7 @@ _WHERE = {
     "open_sqlite_reader": "_reads",
     "search_terms": "_search",
     "pack_page": "_pages",
+    "pack_text": "_text",
     "register_functions": "_text",
     "slim_page": "_pages",
     "unpack_page": "_pages",
@@ -65,6 +66,7 @@ __all__ = [
     "open_reader",
     "open_sqlite_reader",
     "pack_page",
+    "pack_text",
     "register_functions",
     "search_terms",
     "slim_page",

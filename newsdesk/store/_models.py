@@ -22,8 +22,9 @@ class PackedText(TypeDecorator[str]):
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
-        if value is None or dialect.name != "sqlite":
+    def process_bind_param(self, value: str | bytes | None, dialect: Dialect) -> Any:
+        # bytes: a text packed already, by the worker that composed its story (`StoryWrite.packed_text`).
+        if value is None or dialect.name != "sqlite" or isinstance(value, bytes):
             return value
         return pack_text(value)
 

@@ -23,15 +23,16 @@ from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._reads import _text_source
 from newsdesk.store._statistics import analysed_at, keep_statistics
+from newsdesk.store._text import being_written
 from newsdesk.types import (
     Article,
     EntityHit,
     FeedOutcome,
     FeedWrite,
-    NewStory,
     StoredPage,
     StoryItem,
     StoryQuery,
+    StoryWrite,
     TextSource,
 )
 
@@ -84,7 +85,7 @@ class _Stories(_Clusters):
         drawn = sketches(stories)
         with self._storing() as session:
             ids = [
-                _insert_stories(session, w.feed_id, [(s.story, s.hits) for s in w.stories], [s.page for s in w.stories])
+                _insert_stories(session, w.feed_id, w.stories)
                 for w in writes
             ]
             self._stored(session, list(zip([i for got in ids for i in got], stories, drawn, strict=True)))
@@ -201,30 +202,28 @@ class _Stories(_Clusters):
             _replace_matches(session, [(story_id, hits)])
 
 
-def _insert_stories(
-    session: Session,
-    feed_id: int,
-    stories: Sequence[tuple[NewStory, Sequence[EntityHit]]],
-    pages: Sequence[bytes | None] | None,
-) -> list[int | None]:
+def _insert_stories(session: Session, feed_id: int, writes: Sequence[StoryWrite]) -> list[int | None]:
+    connection = session.connection()
+    # A text its worker packed goes in as it is (on SQLite: PostgreSQL stores the text).
+    packed = connection.dialect.name == "sqlite"
     rows = [
         {
             "feed_id": feed_id,
-            "key": story.key,
-            "guid": story.guid,
-            "url": story.url,
-            "title": story.title,
-            "author": story.author,
-            "published": _utc(story.published),
-            "fetched_at": _utc(story.fetched_at),
-            "sort_time": _utc(sort_time(story.published, story.fetched_at)),
-            "summary": story.summary,
-            "text": story.text,
-            "text_source": story.text_source,
-            "text_note": story.text_note,
-            "matched": bool(hits),
+            "key": w.story.key,
+            "guid": w.story.guid,
+            "url": w.story.url,
+            "title": w.story.title,
+            "author": w.story.author,
+            "published": _utc(w.story.published),
+            "fetched_at": _utc(w.story.fetched_at),
+            "sort_time": _utc(sort_time(w.story.published, w.story.fetched_at)),
+            "summary": w.story.summary,
+            "text": w.packed_text if packed and w.packed_text is not None else w.story.text,
+            "text_source": w.story.text_source,
+            "text_note": w.story.text_note,
+            "matched": bool(w.hits),
         }
-        for story, hits in stories
+        for w in writes
     ]
     if not rows:
         return []
@@ -233,26 +232,22 @@ def _insert_stories(
     # (Core executemany), not through the ORM's bulk insert: its per-row bookkeeping cost
     # more than the statements, and no ORM object is wanted back.
     story_table = table_of(Story)
-    connection = session.connection()
-    inserted = {
-        key: story_id
-        for story_id, key in connection.execute(
-            insert_ignoring(session, story_table).returning(story_table.c.id, story_table.c.key), rows
-        )
-    }
-    ids = [inserted.get(story.key) for story, _ in stories]
+    statement = insert_ignoring(session, story_table).returning(story_table.c.id, story_table.c.key)
+    with being_written((w.packed_text, w.story.text) for w in writes if packed and isinstance(w.packed_text, bytes)):
+        inserted = {key: story_id for story_id, key in connection.execute(statement, rows)}
+    ids = [inserted.get(w.story.key) for w in writes]
     matches = [
         _match_values(story_id, hit)
-        for story_id, (_, hits) in zip(ids, stories, strict=True)
+        for story_id, w in zip(ids, writes, strict=True)
         if story_id is not None
-        for hit in hits
+        for hit in w.hits
     ]
     if matches:
         connection.execute(insert(table_of(StoryMatch)), matches)
     kept = [
-        {"story_id": story_id, "html": packed, "fetched_at": _utc(story.fetched_at)}
-        for story_id, packed, (story, _) in zip(ids, pages or [None] * len(ids), stories, strict=True)
-        if story_id is not None and packed is not None
+        {"story_id": story_id, "html": w.page, "fetched_at": _utc(w.story.fetched_at)}
+        for story_id, w in zip(ids, writes, strict=True)
+        if story_id is not None and w.page is not None
     ]
     if kept:
         connection.execute(insert(table_of(StoryPage)), kept)

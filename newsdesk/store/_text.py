@@ -20,6 +20,8 @@ Python one may register it with `newsdesk.store.register_functions`).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from newsdesk.store._pages import compress, decompress, is_zstd
 
@@ -43,7 +45,29 @@ def unpack_text(value: str | bytes | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
     data = bytes(value)
+    known = _BEING_WRITTEN.get(data)
+    if known is not None:
+        return known
     return decompress(data).decode("utf-8") if is_zstd(data) else data.decode("utf-8", "replace")
+
+
+_BEING_WRITTEN: dict[bytes, str] = {}
+"""Texts being inserted, by their packed form: the full-text index's trigger reads each new
+text back through `newsdesk_text` at once, and a packed text stands for one text only, so
+whichever thread finds it here gets what decompressing would give."""
+
+
+@contextmanager
+def being_written(texts: Iterable[tuple[bytes, str]]) -> Iterator[None]:
+    """While the block inserts these (packed, text) pairs, the trigger reads each text from
+    memory instead of decompressing what was compressed a moment ago."""
+    packed = dict(texts)
+    _BEING_WRITTEN.update(packed)
+    try:
+        yield
+    finally:
+        for p in packed:
+            _BEING_WRITTEN.pop(p, None)
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
