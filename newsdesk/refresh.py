@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from newsdesk import feedstory
 from newsdesk.cluster import Sketch, sort_time
@@ -113,7 +113,7 @@ class RefreshSummary:
 
 async def refresh(
     config: Config,
-    store: Store | Awaitable[Store],
+    store: Store | Awaitable[Store] | StoreOnDemand,
     *,
     feeds: Sequence[FeedConfig] | None = None,
     progress: Callable[[RefreshProgress], None] | None = None,
@@ -133,7 +133,9 @@ async def refresh(
     `store` may be still opening (an awaitable) when the feeds were read ahead without it
     (`stored_ahead`: Reads.feeds_to_refresh): the downloads start at once and the store is
     awaited before anything is written. (A Store takes about half a second to import and
-    open; a warm refresh's downloads, a second or two.)
+    open; a warm refresh's downloads, a second or two.) Or it may be opened on demand
+    (StoreOnDemand, with `stored_ahead` too): only when a feed has news; a refresh whose every
+    feed answers 304 (or fails) writes its statuses without it.
     """
     chosen = list(config.feeds if feeds is None else feeds)
     extracting = any(config.settings.extracts(f) for f in chosen)
@@ -148,9 +150,13 @@ async def refresh(
     # The HTTP client (its TLS context reads the system's certificates) is made while the
     # database is read: the first requests go out a few tens of milliseconds sooner.
     making = asyncio.ensure_future(asyncio.to_thread(Fetcher, config.settings, workers.parse_feed if in_workers else None))
-    opening: asyncio.Future[Store] = asyncio.get_running_loop().create_future()
+    opening: asyncio.Future[Store | StoreOnDemand] = asyncio.get_running_loop().create_future()
     try:
-        if isinstance(store, Awaitable):
+        if isinstance(store, StoreOnDemand):
+            assert stored_ahead is not None, "a store opened on demand needs the feeds read ahead"
+            opening.set_result(store)
+            statuses = list(stored_ahead)
+        elif isinstance(store, Awaitable):
             assert stored_ahead is not None, "a store still opening needs the feeds read ahead"
             opening = asyncio.ensure_future(store)
             statuses = list(stored_ahead)
@@ -199,6 +205,8 @@ async def refresh(
                     done += 1
                     if progress:
                         progress(RefreshProgress(done, total, name))
+                if isinstance(opened, StoreOnDemand):
+                    opened.raise_failure()  # as a Store that failed to open before the refresh
             finally:
                 for task in tasks:  # a bug in one feed's task (or Ctrl-C) stops the others cleanly
                     task.cancel()
@@ -211,8 +219,11 @@ async def refresh(
         if own:
             await asyncio.to_thread(workers.close)
     assert run is not None  # made, or the block above raised
-    purged = await asyncio.to_thread(purge, config.settings, run.store)
-    run.summary.purged = purged.stories if purged else 0
+    if run.opened or not _pages_only(config.settings):
+        purged = await asyncio.to_thread(purge, config.settings, await run.stored())
+        run.summary.purged = purged.stories if purged else 0
+    else:  # nothing but statuses written, where they were
+        await asyncio.to_thread(purge_pages, config.settings, run.statuses)
     return run.summary
 
 
@@ -277,10 +288,64 @@ def purge(settings: Settings, store: Store, *, dry_run: bool = False) -> PurgeRe
     """Remove what [settings] keep_days and max_stories_per_feed let go (None: both are off),
     and the stored pages older than keep_pages_days."""
     if not dry_run:
-        store.purge_pages(keep_days=settings.keep_pages_days, now=datetime.now(UTC))
-    if settings.keep_days is None and settings.max_stories_per_feed is None:
+        purge_pages(settings, store)
+    if _pages_only(settings):
         return None
     return store.purge(keep_days=settings.keep_days, max_per_feed=settings.max_stories_per_feed, now=datetime.now(UTC), dry_run=dry_run)
+
+
+def purge_pages(settings: Settings, store: StatusStore) -> None:
+    """Remove the stored pages older than keep_pages_days (their stories stay)."""
+    store.purge_pages(keep_days=settings.keep_pages_days, now=datetime.now(UTC))
+
+
+def _pages_only(settings: Settings) -> bool:
+    """Whether a purge removes no story, only old pages: keep_days and max_stories_per_feed are off."""
+    return settings.keep_days is None and settings.max_stories_per_feed is None
+
+
+class StatusStore(Protocol):
+    """What a refresh writes when no feed had news: its feeds' statuses, and the purge of old
+    pages. A Store, or store.StatusWriter (sqlite3, without SQLAlchemy)."""
+
+    def record_fetches(self, records: Sequence[FetchRecord], /) -> None: ...
+    def purge_pages(self, *, keep_days: int, now: datetime) -> int: ...
+
+
+class StoreOnDemand:
+    """A Store a refresh opens when it first needs one: a feed with news (an answer to parse,
+    stories to store), or a purge of stories. Until then, and if that never comes, the
+    refresh's statuses and the purge of old pages are written through `statuses`.
+
+    `newsdesk refresh` passes one when nothing else needs the Store (no alerts): opening it
+    (SQLAlchemy, SQLModel, pydantic; about 0.45 s of CPU) while the downloads run slowed them
+    by about a tenth (benchmarks/README.md), and a warm refresh never needs it.
+    """
+
+    @staticmethod
+    def suits(settings: Settings) -> bool:
+        """Whether a refresh at these settings may need no Store: its purge removes old pages
+        alone (keep_days and max_stories_per_feed are off; a purge of stories needs the Store,
+        which would then open after the downloads instead of during them)."""
+        return _pages_only(settings)
+
+    def __init__(self, open: Callable[[], Awaitable[Store]], statuses: StatusStore) -> None:
+        self._open = open
+        self.statuses = statuses
+        self._opening: asyncio.Future[Store] | None = None
+
+    async def opened(self) -> Store:
+        """The Store, opened on the first call; every caller waits for the same."""
+        if self._opening is None:
+            self._opening = asyncio.ensure_future(self._open())
+        return await asyncio.shield(self._opening)
+
+    def raise_failure(self) -> None:
+        """The error that kept the Store from opening, if it failed to."""
+        if self._opening is not None and self._opening.done() and not self._opening.cancelled():
+            error = self._opening.exception()
+            if error is not None:
+                raise error
 
 
 def _answers_with_a_body(feed: FeedStatus) -> bool:
@@ -367,10 +432,14 @@ def retag_if_needed(config: Config, store: Store, *, progress: Callable[[int, in
 class _Run:
     """The state one refresh shares between its feed tasks."""
 
-    def __init__(self, config: Config, store: Store, matcher: Matcher | None, workers: Workers, force: bool = False) -> None:
+    def __init__(
+        self, config: Config, store: Store | StoreOnDemand, matcher: Matcher | None, workers: Workers, force: bool = False
+    ) -> None:
         self.config = config
         self.force = force
-        self.store = store
+        self._demand = store if isinstance(store, StoreOnDemand) else None
+        self._store = None if isinstance(store, StoreOnDemand) else store
+        self._writer = None if self._store is None else _Writer(self._store)
         self._matcher = matcher
         self.workers = workers
         self.summary = RefreshSummary()
@@ -386,9 +455,42 @@ class _Run:
         # so a refresh of thousands of stories does not hold every article's text to the end.
         self.stored_pages: dict[str, str] = {}
         """Normalised link -> the story URL it is stored under."""
-        self.statuses: list[FetchRecord] = []
-        self.writer = _Writer(store)
+        self._statuses: list[FetchRecord] = []
         self.fetcher: Fetcher
+
+    @property
+    def opened(self) -> bool:
+        """Whether the refresh has its Store (given, or opened on demand)."""
+        return self._store is not None
+
+    @property
+    def store(self) -> Store:
+        """The Store, once `stored()` (or the caller) opened it."""
+        assert self._store is not None, "the store is opened on demand: await stored() first"
+        return self._store
+
+    @property
+    def writer(self) -> _Writer:
+        assert self._writer is not None, "the store is opened on demand: await stored() first"
+        return self._writer
+
+    @property
+    def statuses(self) -> StatusStore:
+        """Where the feeds' statuses go: the Store, or, while it is not open, the writer
+        StoreOnDemand was given."""
+        if self._store is None:
+            assert self._demand is not None  # given one or the other
+            return self._demand.statuses
+        return self._store
+
+    async def stored(self) -> Store:
+        """The Store, opened now if it is opened on demand."""
+        if self._store is None:
+            assert self._demand is not None  # given one or the other
+            store = await self._demand.opened()
+            if self._store is None:  # (another feed's task may have got there first)
+                self._store, self._writer = store, _Writer(store)
+        return self._store
 
     async def feed(self, feed: FeedConfig, stored: FeedStatus, fetching: Awaitable[FeedResult] | None = None) -> str:
         """One feed, start to end; whatever goes wrong is recorded on it, never raised.
@@ -421,6 +523,7 @@ class _Run:
             )
         failures, next_try = _back_off(stored.failures, result, self.config.settings.interval(feed), checked_at)
         if result.outcome is FeedOutcome.OK:
+            await self.stored()  # news: its stories, or at least its new validators, go through the Store
             self.summary.ok += 1
             if result.entries:
                 # New stories may follow: numpy (for their sketches) loads while they are read.
@@ -438,13 +541,13 @@ class _Run:
             self.summary.failed += 1
             message = result.error or str(result.outcome)
             self.summary.problems.append(FeedProblem(feed.name, feed.url, message))
-        self.statuses.append(FetchRecord(stored.id, result, checked_at, 0, failures, next_try))
+        self._statuses.append(FetchRecord(stored.id, result, checked_at, 0, failures, next_try))
 
     async def flush_statuses(self) -> None:
         """Every 304 and failure of the refresh in one transaction."""
-        statuses, self.statuses = self.statuses, []
+        statuses, self._statuses = self._statuses, []
         if statuses:
-            await asyncio.to_thread(self.store.record_fetches, statuses)
+            await asyncio.to_thread(self.statuses.record_fetches, statuses)
 
     async def _store_new(self, feed: FeedConfig, record: FetchRecord, now: datetime, has_stories: bool) -> None:
         entries = record.result.entries

@@ -78,7 +78,7 @@ def load_reads(args: argparse.Namespace) -> tuple[Config, Reads]:
     from newsdesk.store import open_reader
 
     config = load_config_arg(args)
-    return config, open_reader(_database(args, config), reader=getattr(args, "user", None))
+    return config, open_reader(database_of(args, config), reader=getattr(args, "user", None))
 
 
 def sqlite_reads(args: argparse.Namespace, config: Config) -> Reads | None:
@@ -86,7 +86,7 @@ def sqlite_reads(args: argparse.Namespace, config: Config) -> Reads | None:
     this schema; None when a Store must open it (create, upgrade, PostgreSQL)."""
     from newsdesk.store import open_sqlite_reader
 
-    return open_sqlite_reader(_database(args, config), reader=getattr(args, "user", None))
+    return open_sqlite_reader(database_of(args, config), reader=getattr(args, "user", None))
 
 
 def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -> Store:
@@ -94,14 +94,19 @@ def open_store(args: argparse.Namespace, config: Config, *, sync: bool = True) -
     the reading commands do not do: they work while another process writes)."""
     from newsdesk.store import Store
 
-    store = Store(_database(args, config), reader=getattr(args, "user", None))
-    store.on_busy = lambda message: print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+    store = Store(database_of(args, config), reader=getattr(args, "user", None))
+    store.on_busy = say_busy
     if sync:
         store.sync_feeds(config.feeds)
     return store
 
 
-def _database(args: argparse.Namespace, config: Config) -> str:
+def say_busy(message: str) -> None:
+    """How a command tells that a write waits for another process's."""
+    print(f"newsdesk: {message}", file=sys.stderr, flush=True)
+
+
+def database_of(args: argparse.Namespace, config: Config) -> str:
     """The database the options and feeds.toml name; the user's own (the default) gets its
     folder made first."""
     from newsdesk.config import DB_ENV, find_db, user_db_path

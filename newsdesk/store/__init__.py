@@ -26,6 +26,7 @@ TYPE_CHECKING = False  # as typing's (mypy reads it as true)
 if TYPE_CHECKING:
     from newsdesk.store._changes import Changes
     from newsdesk.store._engine import database_url
+    from newsdesk.store._fetches import StatusWriter, open_status_writer
     from newsdesk.store._pages import MAX_STORED_PAGE_BYTES, pack_page, slim_page, unpack_page
     from newsdesk.store._reads import Reads, SqliteReader, open_reader, open_sqlite_reader
     from newsdesk.store._search import fts_query, search_terms
@@ -40,11 +41,13 @@ _WHERE = {
     "FetchRecord": "newsdesk.types",
     "Reads": "_reads",
     "SqliteReader": "_reads",
+    "StatusWriter": "_fetches",
     "Store": "_store",
     "database_url": "_engine",
     "fts_query": "_search",
     "open_reader": "_reads",
     "open_sqlite_reader": "_reads",
+    "open_status_writer": "_fetches",
     "search_terms": "_search",
     "pack_page": "_pages",
     "pack_text": "_text",
@@ -60,11 +63,13 @@ __all__ = [
     "FetchRecord",
     "Reads",
     "SqliteReader",
+    "StatusWriter",
     "Store",
     "database_url",
     "fts_query",
     "open_reader",
     "open_sqlite_reader",
+    "open_status_writer",
     "pack_page",
     "pack_text",
     "register_functions",

@@ -55,6 +55,20 @@ def session_run(session: Session, place: str) -> Run:
     return run
 
 
+class SessionSql:
+    """SQL text shared with the sqlite3 writer (`_fetches`), run in this session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._session.execute(text(sql), params)]
+
+    def run(self, sql: str, params: dict[str, Any] | list[dict[str, Any]]) -> None:
+        self._session.execute(text(sql), params)
+
+
 def dialect_insert(session: Session, model: Any) -> Any:
     """This engine's own INSERT, which can say what to do ON CONFLICT."""
     # Each dialect is imported when used: PostgreSQL's brings its drivers' modules, which a

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import event, insert, inspect, update
@@ -14,12 +13,10 @@ from sqlmodel import Session, SQLModel, col, create_engine, select
 
 from newsdesk.errors import DatabaseUnusable, StoreError
 from newsdesk.store import _fulltext
+from newsdesk.store._fetches import BUSY_TIMEOUT_MS, sqlite_pragmas
 from newsdesk.store._migrations import MIGRATIONS, backup
 from newsdesk.store._models import SCHEMA_VERSION, Meta
 from newsdesk.store._problems import translate, where
-from newsdesk.store._text import register_functions
-
-_BUSY_TIMEOUT_MS = 10_000
 
 
 def database_url(target: str | Path) -> str:
@@ -38,16 +35,7 @@ def database_url(target: str | Path) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    # WAL lets the UI read while a refresh writes; busy_timeout makes a second writer wait
-    # instead of failing with "database is locked".
-    cur = dbapi_conn.cursor()
-    cur.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
-    if isinstance(dbapi_conn, sqlite3.Connection):  # the search index's triggers unpack texts with it
-        register_functions(dbapi_conn)
+    sqlite_pragmas(dbapi_conn)
 
 
 def _postgresql_session(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -93,7 +81,7 @@ def open_engine(target: str | Path) -> Engine:
 def _connect_args(backend: str) -> dict[str, object]:
     # The store is used from worker threads (UI workers, the scheduler's executor); each
     # Session is confined to one thread, so SQLite's same-thread check only gets in the way.
-    return {"check_same_thread": False, "timeout": _BUSY_TIMEOUT_MS / 1000} if backend == "sqlite" else {}
+    return {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000} if backend == "sqlite" else {}
 
 
 def _ensure_schema(engine: Engine, place: str) -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Boolean, Update, and_, bindparam, case, func, or_, update
 from sqlmodel import Session, select
 
 from newsdesk.config import FeedConfig
-from newsdesk.store._base import _Base, _utc
-from newsdesk.store._history import log_fetches
-from newsdesk.store._models import Feed, table_of
+from newsdesk.store._base import SessionSql, _Base
+from newsdesk.store._fetches import record
+from newsdesk.store._models import Feed
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._reads import follows
 from newsdesk.types import FetchRecord
@@ -66,65 +64,5 @@ def _sync(session: Session, wanted: dict[str, FeedConfig]) -> None:
 
 
 def _record(session: Session, records: Sequence[FetchRecord]) -> None:
-    """Each download's outcome on its feed's row: one UPDATE, run for all the records at once
-    (a warm refresh records 200 feeds in a few milliseconds)."""
-    if not records:
-        return
-    rows = []
-    for record in records:
-        result, ok = record.result, record.result.outcome == "ok"
-        rows.append({
-            "b_id": record.feed_id,
-            "b_checked": _utc(record.checked_at),
-            "b_outcome": str(result.outcome),
-            "b_error": result.error,
-            "b_status": result.http_status,
-            "b_failures": record.failures,
-            "b_next_try": _utc(record.next_try),
-            "b_gone": result.outcome == "gone",
-            "b_moved": result.moved_to,
-            "b_answered": result.outcome in ("ok", "not modified"),
-            "b_ok": ok,
-            "b_etag": result.etag,
-            "b_modified": result.last_modified,
-            "b_title": result.title or None,
-            "b_new": record.new,
-        })
-    session.connection().execute(_RECORD, rows)
-    log_fetches(session, records)
-
-
-def _record_statement() -> Update:
-    """UPDATE feed for one download: a move and a 410 are kept until feeds.toml names another
-    URL; validators, title and the count of new stories change only with an answer that has
-    a feed (200)."""
-    feed = table_of(Feed)
-    c = feed.c
-
-    def param(name: str, column: Any) -> Any:
-        return bindparam(name, type_=column.type)
-
-    ok = bindparam("b_ok", type_=Boolean())
-    moved = param("b_moved", c.moved_to)
-    return (
-        update(feed)
-        .where(c.id == bindparam("b_id"))
-        .values(
-            last_checked=param("b_checked", c.last_checked),
-            last_outcome=param("b_outcome", c.last_outcome),
-            last_error=param("b_error", c.last_error),
-            http_status=param("b_status", c.http_status),
-            failures=param("b_failures", c.failures),
-            next_try=param("b_next_try", c.next_try),
-            gone=or_(c.gone, bindparam("b_gone", type_=Boolean())),
-            moved_to=case((and_(moved.is_not(None), moved != c.url), moved), else_=c.moved_to),
-            last_ok=case((bindparam("b_answered", type_=Boolean()), param("b_checked", c.last_ok)), else_=c.last_ok),
-            etag=case((ok, param("b_etag", c.etag)), else_=c.etag),
-            last_modified=case((ok, param("b_modified", c.last_modified)), else_=c.last_modified),
-            title=case((ok, func.coalesce(param("b_title", c.title), c.title)), else_=c.title),
-            last_new=case((ok, param("b_new", c.last_new)), else_=c.last_new),
-        )
-    )
-
-
-_RECORD = _record_statement()
+    """Each download's outcome on its feed's row and in its history (`_fetches.record`)."""
+    record(SessionSql(session), records)

@@ -1,42 +1,16 @@
 """What the feeds screen shows beside each feed's row: its last downloads (appended where a
-download's outcome is recorded on the feed, read back for the detail view) and its unread count."""
+download's outcome is recorded on the feed, `_fetches.record`; read back here for the detail
+view) and its unread count."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import delete, func, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from newsdesk.store._base import _Base, _utc
 from newsdesk.store._models import FetchLog, Story
 from newsdesk.store._state import is_read
-from newsdesk.types import FetchOutcome, FetchRecord
-
-KEPT = 20
-"""Downloads remembered per feed: the detail view shows 10; a few more cost next to nothing."""
-
-
-def log_fetches(session: Session, records: Sequence[FetchRecord]) -> None:
-    """Append each record to its feed's history, and forget what is older than the newest KEPT."""
-    if not records:
-        return
-    session.execute(
-        insert(FetchLog),
-        [
-            {
-                "feed_id": r.feed_id, "checked_at": _utc(r.checked_at), "outcome": str(r.result.outcome),
-                "http_status": r.result.http_status, "error": r.result.error, "new": r.new, "moved_to": r.result.moved_to,
-            }
-            for r in records
-        ],
-    )
-    feeds = sorted({r.feed_id for r in records})
-    for start in range(0, len(feeds), 500):
-        chunk = feeds[start : start + 500]
-        rank = func.row_number().over(partition_by=col(FetchLog.feed_id), order_by=col(FetchLog.id).desc())
-        ranked = select(col(FetchLog.id).label("id"), rank.label("n")).where(col(FetchLog.feed_id).in_(chunk)).subquery()
-        session.execute(delete(FetchLog).where(col(FetchLog.id).in_(select(ranked.c.id).where(ranked.c.n > KEPT))))
+from newsdesk.types import FetchOutcome
 
 
 class _History(_Base):

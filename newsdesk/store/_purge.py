@@ -8,15 +8,17 @@ feed that still lists it does not bring it back as new. Starred stories are neve
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from newsdesk.store._base import _Base, _utc, insert_ignoring
-from newsdesk.store._models import Feed, Story, StoryGone, StoryPage, StoryState
+from newsdesk.store._base import SessionSql, _Base, _utc, insert_ignoring
+from newsdesk.store._fetches import purge_pages
+from newsdesk.store._models import Feed, Story, StoryGone, StoryState
 from newsdesk.types import PurgedFeed, PurgeReport
 
 _CHUNK = 500
@@ -66,30 +68,18 @@ class _Purge(_Base):
 
     def purge_pages(self, *, keep_days: int, now: datetime) -> int:
         """Delete the stored pages of stories fetched more than `keep_days` ago (the stories
-        stay; `reextract` no longer reaches them); how many pages went.
+        stay; `reextract` no longer reaches them); how many pages went (`_fetches.purge_pages`)."""
+        return purge_pages(self._in_session, self._in_writing, keep_days, now)
 
-        Pages are stored in the order their stories arrive, so the oldest lead the table: each
-        round reads the first chunk of it and deletes the old pages there, and a chunk that
-        holds a young page is the last. A purge with nothing to do reads one chunk, however
-        many pages are kept.
-        """
-        cut = now - timedelta(days=keep_days)
-        removed = 0
-        while True:
-            with self._session() as session:
-                head = session.execute(
-                    sa_select(col(StoryPage.story_id), col(Story.fetched_at))
-                    .join(Story, col(Story.id) == col(StoryPage.story_id))
-                    .order_by(col(StoryPage.story_id))
-                    .limit(_CHUNK)
-                ).all()
-            old = [story_id for story_id, fetched_at in head if _utc(fetched_at) < cut]
-            if old:
-                with self._writing() as session:
-                    session.execute(delete(StoryPage).where(col(StoryPage.story_id).in_(old)))
-                removed += len(old)
-            if len(old) < _CHUNK:
-                return removed
+    @contextmanager
+    def _in_session(self) -> Iterator[SessionSql]:
+        with self._session() as session:
+            yield SessionSql(session)
+
+    @contextmanager
+    def _in_writing(self) -> Iterator[SessionSql]:
+        with self._writing() as session:
+            yield SessionSql(session)
 
     def delete_feed(self, url: str) -> int:
         """Delete a feed that left feeds.toml with all its stories (starred ones too: the reader

@@ -103,6 +103,16 @@ def _time(value: object) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def time_param(dialect: str, value: datetime) -> object:
+    """A time as this engine stores it and compares it with the stored ones (UTC; a naive
+    one is taken as UTC, as everything newsdesk stores is): on SQLite, the text SQLAlchemy
+    writes."""
+    moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    if dialect == "sqlite":
+        return f"{moment:%Y-%m-%d %H:%M:%S.%f}"
+    return moment
+
+
 def _when(value: object) -> datetime:
     moment = _time(value)
     if moment is None:
@@ -163,12 +173,7 @@ class Reads:
         self.close()
 
     def _time_param(self, value: datetime) -> object:
-        """A time as this engine compares it with the stored ones (UTC; a naive one is taken
-        as UTC, as everything newsdesk stores is)."""
-        moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
-        if self.dialect == "sqlite":
-            return f"{moment:%Y-%m-%d %H:%M:%S.%f}"
-        return moment
+        return time_param(self.dialect, value)
 
     # -- stories
 
@@ -655,9 +660,15 @@ def open_reader(target: str | Path, *, reader: str | None = None) -> Reads:
 def open_sqlite_reader(target: str | Path, *, reader: str | None = None) -> SqliteReader | None:
     """The database `target` names through `sqlite3`, if it is a SQLite file at this schema;
     None for anything a Store must open (or create, upgrade, refuse)."""
+    path = sqlite_file(target)
+    return None if path is None else SqliteReader.open(path, reader=reader)
+
+
+def sqlite_file(target: str | Path) -> Path | None:
+    """The SQLite file `target` names (a path, or a plain sqlite:/// URL), if it exists."""
     text = str(target)
     path = Path(text[len("sqlite:///"):] if text.startswith("sqlite:///") and "?" not in text else text)
     if "://" in str(path) or str(path) == ":memory:":
         return None
     path = path.expanduser().resolve()
-    return SqliteReader.open(path, reader=reader) if path.is_file() else None
+    return path if path.is_file() else None
