@@ -1,12 +1,15 @@
 """`newsdesk refresh`'s start: on a SQLite file that needs no write first, the feeds are read
-through the sqlite3 reader and their downloads start while the Store opens. What a person
-sees and what is stored are the same as when the Store opens first (a fresh database,
-feeds.toml changed, PostgreSQL)."""
+through the sqlite3 reader and their downloads start while the Store opens, or, without
+alerts or a purge of stories, with the Store opened only for a feed with news (304s are
+written through sqlite3). What a person sees and what is stored are the same as when the
+Store opens first (a fresh database, feeds.toml changed, PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,11 +83,83 @@ def test_a_second_refresh_asks_conditionally_and_records_the_304s_as_before(
         asyncio.run(refresh(config, reference))
         asyncio.run(refresh(config, reference))
         expected = reference.feeds()
+        expected_history = [_history(reference, f.id) for f in expected]
     with Store(db_url) as store:
         after = store.feeds()
         assert [s.last_outcome for s in after] == ["not modified"] * 3
         assert all(a.last_checked and f.last_checked and a.last_checked > f.last_checked for a, f in zip(after, first, strict=True))
         assert _stored(after) == _stored([replace(e, url=a.url) for e, a in zip(expected, after, strict=True)])
+        assert [_history(store, f.id) for f in after] == expected_history
+        assert all(h.checked_at == a.last_checked for a in after for h in store.fetch_history(a.id)[:1])
+
+
+def _history(store: Store, feed_id: int) -> list[tuple[str, int | None, str | None, int, str | None]]:
+    """A feed's recorded downloads, newest first, but the moments they happened."""
+    return [(h.outcome, h.http_status, h.error, h.new, h.moved_to) for h in store.fetch_history(feed_id)]
+
+
+_REFRESH_AND_SAY_WHAT_LOADED = (
+    "import sys\n"
+    "from newsdesk.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('exit', code, 'sqlalchemy' in sys.modules)\n"
+)
+
+
+def _refresh_in_a_process(path: Path, db: str) -> tuple[str, str]:
+    """`newsdesk refresh` in a process of its own: its summary, and its exit status with
+    whether it loaded SQLAlchemy (that is, opened the Store)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _REFRESH_AND_SAY_WHAT_LOADED, "refresh", "--config", str(path), "--db", db],
+        capture_output=True, text=True, check=True, timeout=60,
+    )
+    *summary, loaded = done.stdout.splitlines()
+    return "\n".join(summary), loaded
+
+
+def test_a_refresh_whose_every_feed_answers_304_writes_their_statuses_without_opening_the_store(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(_site(http_server, 3))
+    db = str(tmp_path / "news.db")
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    summary, loaded = _refresh_in_a_process(path, db)
+    assert "0 ok, 3 not modified, 0 failed; 0 new stories" in summary
+    assert loaded == "exit 0 False"
+    with Store(db) as store:
+        assert [f.last_outcome for f in store.feeds()] == ["not modified"] * 3
+        assert [_history(store, f.id) for f in store.feeds()] == [[("not modified", 304, None, 0, None), ("ok", 200, None, 1, None)]] * 3
+
+    # With alerts, the Store opens while the feeds download (it sends what is due), as before.
+    path.write_text(path.read_text() + '[alerts]\nentries = ["Iran"]\nbell = false\ndesktop = false\n')
+    summary, loaded = _refresh_in_a_process(path, db)
+    assert "0 ok, 3 not modified" in summary
+    assert loaded == "exit 0 True"
+
+
+def test_a_feed_with_news_opens_the_store_and_its_stories_are_stored_beside_the_304s(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(_site(http_server, 3))
+    db = str(tmp_path / "news.db")
+    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    with Store(db) as store:
+        before = store.feeds()
+    http_server.add("/feed1.xml", _rss("Feed 1", "story-1b"), headers={"Content-Type": "application/rss+xml"})
+    summary, loaded = _refresh_in_a_process(path, db)
+    assert "1 ok, 2 not modified, 0 failed; 1 new stories" in summary
+    assert loaded == "exit 0 True"
+    with Store(db) as store:
+        feeds = store.feeds()
+        assert [f.last_outcome for f in feeds] == ["not modified", "ok", "not modified"]
+        assert [f.etag == b.etag for f, b in zip(feeds, before, strict=True)] == [True, False, True]  # the news' validators
+        assert [_history(store, f.id)[0] for f in feeds] == [
+            ("not modified", 304, None, 0, None), ("ok", 200, None, 1, None), ("not modified", 304, None, 0, None),
+        ]
+        titles = sorted(s.title for s in store.list_stories(matched_only=False))
+        assert titles == ["Feed 0 story", "Feed 1 story", "Feed 1 story", "Feed 2 story"]
 
 
 def test_a_feed_added_to_feeds_toml_is_stored_and_fetched_beside_the_304s(
