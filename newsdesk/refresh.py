@@ -29,8 +29,6 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from newsdesk import feedstory
-from newsdesk.cluster import Sketch, sort_time
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
 from newsdesk.errors import DiskFull, FetchError, StoreError
 from newsdesk.fetch import (
@@ -237,7 +235,7 @@ def refresh_workers(config: Config, feeds: Sequence[FeedConfig] | None = None) -
     loop and the writes, which then keep the downloads going (benchmarks/README.md).
     """
     if any(config.settings.extracts(f) for f in (config.feeds if feeds is None else feeds)):
-        return Workers(preload=("newsdesk.refresh", "newsdesk.extract", "numpy"))
+        return Workers(preload=("newsdesk.refresh", "newsdesk.feedstory", "newsdesk.extract", "numpy"))
     return Workers(max(1, cores() - 1), preload=("newsdesk.workers", "newsdesk.fetch._feeds", "newsdesk.feedstory", "numpy"))
 
 
@@ -740,6 +738,8 @@ def _tagged(
     and its sketch and packed text when the entry's parse worker made them (the feed's text
     stands) or when `sketch` asks (an extraction worker: then the process that stores it
     need not)."""
+    from newsdesk.cluster import Sketch, sort_time  # (a refresh of 304s composes no story: it never loads them)
+
     story = _compose(entry, reading.article, reading.note, now)
     drawn, packed = None, None
     when = sort_time(story.published, story.fetched_at)
@@ -787,6 +787,8 @@ def _compose(entry: Entry, article: Article | None, note: str | None, now: datet
     that sentence apart from the story (its standfirst or subtitle: `Article.standfirst`),
     or the summary only repeats the title (`lede_of`).
     """
+    from newsdesk import feedstory
+
     feed_text = feedstory.feed_text(entry)
     if article is not None and len(article.text) < _MIN_PAGE_TEXT and len(feed_text) > len(article.text):
         article, note = None, "the article page held less text than the feed"

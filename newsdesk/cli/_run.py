@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from newsdesk.cli._common import database_of, load_config_arg, load_reads, open_store, say_busy, sqlite_reads
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from newsdesk.alerts import Outbox
     from newsdesk.config import Config, FeedConfig
-    from newsdesk.refresh import RefreshSummary
+    from newsdesk.refresh import RefreshProgress, RefreshSummary
     from newsdesk.store import StatusWriter, Store
     from newsdesk.types import FeedStatus
 
@@ -80,17 +81,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
     from rich.console import Console
-    from rich.markup import escape
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
 
-    from newsdesk.display import safe
-    from newsdesk.refresh import RefreshProgress, StoreOnDemand, refresh
+    from newsdesk.refresh import StoreOnDemand, refresh
 
     config = load_config_arg(args)
     err = Console(stderr=True)
@@ -115,19 +107,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
                 return _store_of(opening)
 
             try:
-                with Progress(
-                    TextColumn("[progress.description]{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=err,
-                    transient=True,
-                ) as bar:
-                    task = bar.add_task("refreshing", total=len(config.feeds))
-
-                    def step(p: RefreshProgress) -> None:
-                        bar.update(task, completed=p.done, total=p.total, description=escape(safe(p.feed or "refreshing", 40)))
-
+                with _progress_bar(err, len(config.feeds)) as step:
                     store: Store | Awaitable[Store] | StoreOnDemand
                     if writer is not None:
                         store = StoreOnDemand(on_demand, writer)
@@ -151,6 +131,36 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             print(f"newsdesk: error: {summary.disk_full}", file=sys.stderr)
             return 1
     return 0
+
+
+@contextmanager
+def _progress_bar(err: Console, total: int) -> Iterator[Callable[[RefreshProgress], None] | None]:
+    """The refresh's progress bar on standard error, gone when the refresh is done; None
+    where standard error is no terminal: nothing would be drawn there (rich draws a live
+    display on a terminal only), and its thread would lay it out ten times a second beside
+    the downloads."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from newsdesk.display import safe
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("refreshing", total=total)
+
+        def step(p: RefreshProgress) -> None:
+            bar.update(task, completed=p.done, total=p.total, description=escape(safe(p.feed or "refreshing", 40)))
+
+        yield step
 
 
 def _feeds_ahead(args: argparse.Namespace, config: Config) -> list[FeedStatus] | None:
