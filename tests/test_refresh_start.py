@@ -117,13 +117,19 @@ def _refresh_in_a_process(path: Path, db: str) -> tuple[str, str]:
     return "\n".join(summary), loaded
 
 
-def test_a_refresh_whose_every_feed_answers_304_writes_their_statuses_without_opening_the_store(
-    http_server: LocalServer, tmp_path: Path
-) -> None:
+def _refreshed_once(http_server: LocalServer, tmp_path: Path) -> tuple[Path, str]:
+    """Three feeds refreshed once into a new database: their feeds.toml and the database."""
     path = tmp_path / "feeds.toml"
     path.write_text(_site(http_server, 3))
     db = str(tmp_path / "news.db")
     assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    return path, db
+
+
+def test_a_refresh_whose_every_feed_answers_304_writes_their_statuses_without_opening_the_store(
+    http_server: LocalServer, tmp_path: Path
+) -> None:
+    path, db = _refreshed_once(http_server, tmp_path)
     summary, loaded = _refresh_in_a_process(path, db)
     assert "0 ok, 3 not modified, 0 failed; 0 new stories" in summary
     assert loaded == "exit 0 False"
@@ -141,10 +147,7 @@ def test_a_refresh_whose_every_feed_answers_304_writes_their_statuses_without_op
 def test_a_feed_with_news_opens_the_store_and_its_stories_are_stored_beside_the_304s(
     http_server: LocalServer, tmp_path: Path
 ) -> None:
-    path = tmp_path / "feeds.toml"
-    path.write_text(_site(http_server, 3))
-    db = str(tmp_path / "news.db")
-    assert main(["refresh", "--config", str(path), "--db", db]) == 0
+    path, db = _refreshed_once(http_server, tmp_path)
     with Store(db) as store:
         before = store.feeds()
     http_server.add("/feed1.xml", _rss("Feed 1", "story-1b"), headers={"Content-Type": "application/rss+xml"})

@@ -14,8 +14,11 @@ database is `_engine` and `_migrations`, the tables `_models`, stored pages `_pa
 What `newsdesk list`, `search` and `status` read (the views of stories, search, feeds) is SQL
 text in `_reads`, which the Store runs through SQLAlchemy and `open_reader` runs through the
 standard library's sqlite3 on a SQLite file: those commands start without loading
-SQLAlchemy. So this package loads each name when it is first asked for (PEP 562), and
-`from newsdesk.store import open_reader` loads no more than the reads.
+SQLAlchemy. What a refresh writes besides stories (each download's outcome, the purge of
+old pages) is SQL text too, in `_fetches`: the Store runs it, and `StatusWriter` runs it
+through sqlite3 for a `newsdesk refresh` whose every feed answered 304. So this package
+loads each name when it is first asked for (PEP 562), and `from newsdesk.store import
+open_reader` loads no more than the reads.
 """
 
 from __future__ import annotations

@@ -17,9 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from newsdesk.store._problems import busy_retried, describe
-from newsdesk.store._reads import _CHUNK, _connect, _in, _time, sqlite_file, time_param
+from newsdesk.store._reads import _CHUNK, _in, _time, connect_at_schema, sqlite_file, time_param
 from newsdesk.store._text import register_functions
-from newsdesk.store._version import SCHEMA_VERSION
 
 TYPE_CHECKING = False  # as typing's (mypy reads it as true)
 if TYPE_CHECKING:
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 
 
 BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another process's write lock before it says so and tries again."""
 KEPT = 20
 """Downloads remembered per feed: the detail view shows 10; a few more cost next to nothing."""
 
@@ -190,16 +190,10 @@ class StatusWriter:
     def open(cls, path: Path) -> StatusWriter | None:
         """The file, if it is a newsdesk database at this schema with the tables written here;
         None for anything else (a Store opens it, and upgrades or refuses it)."""
-        try:
-            connection = _connect(path)
-        except sqlite3.Error:
+        connection = connect_at_schema(path, _WRITES)
+        if connection is None:
             return None
         try:
-            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in tables else None
-            if version is None or version[0] != str(SCHEMA_VERSION) or not _WRITES <= tables:
-                connection.close()
-                return None
             sqlite_pragmas(connection)
         except sqlite3.Error:
             connection.close()

@@ -570,19 +570,8 @@ class SqliteReader(Reads):
         """The file, if it is a newsdesk database at this schema with every table the reads
         need; None for anything else (missing, foreign, older, newer, damaged), which a
         Store opens (and upgrades, or refuses in words)."""
-        try:
-            connection = _connect(path)
-        except sqlite3.Error:
-            return None
-        try:
-            tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in tables else None
-        except sqlite3.Error:
-            version = None
-        if version is None or version[0] != str(SCHEMA_VERSION) or not _TABLES <= tables:
-            connection.close()
-            return None
-        return cls(connection, path, reader)
+        connection = connect_at_schema(path, _TABLES)
+        return None if connection is None else cls(connection, path, reader)
 
     @property
     def dialect(self) -> str:
@@ -631,6 +620,24 @@ class SqliteReader(Reads):
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
             raise describe(exc, self._place) from None
+
+
+def connect_at_schema(path: Path, tables: set[str]) -> sqlite3.Connection | None:
+    """A connection to the file, if it is a newsdesk database at this schema holding `tables`;
+    None for anything else (missing, foreign, older, newer, damaged)."""
+    try:
+        connection = _connect(path)
+    except sqlite3.Error:
+        return None
+    try:
+        found = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() if "meta" in found else None
+    except sqlite3.Error:
+        version = None
+    if version is None or version[0] != str(SCHEMA_VERSION) or not tables <= found:
+        connection.close()
+        return None
+    return connection
 
 
 def _connect(path: Path) -> sqlite3.Connection:
