@@ -131,7 +131,9 @@ async def refresh(
     `store` may be still opening (an awaitable) when the feeds were read ahead without it
     (`stored_ahead`: Reads.feeds_to_refresh): the downloads start at once and the store is
     awaited before anything is written. (A Store takes about half a second to import and
-    open; a warm refresh's downloads, a second or two.) Or it may be opened on demand
+    open; a warm refresh's downloads, a second or two.) On a database still to be made, the
+    feeds read ahead are feeds.toml's as not stored (`FeedStatus.unstored`): the downloads
+    are plain GETs, and the feeds are read from the store once it has made them. Or it may be opened on demand
     (StoreOnDemand, with `stored_ahead` too): only when a feed has news; a refresh whose every
     feed answers 304 (or fails) writes its statuses without it.
     """
@@ -185,6 +187,9 @@ async def refresh(
             }
             try:
                 opened = await opening
+                if not isinstance(opened, StoreOnDemand) and not all(s.stored for s in statuses):
+                    # A new database, read ahead as feeds.toml's: the Store added them as it made it.
+                    stored = {f.url: f for f in await asyncio.to_thread(opened.feeds)}
             except BaseException:
                 for early in fetching.values():
                     early.cancel()

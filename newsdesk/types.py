@@ -106,6 +106,16 @@ class FeedStatus:
     gone: bool = False
     moved_to: str | None = None
 
+    @classmethod
+    def unstored(cls, name: str, url: str) -> FeedStatus:
+        """A feed of feeds.toml the database does not hold yet: never fetched, id 0."""
+        return cls(0, name, url, True, None, None, None, None, None, None, 0)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the database holds this feed (a feed made by `unstored` does not)."""
+        return self.id != 0
+
     @property
     def fetch_url(self) -> str:
         """Where to fetch it: its new address once it has moved permanently."""

@@ -165,6 +165,30 @@ def test_a_feed_with_news_opens_the_store_and_its_stories_are_stored_beside_the_
         assert titles == ["Feed 0 story", "Feed 1 story", "Feed 1 story", "Feed 2 story"]
 
 
+def test_a_first_refresh_into_a_new_file_stores_what_a_refresh_into_a_made_database_does(
+    http_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Into a file not made yet, the downloads start (plain GETs) while the Store makes it;
+    # into a database made first (its feeds not yet feeds.toml's), the Store opens first.
+    path = tmp_path / "feeds.toml"
+    path.write_text(_site(http_server, 3))
+    made = str(tmp_path / "made.db")
+    Store(made).close()
+    rows = []
+    for db in (str(tmp_path / "new.db"), made):
+        asked = len(http_server.requests)
+        assert main(["refresh", "--config", str(path), "--db", db]) == 0
+        assert "3 ok, 0 not modified, 0 failed; 3 new stories" in capsys.readouterr().out
+        assert not any("If-None-Match" in headers for _, headers in http_server.requests[asked:])
+        with Store(db) as store:
+            rows.append((_stored(store.feeds()), sorted(s.title for s in store.list_stories(matched_only=False))))
+    assert rows[0] == rows[1]
+    assert rows[0][1] == ["Feed 0 story", "Feed 1 story", "Feed 2 story"]
+    # A file that cannot be made is named, as when the Store opened first.
+    assert main(["refresh", "--config", str(path), "--db", str(path / "news.db")]) == 1
+    assert f"cannot create the database folder {path}" in capsys.readouterr().err
+
+
 def test_a_feed_added_to_feeds_toml_is_stored_and_fetched_beside_the_304s(
     http_server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

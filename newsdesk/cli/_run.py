@@ -72,8 +72,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     cores), so when nothing but a feed with news needs it (no alerts, no purge of stories),
     it opens only for the first feed with news (refresh.StoreOnDemand), and a refresh whose
     every feed answers 304 writes their statuses through sqlite3 (store.StatusWriter).
-    Anything else (a database to create or upgrade, feeds to add, PostgreSQL, a locked file)
-    opens the Store first, as it always did.
+    A first refresh, into a SQLite file not made yet, starts its downloads (plain GETs) while
+    the Store creates the file in a thread. Anything else (a database to upgrade, feeds to
+    add, PostgreSQL, a locked file) opens the Store first, as it always did.
     """
     import asyncio
     from collections.abc import Awaitable
@@ -90,7 +91,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     # Without alerts to send or stories to purge, nothing but a feed with news needs the
     # Store: it opens then, and a refresh whose every feed answers 304 writes their statuses
     # through sqlite3.
-    lazily = ahead is not None and not config.alerts.enabled and StoreOnDemand.suits(config.settings)
+    lazily = (
+        ahead is not None and all(f.stored for f in ahead) and not config.alerts.enabled and StoreOnDemand.suits(config.settings)
+    )
     writer = _status_writer(args, config) if lazily else None
     opening: Future[tuple[Store, Outbox]] | None = None
     try:
@@ -165,10 +168,16 @@ def _progress_bar(err: Console, total: int) -> Iterator[Callable[[RefreshProgres
 
 def _feeds_ahead(args: argparse.Namespace, config: Config) -> list[FeedStatus] | None:
     """The stored feeds, read through the sqlite3 reader, when a refresh can start from them
-    before the Store is open: see cmd_refresh. None: open the Store first."""
+    before the Store is open: see cmd_refresh. For a SQLite file not made yet, feeds.toml's
+    feeds as not stored (every one new: nothing to send but plain GETs), while the Store
+    creates the file. None: open the Store first."""
     from newsdesk.errors import StoreError
     from newsdesk.match import watchlist_fingerprint
+    from newsdesk.store import new_sqlite_file
+    from newsdesk.types import FeedStatus as Feed  # (the annotation's name is for mypy alone)
 
+    if new_sqlite_file(database_of(args, config)):
+        return [Feed.unstored(f.name, f.url) for f in config.feeds]
     try:
         reads = sqlite_reads(args, config)
         if reads is None:

@@ -196,7 +196,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         stored = {f.url: f for f in store.feeds(active_only=False)}
     # feeds.toml's feeds, as the database knows them; one added since the last refresh is
     # shown as never fetched (status only reads: it works while a refresh writes).
-    feeds = [stored.get(f.url) or FeedStatus(0, f.name, f.url, True, None, None, None, None, None, None, 0) for f in config.feeds]
+    feeds = [stored.get(f.url) or FeedStatus.unstored(f.name, f.url) for f in config.feeds]
     out = Console(highlight=False)
     in_use = config.path.absolute() if config.path else "-"
     print(safe(f"feeds.toml: {in_use}\ndatabase:   {database_arg(args)}\n"))

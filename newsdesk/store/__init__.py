@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from newsdesk.store._engine import database_url
     from newsdesk.store._fetches import StatusWriter, open_status_writer
     from newsdesk.store._pages import MAX_STORED_PAGE_BYTES, pack_page, slim_page, unpack_page
-    from newsdesk.store._reads import Reads, SqliteReader, open_reader, open_sqlite_reader
+    from newsdesk.store._reads import Reads, SqliteReader, new_sqlite_file, open_reader, open_sqlite_reader
     from newsdesk.store._search import fts_query, search_terms
     from newsdesk.store._store import Store
     from newsdesk.store._text import pack_text, register_functions
@@ -48,6 +48,7 @@ _WHERE = {
     "Store": "_store",
     "database_url": "_engine",
     "fts_query": "_search",
+    "new_sqlite_file": "_reads",
     "open_reader": "_reads",
     "open_sqlite_reader": "_reads",
     "open_status_writer": "_fetches",
@@ -70,6 +71,7 @@ __all__ = [
     "Store",
     "database_url",
     "fts_query",
+    "new_sqlite_file",
     "open_reader",
     "open_sqlite_reader",
     "open_status_writer",

@@ -673,9 +673,21 @@ def open_sqlite_reader(target: str | Path, *, reader: str | None = None) -> Sqli
 
 def sqlite_file(target: str | Path) -> Path | None:
     """The SQLite file `target` names (a path, or a plain sqlite:/// URL), if it exists."""
+    path = _sqlite_path(target)
+    return path if path is not None and path.is_file() else None
+
+
+def new_sqlite_file(target: str | Path) -> bool:
+    """Whether `target` names a SQLite file that does not exist yet (a Store will create it)."""
+    path = _sqlite_path(target)
+    return path is not None and not path.exists()
+
+
+def _sqlite_path(target: str | Path) -> Path | None:
+    """The file a path or a plain sqlite:/// URL names; None for any other URL or :memory:."""
     text = str(target)
-    path = Path(text[len("sqlite:///"):] if text.startswith("sqlite:///") and "?" not in text else text)
-    if "://" in str(path) or str(path) == ":memory:":
+    if text.startswith("sqlite:///") and "?" not in text:
+        text = text[len("sqlite:///"):]
+    if "://" in text or text == ":memory:":  # (tested on the text: a Path would fold the "//")
         return None
-    path = path.expanduser().resolve()
-    return path if path.is_file() else None
+    return Path(text).expanduser().resolve()
