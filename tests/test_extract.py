@@ -222,3 +222,23 @@ def test_a_call_quoted_inside_the_story_stays() -> None:
     article = extract_article(page)
     assert article is not None and quoted in article.text
     assert article.text.endswith(STORY[-1])
+
+
+def _blog_page(body: str) -> str:
+    """A blog's page: the title in a box of its own, then the post's box, then its comments."""
+    return f"""<!doctype html><html lang="en"><head><title>Port terminal delayed</title></head><body>
+<div class="title"><h1>Port terminal delayed</h1><p class="byline">By Staff</p></div>
+<div class="entry-content">{body}</div><div class="comments"><h3>Leave a reply</h3></div></body></html>"""
+
+
+def test_text_after_an_empty_element_is_kept() -> None:
+    # A blog's "more" anchor before the first paragraph's words, and spacers inside a heading
+    # over the next paragraphs: the precise reading dropped the text after them.
+    opening = f'<p><span id="more-5129"></span>{STORY[0]}</p>'
+    heading = (
+        '<h2><strong><div class="spacer"></div>Three reasons the port</strong>'
+        '<strong> waited:<div class="spacer"></div></strong></h2>'
+    )
+    article = extract_article(_blog_page(opening + f"<p>{STORY[1]}</p>" + heading + "".join(f"<p>{p}</p>" for p in STORY[2:])))
+    assert article is not None
+    assert article.text == "\n\n".join([*STORY[:2], "Three reasons the port waited:", *STORY[2:]])
