@@ -528,7 +528,8 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
     A paragraph is put back only when it stands in one of the story's own boxes (the
     parent of a kept paragraph, or an element of the same tag and class: some sites put
     each paragraph in a box of its own); not a caption, nor a block holding other blocks or
-    a picture, nor one that is mostly a link or reads like markup.
+    a picture, nor one that is mostly a link (but a link that shows its own address: a source
+    the story cites) or reads like markup.
     """
     spots = page.spots(body)
     anchored = [page.blocks[n].element.getparent() for n in spots if n is not None]
@@ -546,7 +547,7 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
             and bool(_LEAF(block.element))
             and block.element.find(".//img") is None  # a picture's box: its text is the caption
             and not _CODE_TEXT.search(block.text)
-            and sum(len(a.text_content()) for a in block.element.iter("a")) <= _MAX_LINK_SHARE * len(block.text)
+            and _promo_chars(block.element) <= _MAX_LINK_SHARE * len(block.text)
         )
 
     out: list[str] = []
@@ -566,6 +567,16 @@ def _fill_gaps(body: list[str], page: _Page) -> list[str]:
             break
         out.append(line)
     return out
+
+
+def _promo_chars(element: Any) -> int:
+    """The characters of an element's text that are links to elsewhere: promos, headlines of
+    other stories. A link whose text is its own web address is a source the story cites, shown
+    for the reader to read (a list of sources under a post), and counts as text."""
+    return sum(len(text) for text in (a.text_content() for a in element.iter("a")) if not _ADDRESS.match(text.strip()))
+
+
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 def _other_parts(page: _Page, body: list[str]) -> list[str]:

@@ -242,3 +242,18 @@ def test_text_after_an_empty_element_is_kept() -> None:
     article = extract_article(_blog_page(opening + f"<p>{STORY[1]}</p>" + heading + "".join(f"<p>{p}</p>" for p in STORY[2:])))
     assert article is not None
     assert article.text == "\n\n".join([*STORY[:2], "Three reasons the port waited:", *STORY[2:]])
+
+
+def test_a_source_the_story_cites_by_its_address_is_kept() -> None:
+    # Sources under the story's headings, each a link that shows its own address: the reader
+    # reads them as the story's. A link showing another story's headline is still a promo.
+    source = '<p><a href="https://harbour.example.org/permits/2024">https://harbour.example.org/permits/2024</a></p>'
+    promo = '<p><a href="/bridge">Storm closes the bridge for a week, and the ferry runs late</a></p>'
+    body = f"<p>{STORY[0]}</p><p>{STORY[1]}</p><h2>The permit</h2>{source}<h2>The court</h2>{promo}" + "".join(
+        f"<p>{p}</p>" for p in STORY[2:]
+    )
+    article = extract_article(_blog_page(body))
+    assert article is not None
+    assert article.text == "\n\n".join(
+        [*STORY[:2], "The permit", "https://harbour.example.org/permits/2024", "The court", *STORY[2:]]
+    )
