@@ -257,3 +257,15 @@ def test_a_source_the_story_cites_by_its_address_is_kept() -> None:
     assert article.text == "\n\n".join(
         [*STORY[:2], "The permit", "https://harbour.example.org/permits/2024", "The court", *STORY[2:]]
     )
+
+
+def test_the_first_paragraph_of_a_story_written_as_bare_text_is_kept() -> None:
+    # The story is the bare text of one box, its paragraphs parted by line breaks, and the page
+    # has paragraphs elsewhere (an author's note): the precise reading lost the box's first one.
+    box = f'<div class="content">{STORY[0]}<br> <br>' + "<br> <br>".join(STORY[1:]) + "</div>"
+    note = "<p>" + "Our reporter covers the harbour, the fishing fleet and the town council, as she has since 2019. " * 3 + "</p>"
+    page = f"""<!doctype html><html lang="en"><head><title>Port terminal delayed</title></head><body>
+<div id="main"><div class="article"><h1 class="title">Port terminal delayed</h1>{box}</div>{note}</div></body></html>"""
+    article = extract_article(page)
+    assert article is not None
+    assert article.text.split("\n\n")[:4] == STORY
