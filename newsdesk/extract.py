@@ -6,8 +6,12 @@ into a default extraction (related links, promo lines, photo credits) but now an
 paragraph of the story too, or the lede. The page is parsed once; the precise reading (the
 body) gets that tree, and so does one pass over the tree's blocks (paragraphs, headings,
 list items, figure captions) from which newsdesk takes the rest: paragraphs the precise
-reading skipped *between* two it kept, in the story's own boxes, are put back, and so are
-whole sentences right after its end. When the precise reading has no text, or misses the
+reading skipped *between* two it kept, in the story's own boxes, are put back (a link
+there is a promo unless its text is its own web address: a source the story cites), and so
+are whole sentences right after its end, and the first sentences of a story written as bare
+text in one box (paragraphs parted by line breaks), which no block holds. Before any
+reading, empty elements with text after them (a blog's `<span id="more-1">` anchor, spacers
+in a heading) are unwrapped: the precise reading deletes them with that text. When the precise reading has no text, or misses the
 feed's lede while the page has it, the page is read a second time in trafilatura's default
 balance, and that reading is the body when it has the lede; so it is when the precise
 reading holds nothing but furniture (a copyright line and a link). Everything besides the
