@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from newsdesk.config import Config, FeedConfig, Settings, Watchlist
@@ -197,11 +197,15 @@ async def refresh(
                 raise
             run = _Run(config, opened, matcher, workers, force)
             run.fetcher = fetcher
-            tasks = [
-                asyncio.create_task(run.feed(feed, stored[feed.url], fetching.get(feed.url)), name=feed.url)
-                for feed in chosen
-                if feed.url in stored
-            ]
+            tasks: list[asyncio.Task[str]] = []
+            for feed in chosen:
+                if feed.url in stored:
+                    one = asyncio.create_task(run.feed(feed, stored[feed.url], fetching.get(feed.url)), name=feed.url)
+                    # A download's task holds the parsed feed (every entry's texts and sketch):
+                    # let it go once the feed's stories are stored, not at the refresh's end,
+                    # where a cold refresh would still hold every story it read.
+                    one.add_done_callback(partial(_forget, fetching, feed.url))
+                    tasks.append(one)
             try:
                 for task in asyncio.as_completed(tasks):
                     name = await task
@@ -228,6 +232,14 @@ async def refresh(
     else:  # nothing but statuses written, where they were
         await asyncio.to_thread(purge_pages, config.settings, run.statuses)
     return run.summary
+
+
+def _forget(downloads: dict[str, asyncio.Task[FeedResult]], url: str, _feed: asyncio.Task[str]) -> None:
+    """A feed's task ended: its download, which it awaited, is nobody's to keep. (One still
+    running, its feed's task cancelled first, stays for the refresh to cancel and await.)"""
+    download = downloads.get(url)
+    if download is not None and download.done():
+        del downloads[url]
 
 
 def refresh_workers(config: Config, feeds: Sequence[FeedConfig] | None = None) -> Workers:
