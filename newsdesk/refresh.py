@@ -137,6 +137,11 @@ async def refresh(
     (StoreOnDemand, with `stored_ahead` too): only when a feed has news; a refresh whose every
     feed answers 304 (or fails) writes its statuses without it.
     """
+    from newsdesk.heap import share_heaps
+
+    # The threads this refresh starts (downloads' hand-off, the pool's, the writes') share two
+    # C heaps instead of one each (newsdesk.heap): each kept megabytes of free space.
+    share_heaps()
     chosen = list(config.feeds if feeds is None else feeds)
     extracting = any(config.settings.extracts(f) for f in chosen)
     own = workers is None
