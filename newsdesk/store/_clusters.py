@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, bindparam, func, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -26,7 +26,6 @@ from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload, sort_time
 from newsdesk.store._alerts import _Alerts
 from newsdesk.store._models import Meta, Story, StoryCluster, table_of
 from newsdesk.store._problems import busy_retried
-from newsdesk.store._rows import insert_rows
 from newsdesk.store._state import is_read, mark_read
 from newsdesk.types import StoryWrite
 
@@ -95,7 +94,7 @@ class Clusterer:
                     "story_id": story_id, "cluster_id": assigned[story_id], "time": _utc(sketch.time),
                     "title_hash": sketch.stored_title, "text_hash": sketch.stored_text,
                 })
-            insert_rows(connection, table_of(StoryCluster), rows)
+            connection.execute(insert(StoryCluster), rows)
             return assigned
 
     def _catch_up(self, session: Session, since: datetime, mine: set[int]) -> ClusterIndex:

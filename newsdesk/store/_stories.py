@@ -6,14 +6,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import insert, update
 from sqlalchemy import select as sa_select
-from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from newsdesk.cluster import sort_time
 from newsdesk.errors import DiskFull, StoreError
-from newsdesk.store._base import _id, _utc
+from newsdesk.store._base import _id, _utc, insert_ignoring
 from newsdesk.store._changes import notify_stored
 from newsdesk.store._clusters import _Clusters, sketches
 from newsdesk.store._feeds import _record
@@ -22,7 +22,6 @@ from newsdesk.store._models import Feed, Story, StoryGone, StoryMatch, StoryPage
 from newsdesk.store._pages import unpack_page
 from newsdesk.store._problems import busy_retried
 from newsdesk.store._reads import _text_source
-from newsdesk.store._rows import insert_rows
 from newsdesk.store._statistics import analysed_at, keep_statistics
 from newsdesk.store._text import being_written
 from newsdesk.types import (
@@ -229,14 +228,13 @@ def _insert_stories(session: Session, feed_id: int, writes: Sequence[StoryWrite]
     if not rows:
         return []
     # ON CONFLICT DO NOTHING skips a key the feed already has (or one another daemon stored
-    # meanwhile); RETURNING says which went in. Rows go to the tables as rows (`insert_rows`:
-    # on SQLite straight to the driver), not through the ORM's bulk insert: its per-row
-    # bookkeeping cost more than the statements, and no ORM object is wanted back.
+    # meanwhile); RETURNING says which went in. Rows go to the tables through the connection
+    # (Core executemany), not through the ORM's bulk insert: its per-row bookkeeping cost
+    # more than the statements, and no ORM object is wanted back.
+    story_table = table_of(Story)
+    statement = insert_ignoring(session, story_table).returning(story_table.c.id, story_table.c.key)
     with being_written((w.packed_text, w.story.text) for w in writes if packed and isinstance(w.packed_text, bytes)):
-        inserted = {
-            key: story_id
-            for story_id, key in insert_rows(connection, table_of(Story), rows, ignore_conflicts=True, returning=("id", "key"))
-        }
+        inserted = {key: story_id for story_id, key in connection.execute(statement, rows)}
     ids = [inserted.get(w.story.key) for w in writes]
     matches = [
         _match_values(story_id, hit)
@@ -244,11 +242,13 @@ def _insert_stories(session: Session, feed_id: int, writes: Sequence[StoryWrite]
         if story_id is not None
         for hit in w.hits
     ]
-    insert_rows(connection, table_of(StoryMatch), matches)
+    if matches:
+        connection.execute(insert(table_of(StoryMatch)), matches)
     kept = [
         {"story_id": story_id, "html": w.page, "fetched_at": _utc(w.story.fetched_at)}
         for story_id, w in zip(ids, writes, strict=True)
         if story_id is not None and w.page is not None
     ]
-    insert_rows(connection, table_of(StoryPage), kept)
+    if kept:
+        connection.execute(insert(table_of(StoryPage)), kept)
     return ids
