@@ -174,10 +174,10 @@ def _feeds_ahead(args: argparse.Namespace, config: Config) -> list[FeedStatus] |
     from newsdesk.errors import StoreError
     from newsdesk.match import watchlist_fingerprint
     from newsdesk.store import new_sqlite_file
-    from newsdesk.types import FeedStatus as Feed  # (the annotation's name is for mypy alone)
+    from newsdesk.types import FeedStatus
 
     if new_sqlite_file(database_of(args, config)):
-        return [Feed.unstored(f.name, f.url) for f in config.feeds]
+        return [FeedStatus.unstored(f.name, f.url) for f in config.feeds]
     try:
         reads = sqlite_reads(args, config)
         if reads is None:
