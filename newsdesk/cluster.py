@@ -447,6 +447,47 @@ class _Held:
     text_hash: bytes | None
 
 
+class Groups:
+    """Which ids are joined (a union-find), each group named by its lowest id: single
+    linkage's groups, the clusters a write merges, the stories an index's links joined.
+    An id never joined is a group of its own, and costs nothing."""
+
+    __slots__ = ("_parent",)
+
+    def __init__(self) -> None:
+        self._parent: dict[int, int] = {}
+
+    def root(self, i: int) -> int:
+        """The lowest id of i's group (path halving on the way)."""
+        parent = self._parent
+        while (up := parent.get(i, i)) != i:
+            higher = parent.get(up, up)
+            parent[i] = higher
+            i = higher
+        return i
+
+    def join(self, a: int, b: int) -> int:
+        """Put a's and b's groups in one; its root (the lower of the two)."""
+        ra, rb = self.root(a), self.root(b)
+        low, high = min(ra, rb), max(ra, rb)
+        if low != high:
+            self._parent[high] = low
+        return low
+
+    def kept(self, keep: Collection[int]) -> Groups:
+        """These groups over the ids in `keep` alone, each named by its lowest id kept: what
+        stays joined stays so when the ids that joined it are let go."""
+        members: dict[int, list[int]] = {}
+        for i in list(self._parent):
+            if i in keep:
+                members.setdefault(self.root(i), []).append(i)
+        kept = Groups()
+        for group in members.values():
+            low = min(group)
+            kept._parent.update((i, low) for i in group if i != low)
+        return kept
+
+
 class ClusterIndex:
     """Recent stories' sketches, searchable by similarity: a process's in-memory view of the
     stored sketches (rebuilt from them, never the only copy).
@@ -471,8 +512,8 @@ class ClusterIndex:
         self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
         """One tuple for each headline's words, which its copies share (memory, and `_confirm`
         compares each distinct headline once)."""
-        self._joined: dict[int, int] = {}
-        """Union-find parents of the stories this index's links joined (a story not in it is its own root)."""
+        self._joined = Groups()
+        """The stories this index's links joined."""
         self.newest_id = 0
         """The highest story id indexed: stories stored after it (by any process) are next."""
 
@@ -546,15 +587,6 @@ class ClusterIndex:
         self._texts.settle()
         return links
 
-    def _root(self, story_id: int) -> int:
-        """The lowest story of the ones this index's links joined this one to (path halving)."""
-        joined = self._joined
-        while (parent := joined.get(story_id, story_id)) != story_id:
-            grandparent = joined.get(parent, parent)
-            joined[story_id] = grandparent
-            story_id = grandparent
-        return story_id
-
     def _confirm(self, story_id: int | None, sketch: Sketch, found: Sequence[int]) -> list[int]:
         # `links` for each candidate (lowest id first), the leads' estimates all at once. The
         # estimate is the sketches': near-copies are far above the threshold, and keeping
@@ -563,13 +595,14 @@ class ClusterIndex:
         # (in a busy event, most are), and each link found joins them (see the class).
         held, thresholds = self._held, self.thresholds
         joining = story_id is not None
-        mine = -1 if story_id is None else self._root(story_id)
+        joined = self._joined
+        mine = -1 if story_id is None else joined.root(story_id)
         linked: list[int] = []
         by_text: list[tuple[int, bytes]] = []
         verdicts: dict[int, bool] = {}
         """Whether the headlines link, by the candidate's words (which its copies share: `_walk`)."""
         for i in found:
-            if joining and self._root(i) == mine:
+            if joining and joined.root(i) == mine:
                 continue
             other = held.get(i)
             if other is None or abs(sketch.time - other.time) > WINDOW:
@@ -579,24 +612,16 @@ class ClusterIndex:
                 verdict = verdicts[id(other.words)] = _words_link(sketch.words, other.words, thresholds)
             if verdict:
                 linked.append(i)
-                mine = self._join(mine, i) if joining else mine
+                mine = joined.join(mine, i) if joining else mine
             elif sketch.text_hash is not None and other.text_hash is not None:
                 by_text.append((i, other.text_hash))
         if by_text:
             estimates = _similarities(sketch.text_hash or b"", [h for _, h in by_text])
             for (i, _), estimate in zip(by_text, estimates, strict=True):
-                if estimate >= thresholds.text and not (joining and self._root(i) == mine):
+                if estimate >= thresholds.text and not (joining and joined.root(i) == mine):
                     linked.append(i)
-                    mine = self._join(mine, i) if joining else mine
+                    mine = joined.join(mine, i) if joining else mine
         return sorted(linked)
-
-    def _join(self, mine: int, other: int) -> int:
-        """Join `other`'s stories to the ones rooted at `mine`: their root, the lower."""
-        theirs = self._root(other)
-        low, high = min(mine, theirs), max(mine, theirs)
-        if low != high:
-            self._joined[high] = low
-        return low
 
     def forget_before(self, when: datetime) -> None:
         """Drop the stories published before `when`: a long-running process would otherwise
@@ -609,15 +634,7 @@ class ClusterIndex:
         self._titles.remove(gone)
         self._texts.remove(gone)
         self._words = {held.words: held.words for held in self._held.values()}
-        # What stays joined stays so, rooted at its lowest story still held.
-        groups: dict[int, list[int]] = {}
-        for i in list(self._joined):
-            if i in self._held:
-                groups.setdefault(self._root(i), []).append(i)
-        self._joined = {}
-        for members in groups.values():
-            root = min(members)
-            self._joined.update((i, root) for i in members if i != root)
+        self._joined = self._joined.kept(self._held)
 
 
 def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Thresholds()) -> dict[int, int]:
@@ -631,16 +648,7 @@ def clusters(sketches: Iterable[tuple[int, Sketch]], thresholds: Thresholds = Th
 def single_link(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, int]:
     """Each id's group when every linked pair is in one group (single linkage), the group
     named by its lowest id."""
-    parent = {i: i for i in ids}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups = Groups()
     for a, b in links:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {i: root(i) for i in parent}
+        groups.join(a, b)
+    return {i: groups.root(i) for i in ids}

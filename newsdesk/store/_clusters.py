@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from newsdesk.cluster import WINDOW, ClusterIndex, Sketch, preload, sort_time
+from newsdesk.cluster import WINDOW, ClusterIndex, Groups, Sketch, preload, sort_time
 from newsdesk.store._alerts import _Alerts
 from newsdesk.store._models import Meta, Story, StoryCluster, table_of
 from newsdesk.store._problems import busy_retried
@@ -60,26 +60,17 @@ class Clusterer:
             return {}
         with self._lock:
             index = self._catch_up(session, min(s.time for _, s in stories) - WINDOW, {i for i, _ in stories})
-            parent: dict[int, int] = {}
-
-            def root(i: int) -> int:
-                while parent.setdefault(i, i) != i:
-                    parent[i] = parent[parent[i]]
-                    i = parent[i]
-                return i
-
             linked = index.link_each(stories)
             new_ids = {i for i, _ in stories}
             old = sorted({o for found in linked.values() for o in found if o not in new_ids})
             current = clusters_of(session, old)
-            # Union-find over cluster ids: an old story stands for its cluster, a new one for itself.
+            # Groups of cluster ids: an old story stands for its cluster, a new one for itself.
+            groups = Groups()
             for story_id, found in linked.items():
                 for other in found:
-                    a, b = root(story_id), root(current.get(other, other))
-                    if a != b:
-                        parent[max(a, b)] = min(a, b)
-            assigned = {story_id: root(story_id) for story_id in new_ids}
-            merged = {cluster: root(cluster) for cluster in set(current.values()) if root(cluster) != cluster}
+                    groups.join(story_id, current.get(other, other))
+            assigned = {story_id: groups.root(story_id) for story_id in new_ids}
+            merged = {cluster: groups.root(cluster) for cluster in set(current.values()) if groups.root(cluster) != cluster}
             connection = session.connection()
             if merged:
                 connection.execute(
